@@ -1,0 +1,168 @@
+import { z } from 'zod';
+
+/**
+ * The gateway's configuration, parsed from the environment (names fixed by CONTRACT.md).
+ * Nested camelCase; `null` means the feature is off.
+ */
+export interface Config {
+  port: number;
+  host: string;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  ems: {
+    /** Base URL of EMS; null = start the embedded simulator and point at it. */
+    endpoint: string | null;
+    /** Sent upstream as `X-Project-Id`. */
+    projectId: string | null;
+    /** When set, every upstream request is signed SDK-HMAC-SHA256 with these. */
+    aksk: { ak: string; sk: string; securityToken: string | null } | null;
+    /** Static fallback token for callers that send none. */
+    staticToken: string | null;
+    timeoutMs: number;
+    maxRetries: number;
+  };
+  /** Shared pollers and events across replicas; null = in memory, single process. */
+  redis: { url: string; keyPrefix: string } | null;
+  /** Used only when `ems.endpoint` is null. */
+  simulator: { port: number; clockSpeed: number };
+  limits: {
+    /** Largest `first` a connection accepts. */
+    maxPageSize: number;
+    /** Page size when `first` is omitted. */
+    defaultPageSize: number;
+    maxDepth: number;
+    maxComplexity: number;
+  };
+  subscriptions: {
+    /** Poll interval while a job runs or a cluster is in transition. */
+    activeIntervalMs: number;
+    /** Poll interval while nothing changes. */
+    idleIntervalMs: number;
+    /** Upper bound of the back-off after upstream errors. */
+    maxBackoffMs: number;
+  };
+}
+
+/** Thrown by loadConfig with every problem at once. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const empty = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
+const optionalString = z.preprocess(empty, z.string().optional());
+const number = () => z.coerce.number({ error: 'must be a number' });
+const int = (min: number, max: number, dflt: number) =>
+  z.preprocess(
+    empty,
+    number()
+      .int('must be a whole number')
+      .min(min, `must be at least ${min}`)
+      .max(max, `must be at most ${max}`)
+      .default(dflt),
+  );
+const url = (protocols: string[], what: string) =>
+  z.preprocess(
+    empty,
+    z
+      .string()
+      .refine((s) => {
+        try {
+          return protocols.includes(new URL(s).protocol);
+        } catch {
+          return false;
+        }
+      }, `must be a ${what} URL (${protocols.join(' or ')})`)
+      .optional(),
+  );
+
+const EnvSchema = z
+  .object({
+    PORT: int(0, 65535, 4000),
+    HOST: z.preprocess(empty, z.string().default('0.0.0.0')),
+    LOG_LEVEL: z.preprocess(
+      empty,
+      z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    ),
+    EMS_ENDPOINT: url(['http:', 'https:'], 'http(s)'),
+    EMS_PROJECT_ID: z.preprocess(
+      empty,
+      z.string().regex(/^[A-Za-z0-9]{1,255}$/, 'must be 1–255 letters or digits').optional(),
+    ),
+    EMS_AK: optionalString,
+    EMS_SK: optionalString,
+    EMS_SECURITY_TOKEN: optionalString,
+    EMS_AUTH_TOKEN: optionalString,
+    EMS_TIMEOUT_MS: int(100, 300_000, 10_000),
+    EMS_MAX_RETRIES: int(0, 10, 2),
+    REDIS_URL: url(['redis:', 'rediss:'], 'Redis'),
+    REDIS_KEY_PREFIX: z.preprocess(empty, z.string().max(64).default('ems-gateway:')),
+    SIMULATOR_PORT: int(0, 65535, 4010),
+    SIMULATOR_CLOCK_SPEED: z.preprocess(empty, number().min(0.01, 'must be at least 0.01').max(10_000, 'must be at most 10000').default(1)),
+    MAX_PAGE_SIZE: int(1, 1000, 1000),
+    DEFAULT_PAGE_SIZE: int(1, 1000, 50),
+    MAX_QUERY_DEPTH: int(2, 100, 12),
+    MAX_QUERY_COMPLEXITY: int(10, 10_000_000, 50_000),
+    POLL_ACTIVE_MS: int(50, 600_000, 1_000),
+    POLL_IDLE_MS: int(50, 3_600_000, 5_000),
+    POLL_MAX_BACKOFF_MS: int(100, 3_600_000, 30_000),
+  });
+
+/** Rules that relate several variables; checked on the raw values so they are reported with the rest. */
+function crossFieldProblems(env: Record<string, string | undefined>): string[] {
+  const set = (name: string) => (env[name] ?? '').trim() !== '';
+  const num = (name: string, dflt: number) => (set(name) ? Number(env[name]) : dflt);
+  const problems: string[] = [];
+  if (set('EMS_AK') !== set('EMS_SK')) problems.push(`${set('EMS_AK') ? 'EMS_SK' : 'EMS_AK'}: EMS_AK and EMS_SK must be set together`);
+  if (set('EMS_SECURITY_TOKEN') && !set('EMS_AK')) problems.push('EMS_SECURITY_TOKEN: needs EMS_AK and EMS_SK');
+  if (num('DEFAULT_PAGE_SIZE', 50) > num('MAX_PAGE_SIZE', 1000)) problems.push('DEFAULT_PAGE_SIZE: must not exceed MAX_PAGE_SIZE');
+  if (num('POLL_ACTIVE_MS', 1_000) > num('POLL_IDLE_MS', 5_000)) problems.push('POLL_ACTIVE_MS: must not exceed POLL_IDLE_MS');
+  return problems;
+}
+
+/**
+ * Parses the environment. Throws a ConfigError listing every problem (never the values of secrets).
+ * @param env defaults to process.env; tests pass their own.
+ */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const parsed = EnvSchema.safeParse(env);
+  const problems = [
+    ...(parsed.success ? [] : parsed.error.issues).map((issue) => {
+      const name = issue.path.join('.') || '(environment)';
+      const value = env[name];
+      const secret = /(_SK|TOKEN)$/.test(name);
+      const shown = value === undefined || secret ? '' : ` (got ${JSON.stringify(value)})`;
+      return `${name}: ${issue.message}${shown}`;
+    }),
+    ...crossFieldProblems(env),
+  ];
+  if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
+  const e = parsed.data;
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    logLevel: e.LOG_LEVEL,
+    ems: {
+      endpoint: e.EMS_ENDPOINT ?? null,
+      projectId: e.EMS_PROJECT_ID ?? null,
+      aksk: e.EMS_AK && e.EMS_SK ? { ak: e.EMS_AK, sk: e.EMS_SK, securityToken: e.EMS_SECURITY_TOKEN ?? null } : null,
+      staticToken: e.EMS_AUTH_TOKEN ?? null,
+      timeoutMs: e.EMS_TIMEOUT_MS,
+      maxRetries: e.EMS_MAX_RETRIES,
+    },
+    redis: e.REDIS_URL ? { url: e.REDIS_URL, keyPrefix: e.REDIS_KEY_PREFIX } : null,
+    simulator: { port: e.SIMULATOR_PORT, clockSpeed: e.SIMULATOR_CLOCK_SPEED },
+    limits: {
+      maxPageSize: e.MAX_PAGE_SIZE,
+      defaultPageSize: e.DEFAULT_PAGE_SIZE,
+      maxDepth: e.MAX_QUERY_DEPTH,
+      maxComplexity: e.MAX_QUERY_COMPLEXITY,
+    },
+    subscriptions: {
+      activeIntervalMs: e.POLL_ACTIVE_MS,
+      idleIntervalMs: e.POLL_IDLE_MS,
+      maxBackoffMs: e.POLL_MAX_BACKOFF_MS,
+    },
+  };
+}

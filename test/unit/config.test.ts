@@ -1,0 +1,83 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/config.js';
+
+function problemsOf(env: Record<string, string>): string[] {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as ConfigError).problems;
+  }
+  throw new Error('expected loadConfig to fail');
+}
+
+describe('loadConfig', () => {
+  it('defaults to the embedded simulator on port 4000 with every feature off', () => {
+    const config = loadConfig({});
+    expect(config.port).toBe(4000);
+    expect(config.ems.endpoint).toBeNull();
+    expect(config.ems.aksk).toBeNull();
+    expect(config.ems.staticToken).toBeNull();
+    expect(config.redis).toBeNull();
+  });
+
+  it('reads every CONTRACT variable', () => {
+    const config = loadConfig({
+      PORT: '8080',
+      EMS_ENDPOINT: 'https://ems.cn-north-4.myhuaweicloud.com',
+      EMS_PROJECT_ID: '0123456789abcdef0123456789abcdef',
+      EMS_AK: 'AK',
+      EMS_SK: 'SK',
+      EMS_SECURITY_TOKEN: 'sts',
+      EMS_AUTH_TOKEN: 'static-token',
+      REDIS_URL: 'redis://127.0.0.1:6379/2',
+    });
+    expect(config.port).toBe(8080);
+    expect(config.ems).toMatchObject({
+      endpoint: 'https://ems.cn-north-4.myhuaweicloud.com',
+      projectId: '0123456789abcdef0123456789abcdef',
+      aksk: { ak: 'AK', sk: 'SK', securityToken: 'sts' },
+      staticToken: 'static-token',
+    });
+    expect(config.redis).toEqual({ url: 'redis://127.0.0.1:6379/2', keyPrefix: 'ems-gateway:' });
+  });
+
+  it('treats empty variables as unset', () => {
+    expect(loadConfig({ EMS_ENDPOINT: '', REDIS_URL: '  ', PORT: '' }).ems.endpoint).toBeNull();
+  });
+
+  it('lists every problem at once, cross-variable rules included', () => {
+    const problems = problemsOf({
+      PORT: 'eighty',
+      EMS_ENDPOINT: 'ftp://example.com',
+      EMS_AK: 'only-ak',
+      REDIS_URL: 'localhost:6379',
+      MAX_PAGE_SIZE: '5000',
+      LOG_LEVEL: 'loud',
+    });
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^PORT: must be a number \(got "eighty"\)/),
+        expect.stringMatching(/^EMS_ENDPOINT: must be a http\(s\) URL/),
+        expect.stringMatching(/^EMS_SK: EMS_AK and EMS_SK must be set together/),
+        expect.stringMatching(/^REDIS_URL: must be a Redis URL/),
+        expect.stringMatching(/^MAX_PAGE_SIZE: must be at most 1000/),
+        expect.stringMatching(/^LOG_LEVEL: /),
+      ]),
+    );
+    expect(problems).toHaveLength(6);
+  });
+
+  it('never echoes secrets in its message', () => {
+    const problems = problemsOf({ EMS_SECURITY_TOKEN: 'super-secret-sts' });
+    expect(problems.join('\n')).not.toContain('super-secret-sts');
+    expect(problems).toEqual([expect.stringMatching(/^EMS_SECURITY_TOKEN: needs EMS_AK and EMS_SK/)]);
+  });
+
+  it('refuses out-of-range numbers', () => {
+    expect(problemsOf({ PORT: '70000', EMS_TIMEOUT_MS: '1.5' })).toEqual([
+      expect.stringMatching(/^PORT: must be at most 65535/),
+      expect.stringMatching(/^EMS_TIMEOUT_MS: must be a whole number/),
+    ]);
+  });
+});

@@ -1,0 +1,128 @@
+/**
+ * Every failure of an EMS call is one of these classes. Data lives on fields, so the GraphQL
+ * layer can turn any of them into a typed union member or a masked error with stable extensions.
+ */
+
+/** Stable gateway error codes, sent to clients as `extensions.code` or a union member's `code`. */
+export type EmsErrorCode =
+  | 'BAD_REQUEST'
+  | 'UNAUTHENTICATED'
+  | 'FORBIDDEN'
+  | 'NOT_FOUND'
+  | 'CONFLICT'
+  | 'RATE_LIMITED'
+  | 'UPSTREAM_ERROR'
+  | 'UPSTREAM_UNAVAILABLE'
+  | 'UPSTREAM_TIMEOUT'
+  | 'UPSTREAM_BAD_RESPONSE';
+
+export interface EmsErrorDetails {
+  /** EMS operation name, e.g. `ShowCluster`. */
+  operation: string;
+  /** HTTP status of the upstream answer, or null when none arrived. */
+  status?: number | null;
+  /** EMS `error_code` (e.g. `ems.00030005`, `APIGW.0308`), or null. */
+  upstreamCode?: string | null;
+  /** EMS `X-Request-Id`, or null when no response arrived. */
+  requestId?: string | null;
+  /** Seconds from `Retry-After`, when the upstream sent one. */
+  retryAfter?: number | null;
+  cause?: unknown;
+}
+
+export abstract class EmsError extends Error {
+  abstract readonly code: EmsErrorCode;
+  /** Whether the same request may succeed if sent again later. */
+  abstract readonly retryable: boolean;
+  readonly operation: string;
+  readonly status: number | null;
+  readonly upstreamCode: string | null;
+  readonly requestId: string | null;
+  readonly retryAfter: number | null;
+
+  constructor(message: string, details: EmsErrorDetails) {
+    super(message, details.cause === undefined ? undefined : { cause: details.cause });
+    this.name = new.target.name;
+    this.operation = details.operation;
+    this.status = details.status ?? null;
+    this.upstreamCode = details.upstreamCode ?? null;
+    this.requestId = details.requestId ?? null;
+    this.retryAfter = details.retryAfter ?? null;
+  }
+}
+
+/** EMS answered with a 4xx/5xx and (usually) an `{error_code, error_msg}` body. */
+export class EmsHttpError extends EmsError {
+  readonly code: EmsErrorCode;
+  readonly retryable: boolean;
+  /** EMS `error_msg`, verbatim. */
+  readonly upstreamMessage: string | null;
+
+  constructor(details: EmsErrorDetails & { status: number; upstreamMessage?: string | null }) {
+    const what = details.upstreamMessage ?? `HTTP ${details.status}`;
+    super(`EMS ${details.operation} failed with ${details.status}${details.upstreamCode ? ` ${details.upstreamCode}` : ''}: ${what}`, details);
+    this.upstreamMessage = details.upstreamMessage ?? null;
+    this.code = codeOfStatus(details.status, details.upstreamCode ?? null);
+    this.retryable = isRetryableStatus(details.status);
+  }
+}
+
+/** No response arrived: connection refused or reset, DNS failure, socket closed. */
+export class EmsNetworkError extends EmsError {
+  readonly code = 'UPSTREAM_UNAVAILABLE' as const;
+  readonly retryable = true;
+}
+
+/** The upstream did not answer within the request timeout. */
+export class EmsTimeoutError extends EmsError {
+  readonly code = 'UPSTREAM_TIMEOUT' as const;
+  readonly retryable = true;
+}
+
+/** A response arrived but its body was malformed, truncated or of an unexpected shape. */
+export class EmsBadResponseError extends EmsError {
+  readonly code = 'UPSTREAM_BAD_RESPONSE' as const;
+  readonly retryable = false;
+  /** Where the body departed from the model, e.g. `clusters[3].cluster_metadata.status: Invalid option`. */
+  readonly issues: readonly string[];
+
+  constructor(message: string, details: EmsErrorDetails & { issues?: readonly string[] }) {
+    super(message, details);
+    this.issues = details.issues ?? [];
+  }
+}
+
+/**
+ * The client refused to send the call: an argument cannot form a valid EMS request (e.g. an empty
+ * path id, which would address a different resource). Nothing reached EMS.
+ */
+export class EmsInvalidRequestError extends EmsError {
+  readonly code = 'BAD_REQUEST' as const;
+  readonly retryable = false;
+}
+
+/** Upstream codes that mean the named resource does not exist. */
+export const NOT_FOUND_CODES: ReadonlySet<string> = new Set(['ems.00030005', 'ems.00030006']);
+/** Upstream codes that mean a conflict with existing state (duplicate name, wrong state). */
+export const CONFLICT_CODES: ReadonlySet<string> = new Set(['ems.00030033', 'ems.00030034']);
+
+function codeOfStatus(status: number, upstreamCode: string | null): EmsErrorCode {
+  if (upstreamCode && NOT_FOUND_CODES.has(upstreamCode)) return 'NOT_FOUND';
+  if (upstreamCode && CONFLICT_CODES.has(upstreamCode)) return 'CONFLICT';
+  if (status === 401) return 'UNAUTHENTICATED';
+  if (status === 403) return 'FORBIDDEN';
+  if (status === 404) return 'NOT_FOUND';
+  if (status === 409) return 'CONFLICT';
+  if (status === 429) return 'RATE_LIMITED';
+  if (status >= 400 && status < 500) return 'BAD_REQUEST';
+  if (status === 502 || status === 503 || status === 504) return 'UPSTREAM_UNAVAILABLE';
+  return 'UPSTREAM_ERROR';
+}
+
+function isRetryableStatus(status: number): boolean {
+  return status === 429 || status === 502 || status === 503 || status === 504;
+}
+
+export function isEmsError(e: unknown): e is EmsError {
+  return e instanceof EmsError;
+}

@@ -1,0 +1,181 @@
+import { z } from 'zod';
+import { EmsTimestamp, EmsUuid, optionalString } from './common.js';
+import { EmsLabel } from './label.js';
+
+export const CLUSTER_STATUSES = [
+  'CREATING',
+  'RUNNING',
+  'FREEZE',
+  'UPGRADING',
+  'EXPANDING',
+  'SHRINKING',
+  'DELETING',
+  'DELETED',
+] as const;
+export const EmsClusterStatus = z.enum(CLUSTER_STATUSES);
+export type EmsClusterStatus = z.infer<typeof EmsClusterStatus>;
+
+/**
+ * Cluster name: 4–128 characters of lowercase letters, digits and `-`, starting with a letter and
+ * not ending with `-`. One rule a check, so an error says which rule failed.
+ */
+export const EmsClusterName = z
+  .string()
+  .min(4, 'must be at least 4 characters')
+  .max(128, 'must be at most 128 characters')
+  .regex(/^[a-z0-9-]*$/, 'only lowercase letters, digits and "-" are allowed')
+  .regex(/^[a-z]/, 'must start with a lowercase letter')
+  .regex(/[^-]$/, 'must not end with "-"');
+
+export const NODE_COUNT_MIN = 3;
+export const NODE_COUNT_MAX = 512;
+export const HUGE_PAGE_NUM_MIN = 131072;
+export const HUGE_PAGE_NUM_MAX = 2147483647;
+/**
+ * Huge page sizes in MB. The scan only gives the default (2); we accept the two sizes x86 and
+ * Arm servers offer, 2 MiB and 1 GiB (ambiguity resolved here, simulator and gateway agree).
+ */
+export const HUGE_PAGE_FLAVORS = [2, 1024] as const;
+/**
+ * Cluster description length. The scan gives 256 for EnrollCluster and nothing for CreateCluster;
+ * we apply 256 to both.
+ */
+export const DESCRIPTION_MAX = 256;
+/** Node name length in expand/shrink lists (the scan's limit is unclear; 48 chosen). */
+export const NODE_NAME_MAX = 48;
+
+/** `{key, value}` label selecting the nodes EMS runs on (key default `ems`, value default `true`). */
+export const EmsNodeLabel = EmsLabel;
+
+/** `lts_connect_type`: 0 = logagent (default), 1 = icagent. */
+export const EmsLtsConnectType = z.union([z.literal(0), z.literal(1)]);
+/** `node_type`: 0, 1 or 2 (the kinds are unclear in the scan). */
+export const EmsNodeType = z.union([z.literal(0), z.literal(1), z.literal(2)]);
+/** `charge_mode`: 0 = pay per use (the only mode documented). */
+export const EmsChargeMode = z.literal(0);
+
+export const EmsK8sClusterSpecification = z.object({
+  k8s_cluster_id: EmsUuid,
+  namespace: z.string().min(1).max(63).nullish(),
+  label: EmsNodeLabel.nullish(),
+  node_count: z.number().int().min(NODE_COUNT_MIN).max(NODE_COUNT_MAX).nullish(),
+  flavor: z.string().min(1).max(64).nullish(),
+  version: z.string().max(64).nullish(),
+  lts_enable: z.boolean().nullish(),
+  lts_connect_type: EmsLtsConnectType.nullish(),
+  monitor_enable: z.boolean().nullish(),
+  node_type: EmsNodeType.nullish(),
+});
+export type EmsK8sClusterSpecification = z.infer<typeof EmsK8sClusterSpecification>;
+
+export const EmsMemorySpecification = z.object({
+  huge_page_num: z.number().int().min(HUGE_PAGE_NUM_MIN).max(HUGE_PAGE_NUM_MAX).nullish(),
+  huge_page_flavor: z
+    .number()
+    .int()
+    .refine((n) => (HUGE_PAGE_FLAVORS as readonly number[]).includes(n), {
+      message: `must be one of ${HUGE_PAGE_FLAVORS.join(', ')} (MB)`,
+    })
+    .nullish(),
+});
+export type EmsMemorySpecification = z.infer<typeof EmsMemorySpecification>;
+
+/** CreateCluster body, also the `cluster_specification` of a Cluster. */
+export const EmsClusterSpecification = z.object({
+  name: EmsClusterName,
+  description: z.string().max(DESCRIPTION_MAX).nullish(),
+  charge_mode: EmsChargeMode.nullish(),
+  k8s_cluster_specification: EmsK8sClusterSpecification,
+  memory_specification: EmsMemorySpecification.nullish(),
+});
+export type EmsClusterSpecification = z.infer<typeof EmsClusterSpecification>;
+export const EmsCreateClusterRequest = EmsClusterSpecification;
+export type EmsCreateClusterRequest = EmsClusterSpecification;
+
+export const EmsClusterMetadata = z.object({
+  id: EmsUuid,
+  status: EmsClusterStatus,
+  reason: optionalString(1024),
+  project_id: optionalString(64),
+  created_at: EmsTimestamp.nullish(),
+  updated_at: EmsTimestamp.nullish(),
+  k8s_name: optionalString(128),
+  /** 3..512 per the reference; a cluster being created or deleted may report fewer, so only >= 0 is enforced. */
+  available_node_count: z.number().int().min(0).max(NODE_COUNT_MAX).nullish(),
+});
+export type EmsClusterMetadata = z.infer<typeof EmsClusterMetadata>;
+
+/**
+ * A cluster as EMS returns it. The response is validated leniently on input rules (an existing
+ * cluster is shown even if its spec would no longer pass CreateCluster validation), strictly on types.
+ */
+export const EmsCluster = z.object({
+  cluster_metadata: EmsClusterMetadata,
+  cluster_specification: z.object({
+    name: z.string().max(128),
+    description: z.string().nullish(),
+    charge_mode: z.number().int().nullish(),
+    k8s_cluster_specification: EmsK8sClusterSpecification.extend({
+      node_count: z.number().int().min(0).nullish(),
+      namespace: z.string().nullish(),
+      flavor: z.string().nullish(),
+      version: z.string().nullish(),
+      lts_connect_type: z.number().int().nullish(),
+      node_type: z.number().int().nullish(),
+    }),
+    memory_specification: z
+      .object({ huge_page_num: z.number().int().nullish(), huge_page_flavor: z.number().int().nullish() })
+      .nullish(),
+  }),
+});
+export type EmsCluster = z.infer<typeof EmsCluster>;
+
+export const EmsListClustersResponse = z.object({
+  clusters: z.array(EmsCluster).max(1000),
+});
+export type EmsListClustersResponse = z.infer<typeof EmsListClustersResponse>;
+
+export const EmsEnrollK8sClusterSpecification = z.object({
+  k8s_cluster_id: EmsUuid,
+  namespace: z.string().min(1).max(63),
+  label: EmsNodeLabel.nullish(),
+  flavor: z.string().min(1).max(64).nullish(),
+  /** @default "v1" */
+  version: z.string().max(64).nullish(),
+  lts_enable: z.boolean().nullish(),
+  lts_connect_type: EmsLtsConnectType.nullish(),
+  monitor_enable: z.boolean().nullish(),
+});
+export type EmsEnrollK8sClusterSpecification = z.infer<typeof EmsEnrollK8sClusterSpecification>;
+
+export const EmsEnrollClusterRequest = z.object({
+  cluster_id: EmsUuid.nullish(),
+  name: EmsClusterName,
+  description: z.string().max(DESCRIPTION_MAX).nullish(),
+  k8s_cluster_specification: EmsEnrollK8sClusterSpecification,
+  vpc_endpoint_id: EmsUuid.nullish(),
+  vpc_security_group_ids: z.array(EmsUuid).max(100).nullish(),
+  lts_host_group: EmsUuid.nullish(),
+  lts_group: EmsUuid.nullish(),
+  lts_streams: z.array(EmsUuid).max(100).nullish(),
+  lts_access_configs: z.array(EmsUuid).max(100).nullish(),
+});
+export type EmsEnrollClusterRequest = z.infer<typeof EmsEnrollClusterRequest>;
+
+/** Expand/shrink body: the CCE node names to add or remove. */
+export const EmsNodeNameListRequest = z.object({
+  node_name_list: z
+    .array(z.string().min(1, 'must not be empty').max(NODE_NAME_MAX, `must be at most ${NODE_NAME_MAX} characters`))
+    .min(1, 'must name at least one node')
+    .max(NODE_COUNT_MAX, `must name at most ${NODE_COUNT_MAX} nodes`)
+    .refine((names) => new Set(names).size === names.length, { message: 'must not repeat a node name' }),
+});
+export type EmsNodeNameListRequest = z.infer<typeof EmsNodeNameListRequest>;
+
+/** 202 of CreateCluster and EnrollCluster. */
+export const EmsClusterJobResponse = z.object({ job_id: z.string().min(1).max(64), cluster_id: EmsUuid });
+export type EmsClusterJobResponse = z.infer<typeof EmsClusterJobResponse>;
+
+/** 202 of DeleteClusterById, ExpandCluster and ShrinkCluster. */
+export const EmsJobResponse = z.object({ job_id: z.string().min(1).max(64) });
+export type EmsJobResponse = z.infer<typeof EmsJobResponse>;

@@ -1,0 +1,7 @@
+export * from './common.js';
+export * from './release.js';
+export * from './feature.js';
+export * from './label.js';
+export * from './cluster.js';
+export * from './job.js';
+export * from './credential.js';

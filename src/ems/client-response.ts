@@ -1,0 +1,222 @@
+import type { Readable } from 'node:stream';
+import type { z } from 'zod';
+import {
+  EmsBadResponseError,
+  EmsError,
+  EmsHttpError,
+  EmsNetworkError,
+  EmsTimeoutError,
+} from './errors.js';
+import { parseRetryAfterMs } from './client-interceptors.js';
+import { EmsErrorBody } from './models/index.js';
+
+/**
+ * Turning what undici hands back (a response, or an error) into a parsed body or an `EmsError`.
+ * Every function here either returns a value or throws an `EmsError` subclass.
+ */
+
+/** What is known about one EMS call when it fails. */
+export interface CallFacts {
+  operation: string;
+  /** Status of the response the caller received, once one arrived. */
+  status: number | null;
+  requestId: string | null;
+  /** Attempts made, retries included. */
+  attempts: number;
+  /** Per-attempt timeout, for messages. */
+  requestTimeoutMs: number;
+  connectTimeoutMs: number;
+  /** The caller's signal, to tell its aborts from ours. */
+  signal?: AbortSignal | undefined;
+  /** Whether response bodies may hold secrets (credential operations): then no excerpt is quoted. */
+  sensitive: boolean;
+}
+
+/** Thrown by {@link readBody} when a body exceeds the cap. */
+class BodyTooLargeError extends Error {
+  constructor(readonly limit: number, readonly seen: number) {
+    super(`body exceeds ${limit} bytes`);
+  }
+}
+
+/**
+ * Reads a whole response body, refusing (and destroying the stream) as soon as it would exceed
+ * `limit` bytes, or up front when `Content-Length` already says so. Errors are mapped with `facts`.
+ */
+export async function readBody(body: Readable, limit: number, contentLength: string | undefined, facts: CallFacts): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  try {
+    const declared = contentLength === undefined ? NaN : Number(contentLength);
+    if (declared > limit) throw new BodyTooLargeError(limit, declared);
+    for await (const chunk of body) {
+      const buf = chunk as Buffer;
+      size += buf.length;
+      if (size > limit) throw new BodyTooLargeError(limit, size);
+      chunks.push(buf);
+    }
+    return Buffer.concat(chunks, size);
+  } catch (e) {
+    body.destroy();
+    if (e instanceof BodyTooLargeError) {
+      return badResponse(`EMS ${facts.operation} returned a body over the ${e.limit}-byte limit (${e.seen} bytes or more)`, facts, e);
+    }
+    throw transportError(e, facts, { bodyBytes: size });
+  }
+}
+
+/** Parses a 2xx body as JSON and then with `model`; `modelName` names it in messages. */
+export function parseSuccess<T>(raw: Buffer, model: z.ZodType<T>, modelName: string, facts: CallFacts): T {
+  let json: unknown;
+  const text = raw.toString('utf8');
+  try {
+    if (text.trim() === '') throw new SyntaxError('the body is empty');
+    json = JSON.parse(text);
+  } catch (e) {
+    const reason = e instanceof Error ? e.message : String(e);
+    return badResponse(
+      `EMS ${facts.operation} returned malformed JSON (HTTP ${facts.status}, ${raw.length} bytes): ${reason}${excerpt(text, facts)}`,
+      facts,
+      e,
+    );
+  }
+  const result = model.safeParse(json);
+  if (result.success) return result.data;
+  const issues = result.error.issues.slice(0, 100).map((issue) => {
+    const path = formatPath(issue.path);
+    const value = facts.sensitive ? undefined : valueAt(json, issue.path);
+    return `${path}: ${issue.message}${value === undefined ? '' : ` (got ${preview(value)})`}`;
+  });
+  const shown = issues.slice(0, 5).join('; ');
+  const more = result.error.issues.length > 5 ? `; and ${result.error.issues.length - 5} more` : '';
+  throw new EmsBadResponseError(
+    `EMS ${facts.operation} returned a body that does not fit ${modelName} (HTTP ${facts.status}): ${shown}${more}`,
+    { ...details(facts), issues, cause: result.error },
+  );
+}
+
+/**
+ * The error of a non-2xx answer. EMS bodies are `{error_code, error_msg}`; any other body still
+ * yields an `EmsHttpError` with the status, and a message saying the body was not an EMS error.
+ */
+export function httpError(raw: Buffer, facts: CallFacts & { status: number }, retryAfter: number | null): EmsHttpError {
+  const text = raw.toString('utf8');
+  let body: EmsErrorBody | null = null;
+  try {
+    const parsed = EmsErrorBody.safeParse(JSON.parse(text));
+    if (parsed.success) body = parsed.data;
+  } catch {
+    // not JSON: reported below
+  }
+  const error = new EmsHttpError({
+    ...details(facts),
+    status: facts.status,
+    upstreamCode: body?.error_code || null,
+    upstreamMessage: body?.error_msg ?? null,
+    retryAfter,
+  });
+  if (!body) {
+    const what = text.trim() === '' ? 'an empty body' : `a body that is not an EMS error {error_code, error_msg}${excerpt(text, facts)}`;
+    error.message = `EMS ${facts.operation} failed with ${facts.status}${facts.attempts > 1 ? ` after ${facts.attempts} attempts` : ''}, and sent ${what}`;
+  } else if (facts.attempts > 1) {
+    error.message += ` (after ${facts.attempts} attempts)`;
+  }
+  return error;
+}
+
+/**
+ * Maps anything thrown while sending a request or reading its body to an `EmsError`. Once
+ * `bodyBytes` is given, a response arrived: connection failures then mean a truncated body.
+ */
+export function transportError(e: unknown, facts: CallFacts, phase: { bodyBytes?: number } = {}): EmsError {
+  if (e instanceof EmsError) return e;
+  const signal = facts.signal;
+  const op = facts.operation;
+  const after = facts.attempts > 1 ? ` (after ${facts.attempts} attempts)` : '';
+  if (signal?.aborted) {
+    const reason: unknown = signal.reason;
+    if (reason instanceof Error && reason.name === 'TimeoutError') {
+      return new EmsTimeoutError(`EMS ${op} timed out: the caller's deadline passed before EMS answered`, { ...details(facts), cause: reason });
+    }
+    return new EmsNetworkError(`EMS ${op} was aborted by the caller before it completed`, { ...details(facts), cause: reason });
+  }
+  const { code, message } = describe(e);
+  switch (code) {
+    case 'UND_ERR_CONNECT_TIMEOUT':
+      return new EmsTimeoutError(`EMS ${op} timed out: no connection within ${facts.connectTimeoutMs} ms${after}`, { ...details(facts), cause: e });
+    case 'UND_ERR_HEADERS_TIMEOUT':
+      return new EmsTimeoutError(`EMS ${op} timed out: no response within ${facts.requestTimeoutMs} ms${after}`, { ...details(facts), cause: e });
+    case 'UND_ERR_BODY_TIMEOUT':
+      return new EmsTimeoutError(`EMS ${op} timed out: the response body stalled for ${facts.requestTimeoutMs} ms`, { ...details(facts), cause: e });
+    case 'UND_ERR_CLOSED':
+    case 'UND_ERR_DESTROYED':
+      return new EmsNetworkError(`EMS ${op} was not sent: the EMS client is closed`, { ...details(facts), cause: e });
+  }
+  if (phase.bodyBytes !== undefined) {
+    return badResponse(
+      `EMS ${op} response body was truncated: the connection failed after ${phase.bodyBytes} bytes (${code ?? 'error'}: ${message})`,
+      facts,
+      e,
+    );
+  }
+  return new EmsNetworkError(`EMS ${op} got no response${after}: ${code ? `${code}: ` : ''}${message}`, { ...details(facts), cause: e });
+}
+
+/** Seconds from a `Retry-After` value (delta-seconds or HTTP date, rounded up); null if absent or unreadable. */
+export function retryAfterSeconds(value: string | undefined, now: number = Date.now()): number | null {
+  const ms = parseRetryAfterMs(value, now);
+  return ms === null ? null : Math.ceil(ms / 1000);
+}
+
+/** `clusters[3].cluster_metadata.status` from a zod issue path; `(root)` for the body itself. */
+export function formatPath(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const key of path) {
+    if (typeof key === 'number') out += `[${key}]`;
+    else if (typeof key === 'symbol') out += `[${String(key)}]`;
+    else out += out === '' ? key : `.${key}`;
+  }
+  return out === '' ? '(root)' : out;
+}
+
+function details(facts: CallFacts) {
+  return { operation: facts.operation, status: facts.status, requestId: facts.requestId };
+}
+
+function badResponse(message: string, facts: CallFacts, cause: unknown): never {
+  throw new EmsBadResponseError(message, { ...details(facts), cause });
+}
+
+/** A short quote of a body for messages, unless the operation's bodies may hold secrets. */
+function excerpt(text: string, facts: CallFacts): string {
+  if (facts.sensitive || text.trim() === '') return '';
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return `; body starts ${JSON.stringify(flat.length > 80 ? `${flat.slice(0, 80)}…` : flat)}`;
+}
+
+function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
+  let node: unknown = root;
+  for (const key of path) {
+    if (node === null || typeof node !== 'object') return undefined;
+    node = (node as Record<PropertyKey, unknown>)[key];
+  }
+  return node;
+}
+
+function preview(value: unknown): string {
+  const json = JSON.stringify(value) ?? String(value);
+  return json.length > 60 ? `${json.slice(0, 60)}…` : json;
+}
+
+/** Code and message of an error; Node's happy-eyeballs `AggregateError` is described by its first error. */
+function describe(e: unknown): { code: string | undefined; message: string } {
+  if (e instanceof AggregateError && e.errors.length > 0) {
+    const first = describe(e.errors[0]);
+    return { code: (e as { code?: string }).code ?? first.code, message: first.message };
+  }
+  if (e instanceof Error) {
+    const code = (e as { code?: unknown }).code;
+    return { code: typeof code === 'string' ? code : undefined, message: e.message || e.name };
+  }
+  return { code: undefined, message: String(e) };
+}

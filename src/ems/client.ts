@@ -1,0 +1,463 @@
+import type { Readable } from 'node:stream';
+import { Pool, type Dispatcher } from 'undici';
+import type { z } from 'zod';
+import type { EmsApi, EmsAuth, EmsCallOptions, EmsOperation } from './api.js';
+import { authHeaders, firstHeader, retryPolicy, retryReads } from './client-interceptors.js';
+import { httpError, parseSuccess, readBody, retryAfterSeconds, transportError, type CallFacts } from './client-response.js';
+import { EmsError, EmsInvalidRequestError, EmsNetworkError } from './errors.js';
+import {
+  EmsCancelJobsResponse,
+  EmsCluster,
+  EmsClusterJobResponse,
+  EmsCredential,
+  EmsJob,
+  EmsJobResponse,
+  EmsListClustersResponse,
+  EmsListFeaturesResponse,
+  EmsListJobsResponse,
+  EmsListLabelsResponse,
+  EmsListReleasesResponse,
+  EmsShowCredentialsResponse,
+} from './models/index.js';
+
+/** What `onCall` receives after every operation. */
+export interface EmsCallEvent {
+  operation: EmsOperation;
+  method: string;
+  /** Status of the final response, or null when none arrived. */
+  status: number | null;
+  /** From the operation's start to its result, retries and body parsing included. */
+  durationMs: number;
+  /** `X-Request-Id` of the final response, or null. */
+  requestId: string | null;
+  /** Set when the operation failed. */
+  error?: EmsError;
+}
+
+export interface EmsClientOptions {
+  /** Base URL of EMS, http or https, may include a path prefix (`https://host/prefix`). */
+  endpoint: string;
+  /** Sent as `X-Project-Id` on every request (and signed, with AK/SK). @default null */
+  projectId?: string | null;
+  /**
+   * Per attempt: the most time to wait for response headers, and for each further chunk of the body.
+   * @default 10_000
+   */
+  requestTimeoutMs?: number;
+  /** Per attempt: the most time to wait for a TCP (and TLS) connection. @default 5_000 */
+  connectTimeoutMs?: number;
+  /**
+   * Retries of idempotent reads (GET) only, on network errors, timeouts, 429/502/503/504, honouring
+   * `Retry-After` (capped at `retryMaxDelayMs`). POST and DELETE are never retried.
+   * @default 2
+   */
+  maxRetries?: number;
+  /** Delay before the first retry; it doubles with each further one, plus up to 50% jitter. @default 200 */
+  retryMinDelayMs?: number;
+  /** Cap on any retry delay, `Retry-After` included. @default 5_000 */
+  retryMaxDelayMs?: number;
+  /** Keep-alive connections per origin. @default 32 */
+  connections?: number;
+  /** Largest response body read; a bigger one is an `EmsBadResponseError`. @default 33_554_432 (32 MiB) */
+  maxResponseBytes?: number;
+  /** Clock that dates AK/SK signatures (`X-Sdk-Date`). @default () => new Date() */
+  now?: () => Date;
+  /**
+   * Called after every operation (success or failure), for metrics and logs. Not called for
+   * `ping`. Whatever it throws is ignored.
+   */
+  onCall?: (e: EmsCallEvent) => void;
+}
+
+export interface EmsClient {
+  /** The operations bound to one caller's credentials; cheap, shares the pool. */
+  forAuth(auth: EmsAuth): EmsApi;
+  /**
+   * Probes EMS for /readyz with one unretried `GET /v1/releases?limit=1`: true if EMS answered at
+   * all (any status < 500), false otherwise. Never rejects.
+   */
+  ping(auth: EmsAuth, opts?: { signal?: AbortSignal }): Promise<boolean>;
+  /** Stops accepting calls (they fail with `EmsNetworkError`), lets in-flight ones finish, closes the sockets. */
+  close(): Promise<void>;
+}
+
+type Method = 'GET' | 'POST' | 'DELETE';
+type Query = Record<string, string | number | null | undefined>;
+
+/** One EMS call, as the operations below describe it. */
+interface EmsRequest<T> {
+  operation: EmsOperation;
+  method: Method;
+  /** Path below the endpoint, already encoded (see {@link path}). */
+  path: string;
+  query?: Query | undefined;
+  body?: unknown;
+  /** The model of a 2xx body, with its name for messages; null when the body is ignored (204). */
+  model: { schema: z.ZodType<T>; name: string } | null;
+}
+
+const DEFAULTS = {
+  requestTimeoutMs: 10_000,
+  connectTimeoutMs: 5_000,
+  maxRetries: 2,
+  retryMinDelayMs: 200,
+  retryMaxDelayMs: 5_000,
+  connections: 32,
+  maxResponseBytes: 32 * 1024 * 1024,
+};
+
+/** Operations whose bodies carry secrets (cdKeys): no excerpt or value is quoted in their errors. */
+const SENSITIVE: ReadonlySet<EmsOperation> = new Set(['CreateCredentialInfo', 'ShowCredentialInfo']);
+
+/**
+ * Creates the EMS client: one keep-alive undici `Pool` for the endpoint's origin, composed per
+ * caller with the auth interceptor (innermost, so every attempt is signed afresh) and the retry
+ * interceptor (GET only).
+ *
+ * @throws TypeError when an option is invalid (the message names the option and the bad value).
+ */
+export function createEmsClient(options: EmsClientOptions): EmsClient {
+  const cfg = resolveOptions(options);
+  const pool = new Pool(cfg.origin, {
+    connections: cfg.connections,
+    connect: { timeout: cfg.connectTimeoutMs },
+  });
+  const retry = retryReads();
+  let closed = false;
+  let closing: Promise<void> | null = null;
+
+  function dispatcherFor(auth: EmsAuth): Dispatcher {
+    return pool.compose(authHeaders(auth, { origin: cfg.origin, projectId: cfg.projectId, now: cfg.now }), retry);
+  }
+
+  function report(event: EmsCallEvent): void {
+    try {
+      options.onCall?.(event);
+    } catch {
+      // A metrics or logging hook must not change the outcome of a call.
+    }
+  }
+
+  /** Runs one operation end to end; resolves to the parsed body or rejects with an EmsError. */
+  async function execute<T>(dispatcher: Dispatcher, auth: EmsAuth, req: EmsRequest<T>, opts: EmsCallOptions | undefined): Promise<T> {
+    const started = performance.now();
+    const facts: CallFacts = {
+      operation: req.operation,
+      status: null,
+      requestId: null,
+      attempts: 1,
+      requestTimeoutMs: cfg.requestTimeoutMs,
+      connectTimeoutMs: cfg.connectTimeoutMs,
+      signal: opts?.signal,
+      sensitive: SENSITIVE.has(req.operation),
+    };
+    const event = (): EmsCallEvent => ({
+      operation: req.operation,
+      method: req.method,
+      status: facts.status,
+      durationMs: performance.now() - started,
+      requestId: facts.requestId,
+    });
+    try {
+      const value = await exchange(dispatcher, req, facts);
+      report(event());
+      return value;
+    } catch (e) {
+      const error = redact(transportError(e, facts), auth);
+      report({ ...event(), error });
+      throw error;
+    }
+  }
+
+  async function exchange<T>(dispatcher: Dispatcher, req: EmsRequest<T>, facts: CallFacts): Promise<T> {
+    if (closed) throw new EmsNetworkError(`EMS ${req.operation} was not sent: the EMS client is closed`, { operation: req.operation });
+    let settled = false;
+    const headers: Record<string, string> = {
+      accept: 'application/json',
+      'content-type': 'application/json;charset=utf-8',
+    };
+    const body = req.body === undefined ? null : JSON.stringify(req.body);
+    const request: Dispatcher.RequestOptions & { retryOptions?: { retry: ReturnType<typeof retryPolicy> } } = {
+      method: req.method,
+      path: cfg.basePath + req.path + queryString(req.query),
+      headers,
+      body,
+      signal: facts.signal ?? null,
+      headersTimeout: cfg.requestTimeoutMs,
+      bodyTimeout: cfg.requestTimeoutMs,
+    };
+    if (req.method === 'GET') {
+      request.retryOptions = {
+        retry: retryPolicy({
+          maxRetries: cfg.maxRetries,
+          minDelayMs: cfg.retryMinDelayMs,
+          maxDelayMs: cfg.retryMaxDelayMs,
+          signal: facts.signal,
+          settled: () => settled || closed,
+          onRetry: (attempt) => {
+            facts.attempts = attempt;
+          },
+        }),
+      };
+    }
+
+    const res = await dispatcher.request(request);
+    // From here the body is ours: a failure while reading it is reported, never retried.
+    settled = true;
+    facts.status = res.statusCode;
+    facts.requestId = firstHeader(res.headers['x-request-id']) ?? null;
+    const raw = await readBody(res.body as Readable, cfg.maxResponseBytes, firstHeader(res.headers['content-length']), facts);
+    if (res.statusCode >= 200 && res.statusCode < 300) {
+      return req.model === null ? (undefined as T) : parseSuccess(raw, req.model.schema, req.model.name, facts);
+    }
+    throw httpError(raw, { ...facts, status: res.statusCode }, retryAfterSeconds(firstHeader(res.headers['retry-after'])));
+  }
+
+  function bind(auth: EmsAuth): EmsApi {
+    const dispatcher = dispatcherFor(auth);
+    const run = <T>(req: EmsRequest<T>, opts?: EmsCallOptions): Promise<T> => execute(dispatcher, auth, req, opts);
+    /** Refuses the call before sending when a path id cannot address anything. */
+    const refuse = (operation: EmsOperation, method: Method, error: EmsInvalidRequestError): Promise<never> => {
+      report({ operation, method, status: null, durationMs: 0, requestId: null, error });
+      return Promise.reject(error);
+    };
+    const withId = <T>(
+      operation: EmsOperation,
+      method: Method,
+      name: string,
+      id: string,
+      build: (segment: string) => EmsRequest<T>,
+      opts?: EmsCallOptions,
+    ): Promise<T> => {
+      if (typeof id !== 'string' || id === '') {
+        return refuse(
+          operation,
+          method,
+          new EmsInvalidRequestError(`EMS ${operation} was not sent: ${name} must be a non-empty string, got ${JSON.stringify(id) ?? String(id)}`, {
+            operation,
+          }),
+        );
+      }
+      return run(build(segment(id)), opts);
+    };
+    const model = <T>(schema: z.ZodType<T>, name: string) => ({ schema, name });
+
+    return {
+      listReleases: (page, opts) =>
+        run(
+          { operation: 'ListReleases', method: 'GET', path: '/v1/releases', query: { limit: page?.limit, offset: page?.offset }, model: model(EmsListReleasesResponse, 'EmsListReleasesResponse') },
+          opts,
+        ),
+      listFeatures: (page, opts) =>
+        run(
+          { operation: 'ListFeatures', method: 'GET', path: '/v1/features', query: { limit: page?.limit, offset: page?.offset }, model: model(EmsListFeaturesResponse, 'EmsListFeaturesResponse') },
+          opts,
+        ),
+      listClusterLabels: (query, opts) =>
+        run(
+          {
+            operation: 'ListClustersLabels',
+            method: 'GET',
+            path: '/v1/clusters/labels',
+            query: { k8s_cluster_id: query.k8sClusterId, limit: query.limit, offset: query.offset },
+            model: model(EmsListLabelsResponse, 'EmsListLabelsResponse'),
+          },
+          opts,
+        ),
+      createCluster: (body, opts) =>
+        run({ operation: 'CreateCluster', method: 'POST', path: '/v1/clusters', body, model: model(EmsClusterJobResponse, 'EmsClusterJobResponse') }, opts),
+      listClusters: (page, opts) =>
+        run(
+          { operation: 'ListClusters', method: 'GET', path: '/v1/clusters', query: { limit: page?.limit, offset: page?.offset }, model: model(EmsListClustersResponse, 'EmsListClustersResponse') },
+          opts,
+        ),
+      showCluster: (clusterId, opts) =>
+        withId('ShowCluster', 'GET', 'clusterId', clusterId, (id) => ({ operation: 'ShowCluster', method: 'GET', path: `/v1/clusters/${id}`, model: model(EmsCluster, 'EmsCluster') }), opts),
+      deleteCluster: (clusterId, opts) =>
+        withId(
+          'DeleteClusterById',
+          'DELETE',
+          'clusterId',
+          clusterId,
+          (id) => ({ operation: 'DeleteClusterById', method: 'DELETE', path: `/v1/clusters/${id}`, model: model(EmsJobResponse, 'EmsJobResponse') }),
+          opts,
+        ),
+      authorizeCluster: (clusterId, opts) =>
+        withId(
+          'AuthorizeCluster',
+          'POST',
+          'clusterId',
+          clusterId,
+          (id): EmsRequest<void> => ({ operation: 'AuthorizeCluster', method: 'POST', path: `/v1/clusters/${id}/authorization`, model: null }),
+          opts,
+        ),
+      enrollCluster: (body, opts) =>
+        run({ operation: 'EnrollCluster', method: 'POST', path: '/v1/clusters/enroll', body, model: model(EmsClusterJobResponse, 'EmsClusterJobResponse') }, opts),
+      expandCluster: (clusterId, body, opts) =>
+        withId(
+          'ExpandCluster',
+          'POST',
+          'clusterId',
+          clusterId,
+          (id) => ({ operation: 'ExpandCluster', method: 'POST', path: `/v1/clusters/${id}/expand`, body, model: model(EmsJobResponse, 'EmsJobResponse') }),
+          opts,
+        ),
+      shrinkCluster: (clusterId, body, opts) =>
+        withId(
+          'ShrinkCluster',
+          'POST',
+          'clusterId',
+          clusterId,
+          (id) => ({ operation: 'ShrinkCluster', method: 'POST', path: `/v1/clusters/${id}/shrink`, body, model: model(EmsJobResponse, 'EmsJobResponse') }),
+          opts,
+        ),
+      createCredential: (projectId, opts) =>
+        withId(
+          'CreateCredentialInfo',
+          'POST',
+          'projectId',
+          projectId,
+          (id) => ({ operation: 'CreateCredentialInfo', method: 'POST', path: `/v1/ems/${id}/credentials`, model: model(EmsCredential, 'EmsCredential') }),
+          opts,
+        ),
+      showCredentials: (projectId, opts) =>
+        withId(
+          'ShowCredentialInfo',
+          'GET',
+          'projectId',
+          projectId,
+          (id) => ({ operation: 'ShowCredentialInfo', method: 'GET', path: `/v1/ems/${id}/credentials`, model: model(EmsShowCredentialsResponse, 'EmsShowCredentialsResponse') }),
+          opts,
+        ),
+      listJobs: (query, opts) =>
+        run(
+          {
+            operation: 'ListJobs',
+            method: 'GET',
+            path: '/v1/jobs',
+            query: { limit: query?.limit, offset: query?.offset, job_type: query?.jobType },
+            model: model(EmsListJobsResponse, 'EmsListJobsResponse'),
+          },
+          opts,
+        ),
+      showJob: (jobId, opts) =>
+        withId('ShowJob', 'GET', 'jobId', jobId, (id) => ({ operation: 'ShowJob', method: 'GET', path: `/v1/jobs/${id}`, model: model(EmsJob, 'EmsJob') }), opts),
+      cancelJobs: (body, opts) =>
+        run({ operation: 'CancelJobs', method: 'POST', path: '/v1/jobs/cancel', body, model: model(EmsCancelJobsResponse, 'EmsCancelJobsResponse') }, opts),
+    };
+  }
+
+  return {
+    forAuth: bind,
+
+    async ping(auth, opts) {
+      if (closed) return false;
+      try {
+        const res = await dispatcherFor(auth).request({
+          method: 'GET',
+          path: `${cfg.basePath}/v1/releases?limit=1`,
+          headers: { accept: 'application/json', 'content-type': 'application/json;charset=utf-8' },
+          signal: opts?.signal ?? null,
+          headersTimeout: cfg.requestTimeoutMs,
+          bodyTimeout: cfg.requestTimeoutMs,
+          retryOptions: { retry: (err: Error, _ctx: unknown, cb: (e: Error | null) => void) => cb(err) },
+        } as Dispatcher.RequestOptions);
+        await res.body.dump().catch(() => undefined);
+        return res.statusCode < 500;
+      } catch {
+        return false;
+      }
+    },
+
+    close() {
+      closed = true;
+      closing ??= pool.close().catch(() => undefined);
+      return closing;
+    },
+  };
+}
+
+interface ResolvedOptions {
+  origin: string;
+  /** Endpoint path without its trailing `/` ("" for none), prefixed to every request path. */
+  basePath: string;
+  projectId: string | null;
+  requestTimeoutMs: number;
+  connectTimeoutMs: number;
+  maxRetries: number;
+  retryMinDelayMs: number;
+  retryMaxDelayMs: number;
+  connections: number;
+  maxResponseBytes: number;
+  now: () => Date;
+}
+
+function resolveOptions(options: EmsClientOptions): ResolvedOptions {
+  let url: URL;
+  try {
+    url = new URL(options.endpoint);
+  } catch {
+    throw new TypeError(`EMS endpoint must be an absolute http(s) URL, got ${JSON.stringify(options.endpoint)}`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new TypeError(`EMS endpoint must use http or https, got ${JSON.stringify(url.protocol)} in ${JSON.stringify(options.endpoint)}`);
+  }
+  if (url.search !== '' || url.hash !== '' || url.username !== '' || url.password !== '') {
+    throw new TypeError(`EMS endpoint must not carry a query, fragment or credentials, got ${JSON.stringify(url.origin + url.pathname + '…')}`);
+  }
+  const count = (name: keyof typeof DEFAULTS, min: number): number => {
+    const value = options[name] ?? DEFAULTS[name];
+    if (!Number.isInteger(value) || value < min) {
+      throw new TypeError(`EMS client option ${name} must be an integer >= ${min}, got ${String(value)}`);
+    }
+    return value;
+  };
+  const resolved: ResolvedOptions = {
+    origin: url.origin,
+    basePath: url.pathname.replace(/\/+$/, ''),
+    projectId: options.projectId || null,
+    requestTimeoutMs: count('requestTimeoutMs', 1),
+    connectTimeoutMs: count('connectTimeoutMs', 1),
+    maxRetries: count('maxRetries', 0),
+    retryMinDelayMs: count('retryMinDelayMs', 0),
+    retryMaxDelayMs: count('retryMaxDelayMs', 0),
+    connections: count('connections', 1),
+    maxResponseBytes: count('maxResponseBytes', 0),
+    now: options.now ?? (() => new Date()),
+  };
+  if (resolved.retryMaxDelayMs < resolved.retryMinDelayMs) {
+    throw new TypeError(
+      `EMS client option retryMaxDelayMs must be >= retryMinDelayMs (${resolved.retryMinDelayMs}), got ${resolved.retryMaxDelayMs}`,
+    );
+  }
+  return resolved;
+}
+
+/**
+ * One path segment, percent-encoded; `.` is encoded too so that an id of `.` or `..` cannot become
+ * a dot-segment that a server would resolve to another resource.
+ */
+function segment(id: string): string {
+  return id === '.' || id === '..' ? id.replace(/\./g, '%2E') : encodeURIComponent(id);
+}
+
+/** `?a=1&b=x` from the defined (not null or undefined) values of `query`, in the given order. */
+function queryString(query: Query | undefined): string {
+  if (!query) return '';
+  const pairs: string[] = [];
+  for (const [key, value] of Object.entries(query)) {
+    if (value === undefined || value === null) continue;
+    pairs.push(`${encodeURIComponent(key)}=${encodeURIComponent(String(value))}`);
+  }
+  return pairs.length === 0 ? '' : `?${pairs.join('&')}`;
+}
+
+/** Removes the caller's secrets from an error message, should EMS ever echo them. */
+function redact(error: EmsError, auth: EmsAuth): EmsError {
+  const secrets =
+    auth.kind === 'token' ? [auth.token] : auth.kind === 'aksk' ? [auth.sk, auth.securityToken ?? ''] : [];
+  for (const secret of secrets) {
+    if (secret.length >= 4 && error.message.includes(secret)) error.message = error.message.split(secret).join('[redacted]');
+  }
+  return error;
+}

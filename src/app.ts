@@ -1,0 +1,242 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { GraphQLError } from 'graphql';
+import { createYoga, type Plugin } from 'graphql-yoga';
+import type { ServerOptions } from 'graphql-ws';
+import { useServer, type Extra } from 'graphql-ws/use/ws';
+import { WebSocketServer } from 'ws';
+import { pino, type Logger } from 'pino';
+import type { Config } from './config.js';
+import { createContextFactory, resolveAuth, scopeOf, tokenOf, type AppServices, type Context, type InitialContext } from './context.js';
+import type { EmsAuth } from './ems/api.js';
+import { createEmsClient, type EmsClient } from './ems/client.js';
+import { isEmsError } from './ems/errors.js';
+import { maskError } from './errors.js';
+import { createIdempotencyStore } from './idempotency/index.js';
+import { createMetrics, type Metrics } from './metrics.js';
+import { schema } from './schema/index.js';
+import { createSimulator, type EmsSimulator } from './simulator/index.js';
+import { createLiveHubFromConfig } from './subscriptions/index.js';
+
+export interface BuildAppOptions {
+  /** @default a pino logger at config.logLevel */
+  logger?: Logger;
+}
+
+export interface App {
+  yoga: ReturnType<typeof createYoga<Record<string, unknown>, Context>>;
+  services: AppServices;
+  /** The embedded simulator, when EMS_ENDPOINT was unset. */
+  simulator: EmsSimulator | null;
+  /** Listens on `port` (0 = ephemeral) and resolves to the GraphQL URL. */
+  start(port?: number, host?: string): Promise<string>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Builds the gateway: EMS client, schema, HTTP (GraphQL over HTTP, SSE, health, metrics) and
+ * graphql-ws on the same server. With no EMS endpoint configured it starts the embedded simulator
+ * first and points the client at it.
+ */
+export async function buildApp(config: Config, options: BuildAppOptions = {}): Promise<App> {
+  const logger = options.logger ?? pino({ level: config.logLevel, base: { service: 'ems-gateway' } });
+  let simulator: EmsSimulator | null = null;
+  let endpoint = config.ems.endpoint;
+  if (endpoint === null) {
+    simulator = createSimulator({ port: config.simulator.port, clockSpeed: config.simulator.clockSpeed });
+    endpoint = await simulator.start();
+  }
+
+  const metrics = createMetrics();
+  const client = createEmsClient({
+    endpoint,
+    projectId: config.ems.projectId,
+    requestTimeoutMs: config.ems.timeoutMs,
+    maxRetries: config.ems.maxRetries,
+    onCall: (call) => {
+      metrics.observeUpstream(call);
+      if (call.error) {
+        logger.warn(
+          { operation: call.operation, status: call.status, requestId: call.requestId, code: call.error.code },
+          'EMS call failed',
+        );
+      }
+    },
+  });
+  const live = await createLiveHubFromConfig(config, { logger: logger.child({ component: 'live' }) });
+  const idempotency = createIdempotencyStore(config, (err) => logger.warn({ err }, 'idempotency store (Redis) error'));
+  const services: AppServices = { config, client, logger, idempotency, live };
+  const createContext = createContextFactory(services);
+
+  const yoga = createYoga<Record<string, unknown>, Context>({
+    schema,
+    graphqlEndpoint: '/graphql',
+    context: (initial) => createContext(initial as InitialContext),
+    maskedErrors: { maskError },
+    landingPage: false,
+    graphiql: { subscriptionsProtocol: 'WS', title: 'ems-gateway' },
+    logging: {
+      debug: (...args) => logger.debug(args.map(String).join(' ')),
+      info: (...args) => logger.info(args.map(String).join(' ')),
+      warn: (...args) => logger.warn(args.map(String).join(' ')),
+      error: (...args) => logger.error(args.map(String).join(' ')),
+    },
+    plugins: [operationalEndpoints(services, metrics), metrics.yogaPlugin],
+  });
+
+  const server: Server = createServer(yoga);
+  const wsServer = new WebSocketServer({ server, path: yoga.graphqlEndpoint });
+  const wsHandle = useServer(graphqlWsOptions(yoga, services), wsServer);
+
+  let closed = false;
+  return {
+    yoga,
+    services,
+    simulator,
+    async start(port = config.port, host = config.host) {
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, host, () => {
+          server.off('error', reject);
+          resolve();
+        });
+      });
+      const address = server.address() as AddressInfo;
+      const shownHost = host === '0.0.0.0' || host === '::' ? 'localhost' : host;
+      return `http://${shownHost}:${address.port}${yoga.graphqlEndpoint}`;
+    },
+    async stop() {
+      if (closed) return;
+      closed = true;
+      await wsHandle.dispose();
+      wsServer.close();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await live.close();
+      await client.close();
+      await idempotency.close();
+      await simulator?.stop();
+    },
+  };
+}
+
+/** `/healthz` (process up), `/readyz` (EMS reachable) and `/metrics` (Prometheus text). */
+function operationalEndpoints(services: AppServices, metrics: Metrics): Plugin {
+  return {
+    async onRequest({ request, url, endResponse, fetchAPI }) {
+      if (request.method !== 'GET') return;
+      if (url.pathname === '/healthz') {
+        endResponse(Response.json({ status: 'ok' }));
+      } else if (url.pathname === '/readyz') {
+        const auth = services.config.ems.aksk
+          ? ({ kind: 'aksk', ...services.config.ems.aksk } as const)
+          : services.config.ems.staticToken
+            ? ({ kind: 'token', token: services.config.ems.staticToken } as const)
+            : ({ kind: 'none' } as const);
+        const ready = await services.client.ping(auth, { signal: AbortSignal.timeout(3_000) }).catch(() => false);
+        endResponse(Response.json({ status: ready ? 'ready' : 'unavailable' }, { status: ready ? 200 : 503 }));
+      } else if (url.pathname === '/metrics') {
+        endResponse(
+          new fetchAPI.Response(await metrics.registry.metrics(), {
+            headers: { 'content-type': metrics.registry.contentType },
+          }),
+        );
+      }
+    },
+  };
+}
+
+/** Close code when the caller's token cannot be checked because EMS is unreachable (RFC 6455 "Try Again Later"). */
+const WS_CLOSE_TRY_AGAIN_LATER = 1013;
+
+/**
+ * graphql-ws (`graphql-transport-ws`) on the HTTP pipeline: every operation runs through
+ * `yoga.getEnveloped`, so it gets the same context factory, plugins and error masking as HTTP and SSE.
+ * Auth happens once, at `connection_init`: `connectionParams.authToken` is checked upstream (close
+ * 4403 when missing or refused); no `connection_init` within 3 s closes 4408.
+ */
+function graphqlWsOptions(yoga: App['yoga'], services: AppServices): ServerOptions<Record<string, unknown> | undefined, Extra> {
+  const checkToken = createTokenCheck(services.client);
+  return {
+    connectionInitWaitTimeout: 3_000,
+    onConnect: async (ctx) => {
+      const token = tokenOf({ connectionParams: ctx.connectionParams ?? null });
+      const auth = resolveAuth(services.config, token);
+      if (auth.kind === 'none') return false;
+      // AK/SK or the static fallback are the gateway's own credentials: nothing of the caller's to check.
+      if (auth.kind !== 'token' || !token) return true;
+      const verdict = await checkToken(auth);
+      if (verdict === 'unavailable') {
+        ctx.extra.socket.close(WS_CLOSE_TRY_AGAIN_LATER, 'EMS unreachable, cannot check the token; try again later');
+        return false;
+      }
+      return verdict === 'valid';
+    },
+    execute: (args: any) => args.rootValue.execute(args),
+    subscribe: (args: any) => args.rootValue.subscribe(args),
+    onSubscribe: async (ctx, _id, params) => {
+      const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
+        ...ctx,
+        req: ctx.extra.request,
+        socket: ctx.extra.socket,
+        params,
+        connectionParams: ctx.connectionParams,
+      });
+      let document;
+      try {
+        document = parse(params.query);
+      } catch (error) {
+        // A syntax error ends this operation, not the connection.
+        if (error instanceof GraphQLError) return [error];
+        throw error;
+      }
+      const args = {
+        schema,
+        operationName: params.operationName,
+        document,
+        variableValues: params.variables,
+        contextValue: await contextFactory(),
+        rootValue: { execute, subscribe },
+      };
+      const errors = validate(args.schema, args.document);
+      if (errors.length) return errors;
+      return args;
+    },
+  };
+}
+
+type TokenVerdict = 'valid' | 'refused' | 'unavailable';
+
+/**
+ * Checks a caller's token with one cheap upstream call (ListReleases, limit 1). Concurrent checks of
+ * one token share a call, and a valid token is trusted for `ttlMs` (a reconnect storm costs one call).
+ */
+function createTokenCheck(client: EmsClient, ttlMs = 60_000): (auth: EmsAuth & { kind: 'token' }) => Promise<TokenVerdict> {
+  const valid = new Map<string, number>();
+  const inflight = new Map<string, Promise<TokenVerdict>>();
+  return (auth) => {
+    const scope = scopeOf(auth);
+    const until = valid.get(scope);
+    if (until !== undefined && until > Date.now()) return Promise.resolve('valid');
+    let check = inflight.get(scope);
+    if (!check) {
+      check = client
+        .forAuth(auth)
+        .listReleases({ limit: 1 }, { signal: AbortSignal.timeout(5_000) })
+        .then(
+          (): TokenVerdict => {
+            valid.set(scope, Date.now() + ttlMs);
+            if (valid.size > 10_000) valid.delete(valid.keys().next().value!);
+            return 'valid';
+          },
+          (error: unknown): TokenVerdict =>
+            isEmsError(error) && (error.code === 'UNAUTHENTICATED' || error.code === 'FORBIDDEN' || error.code === 'BAD_REQUEST')
+              ? 'refused'
+              : 'unavailable',
+        )
+        .finally(() => inflight.delete(scope));
+      inflight.set(scope, check);
+    }
+    return check;
+  };
+}

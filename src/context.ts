@@ -1,0 +1,80 @@
+import { createHash, randomUUID } from 'node:crypto';
+import type { YogaInitialContext } from 'graphql-yoga';
+import type { Logger } from 'pino';
+import type { Config } from './config.js';
+import type { EmsApi, EmsAuth } from './ems/api.js';
+import type { EmsClient } from './ems/client.js';
+import type { IdempotencyStore } from './idempotency/index.js';
+import { createLoaders, type Loaders } from './loaders/index.js';
+import type { LiveHub } from './subscriptions/index.js';
+
+/** Long-lived pieces shared by every request of one gateway instance. */
+export interface AppServices {
+  config: Config;
+  client: EmsClient;
+  logger: Logger;
+  /** Idempotency records of mutations (Redis when REDIS_URL is set, else in memory). */
+  idempotency: IdempotencyStore;
+  /** Shared pollers behind the subscriptions (through Redis when REDIS_URL is set, else in memory). */
+  live: LiveHub;
+}
+
+/** Per-request context: the caller's credentials, the EMS operations bound to them, fresh loaders. */
+export interface Context {
+  config: Config;
+  services: AppServices;
+  auth: EmsAuth;
+  /**
+   * Identifies the caller's credentials without revealing them. Anything cached or shared beyond one
+   * request (idempotency records, subscription pollers) is keyed by it, so two callers never share data.
+   */
+  scope: string;
+  ems: EmsApi;
+  loaders: Loaders;
+  /** Id of this GraphQL request, for logs. */
+  requestId: string;
+}
+
+/** What the transports hand to createContext: HTTP/SSE requests, and graphql-ws connection params. */
+export type InitialContext = YogaInitialContext & {
+  connectionParams?: Record<string, unknown> | null;
+};
+
+/**
+ * The caller's upstream credentials: AK/SK signing when configured, else the caller's token
+ * (`X-Auth-Token` header or graphql-ws `connectionParams.authToken`), else the static fallback.
+ */
+export function resolveAuth(config: Config, token: string | null): EmsAuth {
+  if (config.ems.aksk) return { kind: 'aksk', ...config.ems.aksk };
+  const chosen = token?.trim() || config.ems.staticToken;
+  return chosen ? { kind: 'token', token: chosen } : { kind: 'none' };
+}
+
+/** Token of an HTTP request or graphql-ws connection, or null. */
+export function tokenOf(initial: Partial<InitialContext>): string | null {
+  const param = initial.connectionParams?.authToken;
+  if (typeof param === 'string' && param.length > 0) return param;
+  return initial.request?.headers.get('x-auth-token') ?? null;
+}
+
+/** A stable, non-reversible name for a set of credentials. */
+export function scopeOf(auth: EmsAuth): string {
+  const material = auth.kind === 'token' ? `token:${auth.token}` : auth.kind === 'aksk' ? `aksk:${auth.ak}` : 'none';
+  return createHash('sha256').update(material).digest('base64url').slice(0, 22);
+}
+
+export function createContextFactory(services: AppServices) {
+  return (initial: InitialContext): Context => {
+    const auth = resolveAuth(services.config, tokenOf(initial));
+    const ems = services.client.forAuth(auth);
+    return {
+      config: services.config,
+      services,
+      auth,
+      scope: scopeOf(auth),
+      ems,
+      loaders: createLoaders(ems, services.config),
+      requestId: initial.request?.headers.get('x-request-id') ?? randomUUID(),
+    };
+  };
+}

@@ -1,0 +1,64 @@
+import type { Plugin } from 'graphql-yoga';
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { EmsOperation } from './ems/api.js';
+import type { EmsError } from './ems/errors.js';
+
+export interface UpstreamCall {
+  operation: EmsOperation;
+  method: string;
+  status: number | null;
+  durationMs: number;
+  error?: EmsError;
+}
+
+export interface Metrics {
+  registry: Registry;
+  observeUpstream(call: UpstreamCall): void;
+  /** Counts GraphQL operations by type and outcome. */
+  yogaPlugin: Plugin;
+}
+
+/** One registry per gateway instance (tests build several in one process). */
+export function createMetrics(): Metrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const upstreamCalls = new Counter({
+    name: 'ems_upstream_requests_total',
+    help: 'EMS API calls by operation and outcome',
+    labelNames: ['operation', 'status', 'code'] as const,
+    registers: [registry],
+  });
+  const upstreamDuration = new Histogram({
+    name: 'ems_upstream_request_duration_seconds',
+    help: 'EMS API call duration, retries included',
+    labelNames: ['operation'] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [registry],
+  });
+  const operations = new Counter({
+    name: 'graphql_operations_total',
+    help: 'GraphQL operations by type and whether the result carried errors',
+    labelNames: ['type', 'errors'] as const,
+    registers: [registry],
+  });
+
+  return {
+    registry,
+    observeUpstream(call) {
+      upstreamCalls.inc({ operation: call.operation, status: String(call.status ?? 'none'), code: call.error?.code ?? 'OK' });
+      upstreamDuration.observe({ operation: call.operation }, call.durationMs / 1000);
+    },
+    yogaPlugin: {
+      onExecute({ args }) {
+        const definition = args.document.definitions.find((d: { kind: string }) => d.kind === 'OperationDefinition');
+        const type = definition && 'operation' in definition ? definition.operation : 'unknown';
+        return {
+          onExecuteDone({ result }) {
+            const errors = 'errors' in result && Array.isArray(result.errors) && result.errors.length > 0;
+            operations.inc({ type, errors: String(errors) });
+          },
+        };
+      },
+    },
+  };
+}

@@ -1,0 +1,60 @@
+import { spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import { once } from 'node:events';
+import { describe, expect, it } from 'vitest';
+
+async function freePort(): Promise<number> {
+  const server = createServer().listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** Runs `npm start`'s command as a user would, with no EMS configuration. */
+describe('npm start with no configuration', () => {
+  it('starts the simulator, prints both URLs and a token, and answers the quick-start query', async () => {
+    const [port, simPort] = [await freePort(), await freePort()];
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+      env: { ...process.env, EMS_ENDPOINT: '', PORT: String(port), SIMULATOR_PORT: String(simPort), LOG_LEVEL: 'silent' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    try {
+      let output = '';
+      child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+      child.stderr.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+      const deadline = Date.now() + 20_000;
+      while (!/X-Auth-Token header: (\S+)/.test(output) && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(output).toContain(`http://localhost:${port}/graphql`);
+      expect(output).toContain(`127.0.0.1:${simPort}`);
+      const token = /X-Auth-Token header: (\S+)/.exec(output)![1]!;
+
+      const response = await fetch(`http://127.0.0.1:${port}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-auth-token': token },
+        body: JSON.stringify({ query: '{ clusters(first: 5) { totalCount edges { node { id name status } } } }' }),
+      });
+      const body = (await response.json()) as any;
+      expect(body.errors).toBeUndefined();
+      expect(body.data.clusters.edges).toHaveLength(5);
+    } finally {
+      child.kill('SIGTERM');
+      const [code] = await once(child, 'exit');
+      expect(code).toBe(0);
+    }
+  });
+
+  it('stops with one message listing every configuration problem', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+      env: { ...process.env, PORT: 'x', EMS_ENDPOINT: 'nope', EMS_AK: 'a' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    const [code] = await once(child, 'exit');
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/Invalid configuration:\n {2}- PORT: .*\n {2}- EMS_ENDPOINT: .*\n {2}- EMS_SK: /);
+  });
+});

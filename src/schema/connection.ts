@@ -1,0 +1,102 @@
+/**
+ * Relay connections over EMS offset/limit lists. Cursors are opaque: base64 of the item's offset
+ * (the relay plugin's `offsetToCursor`). Connections page forward only (`first`, `after`), as EMS
+ * does; `totalCount` is a number or a thunk, so it is computed only when selected.
+ */
+import { offsetToCursor } from '@pothos/plugin-relay';
+import { Kind, type GraphQLResolveInfo, type SelectionSetNode } from 'graphql';
+import type { Config } from '../config.js';
+import { userInputError } from '../errors.js';
+
+/** The `[offset, offset + limit)` window a `first`/`after` pair selects. */
+export interface OffsetWindow {
+  offset: number;
+  limit: number;
+}
+
+export interface ConnectionArgs {
+  first?: number | null;
+  after?: string | null;
+}
+
+export interface Connection<T> {
+  edges: { cursor: string; node: T }[];
+  pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string | null; endCursor: string | null };
+  /** Resolved lazily by the `totalCount` field. */
+  totalCount: number | (() => Promise<number>);
+}
+
+const CURSOR_PATTERN = /^[A-Za-z0-9+/]+={0,2}$/;
+
+/** The offset a cursor stands for; a BAD_USER_INPUT error for anything we did not issue. */
+export function cursorToOffset(cursor: string): number {
+  const decoded = CURSOR_PATTERN.test(cursor) ? Buffer.from(cursor, 'base64').toString('utf8') : '';
+  const match = /^OffsetConnection:(0|[1-9]\d{0,9})$/.exec(decoded);
+  const offset = match ? Number(match[1]) : Number.NaN;
+  if (!Number.isSafeInteger(offset) || offsetToCursor(offset) !== cursor) {
+    throw userInputError(`"after" must be a cursor returned by this connection, got ${JSON.stringify(cursor)}`, {
+      argument: 'after',
+    });
+  }
+  return offset;
+}
+
+/**
+ * Validates `first` and `after` and turns them into an offset window.
+ * `first` defaults to limits.defaultPageSize and may not exceed limits.maxPageSize.
+ */
+export function offsetWindow(args: ConnectionArgs, limits: Config['limits']): OffsetWindow {
+  const first = args.first ?? limits.defaultPageSize;
+  if (first < 0 || first > limits.maxPageSize) {
+    throw userInputError(`"first" must be between 0 and ${limits.maxPageSize}, got ${first}`, { argument: 'first' });
+  }
+  const offset = args.after != null ? cursorToOffset(args.after) + 1 : 0;
+  return { offset, limit: first };
+}
+
+/** A connection from one page of items that starts at window.offset. */
+export function connectionFromPage<T>(
+  items: readonly T[],
+  window: OffsetWindow,
+  hasNextPage: boolean,
+  totalCount: number | (() => Promise<number>),
+): Connection<T> {
+  const edges = items.slice(0, window.limit).map((node, i) => ({ cursor: offsetToCursor(window.offset + i), node }));
+  return {
+    edges,
+    pageInfo: {
+      hasNextPage,
+      hasPreviousPage: window.offset > 0,
+      startCursor: edges[0]?.cursor ?? null,
+      endCursor: edges.at(-1)?.cursor ?? null,
+    },
+    totalCount,
+  };
+}
+
+/** A connection from the whole (already filtered) list. */
+export function connectionFromList<T>(all: readonly T[], window: OffsetWindow): Connection<T> {
+  const items = all.slice(window.offset, window.offset + window.limit);
+  return connectionFromPage(items, window, window.offset + window.limit < all.length, all.length);
+}
+
+/** Resolver of a connection's `totalCount` field. */
+export function resolveTotalCount(connection: unknown): number | Promise<number> {
+  const total = (connection as Connection<unknown>).totalCount;
+  return typeof total === 'function' ? total() : total;
+}
+
+/** Whether the field being resolved selects `name` directly (through fragments too). */
+export function selectsField(info: GraphQLResolveInfo, name: string): boolean {
+  const visit = (set: SelectionSetNode | undefined): boolean =>
+    !!set?.selections.some((selection) => {
+      if (selection.kind === Kind.FIELD) return selection.name.value === name;
+      if (selection.kind === Kind.INLINE_FRAGMENT) return visit(selection.selectionSet);
+      return visit(info.fragments[selection.name.value]?.selectionSet);
+    });
+  return info.fieldNodes.some((node) => visit(node.selectionSet));
+}
+
+/** Descriptions shared by every connection's arguments. */
+export const FIRST_DESCRIPTION = 'Number of items to return (default and maximum are set by the gateway: DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE).';
+export const AFTER_DESCRIPTION = 'Return items after this cursor (an `endCursor` or edge `cursor` of this connection).';

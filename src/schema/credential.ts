@@ -1,0 +1,46 @@
+import { builder } from '../builder.js';
+import type { Context } from '../context.js';
+import { PROJECT_ID_PATTERN, type EmsCredential } from '../ems/models/index.js';
+import { userInputError } from '../errors.js';
+import { toDate } from './dates.js';
+
+/** The caller's project when the gateway has none configured: ListFeatures names it. */
+async function callerProjectId(ctx: Context): Promise<string | null> {
+  const page = await ctx.ems.listFeatures({ offset: 0, limit: 1 });
+  return page.project_id || null;
+}
+
+/** An EMS credential (cdKey) of a project. */
+export const Credential = builder.objectRef<EmsCredential>('Credential').implement({
+  description: 'An EMS credential (cdKey) of a project.',
+  fields: (t) => ({
+    projectId: t.exposeString('projectId', { nullable: false }),
+    cdKey: t.exposeString('cdKey', { nullable: false }),
+    createdAt: t.field({ type: 'DateTime', nullable: true, resolve: (c) => toDate(c.createAt) }),
+  }),
+});
+
+builder.queryField('credentials', (t) =>
+  t.field({
+    type: [Credential],
+    nullable: false,
+    description:
+      'Credentials of a project (ShowCredentialInfo). `projectId` defaults to the gateway’s project (EMS_PROJECT_ID), ' +
+      'else to the caller’s project as ListFeatures reports it (one extra call).',
+    args: { projectId: t.arg.id({ description: '1–255 letters and digits; default EMS_PROJECT_ID, else the caller’s project.' }) },
+    resolve: async (_root, args, ctx) => {
+      const projectId = args.projectId ?? ctx.config.ems.projectId ?? (await callerProjectId(ctx));
+      if (projectId == null) {
+        throw userInputError('"projectId" is required: neither EMS_PROJECT_ID nor EMS names the caller’s project', {
+          argument: 'projectId',
+        });
+      }
+      if (!PROJECT_ID_PATTERN.test(projectId)) {
+        throw userInputError(`"projectId" must be 1–255 letters or digits, got ${JSON.stringify(projectId)}`, {
+          argument: 'projectId',
+        });
+      }
+      return ctx.ems.showCredentials(projectId);
+    },
+  }),
+);

@@ -1,0 +1,157 @@
+import type { GraphQLResolveInfo } from 'graphql';
+import { builder } from '../builder.js';
+import type { Context } from '../context.js';
+import { isEmsError } from '../ems/errors.js';
+import { EmsJobId, JOB_STATUSES, UUID_PATTERN, type EmsJob, type EmsJobStatus, type EmsJobType } from '../ems/models/index.js';
+import { userInputError } from '../errors.js';
+import { jobTypeOf } from '../loaders/index.js';
+import { jobTypesOf } from '../loaders/jobs.js';
+import { Cluster } from './cluster.js';
+import {
+  AFTER_DESCRIPTION,
+  FIRST_DESCRIPTION,
+  connectionFromList,
+  connectionFromPage,
+  offsetWindow,
+  resolveTotalCount,
+  selectsField,
+  type Connection,
+  type ConnectionArgs,
+} from './connection.js';
+import { toDate } from './dates.js';
+import { Task } from './task.js';
+
+export const JobStatus = builder.enumType('JobStatus', {
+  description: 'Status of a job or task.',
+  values: JOB_STATUSES,
+});
+
+export const JobType = builder.enumType('JobType', {
+  description: 'EMS keeps short-running and long-running jobs in separate lists.',
+  values: {
+    SHORT: { value: 'short' as const, description: 'Short-running jobs (create, delete, expand, shrink, ...).' },
+    LONG: { value: 'long' as const, description: 'Long-running jobs.' },
+  },
+});
+
+/** An asynchronous EMS job (JobDetail); id = the EMS job id, as-is. */
+export const Job = builder.objectRef<EmsJob>('Job');
+
+Job.implement({
+  description: 'An asynchronous EMS job.',
+  fields: (t) => ({
+    id: t.exposeID('id', { nullable: false }),
+    type: t.field({ type: JobType, nullable: false, resolve: (job) => jobTypeOf(job) }),
+    name: t.exposeString('name', { nullable: false, description: 'The kind of job, e.g. create_cluster.' }),
+    status: t.field({ type: JobStatus, nullable: false, resolve: (job) => job.status }),
+    progress: t.exposeFloat('progress', { nullable: false, description: 'Percent done, 0–100.' }),
+    message: t.string({
+      nullable: true,
+      description: 'On failure, an EMS error code (ems.000x).',
+      resolve: (job) => job.message ?? null,
+    }),
+    createdAt: t.field({ type: 'DateTime', nullable: true, resolve: (job) => toDate(job.created_at) }),
+    beginAt: t.field({ type: 'DateTime', nullable: true, resolve: (job) => toDate(job.begin_at) }),
+    endAt: t.field({ type: 'DateTime', nullable: true, resolve: (job) => toDate(job.end_at) }),
+    clusterId: t.id({
+      nullable: true,
+      description: 'Id of the cluster the job works on (set even when that cluster no longer exists).',
+      resolve: (job) => job.cluster_id || null,
+    }),
+    cluster: t.field({
+      type: Cluster,
+      nullable: true,
+      description: 'The cluster the job works on; null when it has none or it no longer exists.',
+      resolve: async (job, _args, ctx) => {
+        if (!job.cluster_id || !UUID_PATTERN.test(job.cluster_id)) return null;
+        return ctx.loaders.clusterById.load(job.cluster_id).catch(nullWhenNotFound);
+      },
+    }),
+    tasks: t.field({ type: [Task], nullable: false, resolve: (job) => job.task_list ?? [] }),
+  }),
+});
+
+export const JobConnection = builder.connectionObject(
+  {
+    type: Job,
+    name: 'JobConnection',
+    fields: (t) => ({ totalCount: t.int({ nullable: false, resolve: resolveTotalCount }) }),
+  },
+  { name: 'JobEdge' },
+);
+
+/** `NOT_FOUND` from EMS becomes null; every other failure propagates. */
+export function nullWhenNotFound(error: unknown): null {
+  if (isEmsError(error) && error.code === 'NOT_FOUND') return null;
+  throw error;
+}
+
+/** Keeps jobs whose status is one of `statuses` (all when null or empty). */
+export function filterByStatus(jobs: readonly EmsJob[], statuses: readonly EmsJobStatus[] | null | undefined): readonly EmsJob[] {
+  if (!statuses?.length) return jobs;
+  const wanted = new Set(statuses);
+  return jobs.filter((job) => wanted.has(job.status));
+}
+
+export interface JobListArgs extends ConnectionArgs {
+  type?: EmsJobType | null;
+  clusterId?: string | null;
+  status?: readonly EmsJobStatus[] | null;
+}
+
+/**
+ * The jobs connection of Query.jobs. Unfiltered pages of one type map straight onto one ListJobs
+ * page; everything else (no type = both lists, a cluster or status filter, a totalCount) slices
+ * the per-request list of each type, walked once.
+ */
+export async function resolveJobs(args: JobListArgs, ctx: Context, info: GraphQLResolveInfo): Promise<Connection<EmsJob>> {
+  const window = offsetWindow(args, ctx.config.limits);
+  if (args.clusterId != null) {
+    if (!UUID_PATTERN.test(args.clusterId)) {
+      throw userInputError(`"clusterId" must be a UUID (8-4-4-4-12 hexadecimal digits), got ${JSON.stringify(args.clusterId)}`, {
+        argument: 'clusterId',
+      });
+    }
+    const jobs = await ctx.loaders.jobsByClusterId.load({ clusterId: args.clusterId, type: args.type ?? null });
+    return connectionFromList(filterByStatus(jobs, args.status), window);
+  }
+  const type = args.type;
+  if (type && !args.status?.length && !selectsField(info, 'totalCount') && !ctx.loaders.allJobsStarted(type)) {
+    const page = await ctx.loaders.jobPage(type, window.offset, window.limit);
+    return connectionFromPage(page.items, window, page.hasMore, async () => (await ctx.loaders.allJobs(type)).length);
+  }
+  const lists = await Promise.all(jobTypesOf(type).map((t) => ctx.loaders.allJobs(t)));
+  return connectionFromList(filterByStatus(lists.flat(), args.status), window);
+}
+
+builder.queryFields((t) => ({
+  jobs: t.field({
+    type: JobConnection,
+    nullable: false,
+    description:
+      'Jobs (ListJobs). Without `type`, short jobs then long ones. `clusterId` and `status` filter in the gateway (EMS cannot).',
+    args: {
+      type: t.arg({ type: JobType }),
+      clusterId: t.arg.id(),
+      status: t.arg({ type: [JobStatus], description: 'Keep jobs in any of these statuses.' }),
+      first: t.arg.int({ description: FIRST_DESCRIPTION }),
+      after: t.arg.string({ description: AFTER_DESCRIPTION }),
+    },
+    resolve: (_root, args, ctx, info) => resolveJobs(args, ctx, info),
+  }),
+  job: t.field({
+    type: Job,
+    nullable: true,
+    description: 'One job (ShowJob); null when EMS does not know it.',
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (_root, { id }, ctx) => {
+      const parsed = EmsJobId.safeParse(id);
+      if (!parsed.success) {
+        throw userInputError(`"id" is not a job id: ${parsed.error.issues[0]?.message ?? 'invalid'} (got ${JSON.stringify(id)})`, {
+          argument: 'id',
+        });
+      }
+      return ctx.loaders.jobById.load(id).catch(nullWhenNotFound);
+    },
+  }),
+}));

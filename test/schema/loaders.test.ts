@@ -1,0 +1,118 @@
+import { describe, expect, it } from 'vitest';
+import type { EmsApi } from '../../src/ems/api.js';
+import { EmsHttpError } from '../../src/ems/errors.js';
+import type { EmsCluster, EmsJob } from '../../src/ems/models/index.js';
+import { loadConfig } from '../../src/config.js';
+import { LABELS_CONCURRENCY, createLoaders } from '../../src/loaders/index.js';
+
+/** A fake EmsApi that counts calls and answers from fixed data. */
+function fakeEms(options: { clusters?: number; jobs?: number; delayMs?: number } = {}) {
+  const counts: Record<string, number> = {};
+  let inFlight = 0;
+  let maxInFlight = 0;
+  const clusters: EmsCluster[] = Array.from({ length: options.clusters ?? 0 }, (_, i) => cluster(i));
+  const jobs: EmsJob[] = Array.from({ length: options.jobs ?? 0 }, (_, i) => ({
+    id: `short-${i}`,
+    cluster_id: clusters[i % Math.max(1, clusters.length)]?.cluster_metadata.id ?? null,
+    name: 'ExpandCluster',
+    status: 'COMPLETED',
+    progress: 100,
+  }));
+  const call = async <T>(op: string, answer: () => T): Promise<T> => {
+    counts[op] = (counts[op] ?? 0) + 1;
+    inFlight++;
+    maxInFlight = Math.max(maxInFlight, inFlight);
+    await new Promise((resolve) => setTimeout(resolve, options.delayMs ?? 1));
+    inFlight--;
+    return answer();
+  };
+  const notFound = (op: string) => new EmsHttpError({ operation: op, status: 404, upstreamCode: 'ems.00030005' });
+  const ems = {
+    listClusters: (page = {}) => call('ListClusters', () => ({ clusters: clusters.slice(page.offset ?? 0, (page.offset ?? 0) + (page.limit ?? 1000)) })),
+    showCluster: (id: string) =>
+      call('ShowCluster', () => {
+        const found = clusters.find((c) => c.cluster_metadata.id === id);
+        if (!found) throw notFound('ShowCluster');
+        return found;
+      }),
+    listJobs: (q = {}) =>
+      call('ListJobs', () => ({ jobs: q.jobType === 'long' ? [] : jobs.slice(q.offset ?? 0, (q.offset ?? 0) + (q.limit ?? 1000)) })),
+    showJob: (id: string) =>
+      call('ShowJob', () => {
+        const found = jobs.find((j) => j.id === id);
+        if (!found) throw new EmsHttpError({ operation: 'ShowJob', status: 404 });
+        return found;
+      }),
+    listReleases: () => call('ListReleases', () => ({ total: 1, releases: [{ version: '1.0', tag: 'PREFERRED_VERSION' }] })),
+    listClusterLabels: (q: { k8sClusterId: string }) => call('ListClustersLabels', () => ({ total: 1, labels: [{ key: 'k8s', value: q.k8sClusterId }] })),
+  } as Partial<EmsApi> as EmsApi;
+  return { ems, counts, maxInFlight: () => maxInFlight };
+}
+
+function cluster(i: number): EmsCluster {
+  const id = `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`;
+  return {
+    cluster_metadata: { id, status: 'RUNNING' },
+    cluster_specification: { name: `cluster-${i}`, k8s_cluster_specification: { k8s_cluster_id: id, version: '1.0' } },
+  };
+}
+
+const config = loadConfig({ LOG_LEVEL: 'silent' });
+
+describe('createLoaders', () => {
+  it('keeps the DataLoader contract: one result per key, in order, an Error for a missing one', async () => {
+    const { ems, counts } = fakeEms({ clusters: 10 });
+    const loaders = createLoaders(ems, config);
+    const ids = [5, 1, 9, 3, 7].map((i) => cluster(i).cluster_metadata.id);
+    const missing = '00000000-0000-4000-8000-999999999999';
+    const results = await loaders.clusterById.loadMany([...ids, missing]);
+    expect(results.slice(0, 5).map((c) => (c as EmsCluster).cluster_metadata.id)).toEqual(ids);
+    expect(results[5]).toBeInstanceOf(EmsHttpError);
+    expect(results[5]).toMatchObject({ code: 'NOT_FOUND', status: 404, upstreamCode: 'ems.00030005' });
+    expect(counts).toEqual({ ListClusters: 1 });
+  });
+
+  it('walks 2,500 clusters in 3 pages of 1,000 and serves later ids from the walk', async () => {
+    const { ems, counts } = fakeEms({ clusters: 2500 });
+    const loaders = createLoaders(ems, config);
+    expect(await loaders.allClusters()).toHaveLength(2500);
+    await loaders.clusterById.load(cluster(2499).cluster_metadata.id);
+    await loaders.clusterById.loadMany([cluster(1).cluster_metadata.id, cluster(2).cluster_metadata.id]);
+    expect(counts).toEqual({ ListClusters: 3 });
+  });
+
+  it('serves every cluster of a request from one ListJobs walk per type', async () => {
+    const { ems, counts } = fakeEms({ clusters: 30, jobs: 90 });
+    const loaders = createLoaders(ems, config);
+    const lists = await Promise.all(
+      Array.from({ length: 30 }, (_, i) => loaders.jobsByClusterId.load({ clusterId: cluster(i).cluster_metadata.id, type: null })),
+    );
+    expect(lists.map((l) => l.length)).toEqual(Array(30).fill(3));
+    expect(counts).toEqual({ ListJobs: 2 });
+    // Listed jobs are primed: looking them up by id costs nothing.
+    await loaders.jobById.loadMany(['short-0', 'short-89']);
+    expect(counts).toEqual({ ListJobs: 2 });
+  });
+
+  it(`caps concurrent ListClustersLabels calls at ${LABELS_CONCURRENCY}`, async () => {
+    const { ems, counts, maxInFlight } = fakeEms({ delayMs: 10 });
+    const loaders = createLoaders(ems, config);
+    const ids = Array.from({ length: 20 }, (_, i) => cluster(i).cluster_metadata.id);
+    const labels = await loaders.labelsByK8sClusterId.loadMany([...ids, ...ids.map((id) => id.toUpperCase())]);
+    expect(labels).toHaveLength(40);
+    expect(counts).toEqual({ ListClustersLabels: 20 });
+    expect(maxInFlight()).toBe(LABELS_CONCURRENCY);
+  });
+
+  it('drops cached jobs and clusters on invalidate', async () => {
+    const { ems, counts } = fakeEms({ clusters: 2, jobs: 2 });
+    const loaders = createLoaders(ems, config);
+    await loaders.allJobs('short');
+    await loaders.allClusters();
+    loaders.invalidateJobs();
+    loaders.invalidateClusters();
+    await loaders.jobById.load('short-1');
+    await loaders.clusterById.load(cluster(1).cluster_metadata.id);
+    expect(counts).toEqual({ ListJobs: 1, ShowJob: 1, ListClusters: 1, ShowCluster: 1 });
+  });
+});

@@ -1,0 +1,126 @@
+/**
+ * Expected failures of a mutation. Each class is a member of the mutations' result unions
+ * (registered in src/schema/error.ts); resolvers throw them and the Pothos errors plugin turns them
+ * into union members. Anything else thrown stays a GraphQL error with a stable `extensions.code`.
+ */
+
+/** Stable `code` of every union error type. */
+export type MutationErrorCode =
+  | 'VALIDATION_FAILED'
+  | 'NOT_FOUND'
+  | 'DUPLICATE_NAME'
+  | 'WRONG_STATE'
+  | 'FORBIDDEN'
+  | 'UPSTREAM_VALIDATION'
+  | 'IDEMPOTENCY_KEY_REUSED';
+
+export abstract class MutationError extends Error {
+  abstract readonly code: MutationErrorCode;
+}
+
+/** One rejected input field. */
+export interface FieldError {
+  /** Path of the field in the mutation's arguments, e.g. `['input', 'k8s', 'nodeCount']`. */
+  path: string[];
+  /** The same path dotted, without the leading `input`, e.g. `k8s.nodeCount` or `nodeNames.2`. */
+  field: string;
+  /** Why the value was refused, e.g. `must be at least 3`. */
+  message: string;
+}
+
+/** The input broke a rule of ems-api.md; nothing was sent upstream. */
+export class ValidationError extends MutationError {
+  readonly code = 'VALIDATION_FAILED' as const;
+  constructor(readonly fields: FieldError[]) {
+    super(
+      `Invalid input: ${fields.map((f) => `${f.field || '(input)'}: ${f.message}`).join('; ')}`,
+    );
+    this.name = 'ValidationError';
+  }
+}
+
+/** What EMS said when it refused a request. */
+export interface UpstreamDetails {
+  /** EMS `error_code`, e.g. `ems.00030005`. */
+  upstreamCode: string | null;
+  /** EMS `X-Request-Id`. */
+  requestId: string | null;
+  /** EMS `error_msg`, verbatim. */
+  upstreamMessage: string | null;
+  /** HTTP status of the EMS answer. */
+  status: number | null;
+}
+
+/** A failure reported by EMS that the client can act on. */
+export abstract class UpstreamMutationError extends MutationError {
+  readonly upstreamCode: string | null;
+  readonly requestId: string | null;
+  readonly status: number | null;
+  constructor(message: string, details: UpstreamDetails) {
+    super(message);
+    this.name = new.target.name;
+    this.upstreamCode = details.upstreamCode;
+    this.requestId = details.requestId;
+    this.status = details.status;
+  }
+}
+
+/** EMS `ems.00030005` / 404: the cluster (or other resource) does not exist. */
+export class NotFoundError extends UpstreamMutationError {
+  readonly code = 'NOT_FOUND' as const;
+  constructor(
+    message: string,
+    details: UpstreamDetails,
+    /** Id of the resource that was not found, when known. */
+    readonly resourceId: string | null = null,
+  ) {
+    super(message, details);
+  }
+}
+
+/** EMS `ems.00030033`: a cluster of that name already exists in the project. */
+export class DuplicateNameError extends UpstreamMutationError {
+  readonly code = 'DUPLICATE_NAME' as const;
+  constructor(
+    message: string,
+    details: UpstreamDetails,
+    /** The name that is taken. */
+    readonly clusterName: string | null = null,
+  ) {
+    super(message, details);
+  }
+}
+
+/** EMS `ems.00030034` or "Cluster is not running": the cluster's status forbids the operation. */
+export class WrongStateError extends UpstreamMutationError {
+  readonly code = 'WRONG_STATE' as const;
+  constructor(
+    message: string,
+    details: UpstreamDetails,
+    /** The status EMS reported (the `[%s]` of its message), when it gave one. */
+    readonly currentStatus: string | null = null,
+  ) {
+    super(message, details);
+  }
+}
+
+/** HTTP 403: the caller's IAM rights do not allow the operation. */
+export class ForbiddenError extends UpstreamMutationError {
+  readonly code = 'FORBIDDEN' as const;
+}
+
+/** EMS refused the body (`common.00000400`, `EMS.00004000`) although the gateway's rules passed it. */
+export class UpstreamValidationError extends UpstreamMutationError {
+  readonly code = 'UPSTREAM_VALIDATION' as const;
+}
+
+/** The idempotency key was used before, by the same caller and mutation, with a different input. */
+export class IdempotencyKeyReusedError extends MutationError {
+  readonly code = 'IDEMPOTENCY_KEY_REUSED' as const;
+  constructor(readonly idempotencyKey: string) {
+    super(
+      `Idempotency key ${JSON.stringify(idempotencyKey)} was already used with a different input; use a new key for a new request`,
+    );
+    this.name = 'IdempotencyKeyReusedError';
+  }
+}

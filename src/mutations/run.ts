@@ -1,0 +1,115 @@
+import { GraphQLError } from 'graphql';
+import type { Context } from '../context.js';
+import { isEmsError } from '../ems/errors.js';
+import { emsGraphQLError, type ErrorExtensions } from '../errors.js';
+import {
+  IdempotencyInProgressError,
+  IdempotencyUnavailableError,
+  fingerprintOf,
+  idempotencyRecordKey,
+  type IdempotencyBegin,
+} from '../idempotency/index.js';
+import { IdempotencyKeyReusedError } from './errors.js';
+import { toMutationError, type UpstreamErrorSubject } from './upstream.js';
+
+/** Gateway error codes of the idempotency machinery (GraphQL errors, not union members). */
+export type IdempotencyErrorCode = 'IDEMPOTENCY_KEY_IN_PROGRESS' | 'IDEMPOTENCY_UNAVAILABLE';
+
+export interface MutationSpec<Stored, Payload> {
+  /** Mutation field name, e.g. `createCluster`; part of the idempotency record key. */
+  name: string;
+  /** The caller's `idempotencyKey`, if any (already validated). */
+  idempotencyKey: string | null | undefined;
+  /**
+   * The validated request as it goes upstream (ids and body). Its hash is stored with the record:
+   * a repeat of the key with a different request is refused.
+   */
+  request: unknown;
+  /** Makes the one upstream write; resolves to what a repeat needs to re-render the payload (JSON). */
+  submit(): Promise<Stored>;
+  /** Builds the payload from the stored result (re-reading state is fine; submitting is not). */
+  render(stored: Stored, replayed: boolean): Promise<Payload>;
+  /** Fills typed upstream errors (the cluster the mutation was about). */
+  subject?: UpstreamErrorSubject;
+  /** What was submitted, quoted in the error when the payload cannot be read afterwards. */
+  summary?(stored: Stored): Record<string, unknown>;
+}
+
+/**
+ * Runs a validated mutation: the upstream write happens exactly once per idempotency key (same
+ * caller, same mutation, 10 minutes), also for concurrent duplicates; EMS refusals the client can
+ * act on become typed union members; everything else propagates as a GraphQL error.
+ */
+export async function runMutation<Stored, Payload>(ctx: Context, spec: MutationSpec<Stored, Payload>): Promise<Payload> {
+  if (spec.idempotencyKey == null) {
+    const stored = await submit(spec);
+    return render(spec, stored, false);
+  }
+
+  const recordKey = idempotencyRecordKey(ctx.scope, spec.name, spec.idempotencyKey);
+  const fingerprint = fingerprintOf({ mutation: spec.name, request: spec.request });
+  let begun: IdempotencyBegin<Stored>;
+  try {
+    begun = await ctx.services.idempotency.begin<Stored>(recordKey, fingerprint);
+  } catch (error) {
+    throw idempotencyGraphQLError(error);
+  }
+
+  if (begun.kind === 'mismatch') throw new IdempotencyKeyReusedError(spec.idempotencyKey);
+  if (begun.kind === 'replay') return render(spec, begun.result, true);
+
+  const { claim } = begun;
+  let stored: Stored;
+  try {
+    stored = await submit(spec);
+  } catch (error) {
+    // EMS refused or the call failed: release the key so that a retry may submit.
+    await claim.fail().catch((e: unknown) => ctx.services.logger.warn({ err: e, mutation: spec.name }, 'idempotency release failed'));
+    throw error;
+  }
+  await claim
+    .complete(stored)
+    .catch((e: unknown) => ctx.services.logger.error({ err: e, mutation: spec.name }, 'idempotency record not stored'));
+  return render(spec, stored, false);
+}
+
+async function submit<Stored>(spec: MutationSpec<Stored, unknown>): Promise<Stored> {
+  try {
+    return await spec.submit();
+  } catch (error) {
+    throw toMutationError(error, spec.subject);
+  }
+}
+
+/**
+ * Renders the payload. The write has happened by now, so a failure to read the result must not
+ * look like a failed write: the GraphQL error says what was submitted (and a repeat of the
+ * idempotency key renders it again without resubmitting).
+ */
+async function render<Stored, Payload>(spec: MutationSpec<Stored, Payload>, stored: Stored, replayed: boolean): Promise<Payload> {
+  try {
+    return await spec.render(stored, replayed);
+  } catch (error) {
+    if (!isEmsError(error)) throw error;
+    const base = emsGraphQLError(error);
+    const submitted = spec.summary?.(stored) ?? null;
+    const what = submitted ? ` (${Object.entries(submitted).map(([k, v]) => `${k} ${String(v)}`).join(', ')})` : '';
+    return Promise.reject(
+      new GraphQLError(`${spec.name} was submitted${what}, but reading its result failed: ${error.message}`, {
+        extensions: { ...base.extensions, submitted },
+        originalError: error,
+      }),
+    );
+  }
+}
+
+function idempotencyGraphQLError(error: unknown): GraphQLError {
+  const extensions = (code: IdempotencyErrorCode): ErrorExtensions => ({ code, upstreamCode: null, requestId: null, retryable: true });
+  if (error instanceof IdempotencyInProgressError) {
+    return new GraphQLError(error.message, { extensions: extensions('IDEMPOTENCY_KEY_IN_PROGRESS') });
+  }
+  if (error instanceof IdempotencyUnavailableError) {
+    return new GraphQLError(error.message, { extensions: extensions('IDEMPOTENCY_UNAVAILABLE') });
+  }
+  throw error;
+}

@@ -1,0 +1,276 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { pino } from 'pino';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { buildApp, type App } from '../../src/app.js';
+import { loadConfig } from '../../src/config.js';
+import { RedisIdempotencyStore } from '../../src/idempotency/index.js';
+import { startHarness, type Harness } from '../fixtures/harness.js';
+import { cluster, newK8sClusterId, provisionedNodeNames, uniqueName } from './helpers.js';
+import { op } from './operations.js';
+
+/** Exactly once: an idempotencyKey makes repeats (sequential or concurrent) return the first result. */
+
+async function send(h: Harness, name: string, input: Record<string, unknown>, token?: string) {
+  const response = await h.gql(op(name), { input }, token ? { token } : {});
+  expect(response.errors).toBeUndefined();
+  return Object.values(response.data as Record<string, any>)[0];
+}
+
+describe('in memory (no REDIS_URL)', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness({ sim: { clockSpeed: 0 } });
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+  beforeEach(() => h.sim.stats.reset());
+  afterEach(() => h.sim.resetFaults());
+
+  const createInput = (key: string, name = uniqueName('idem')) => ({ name, k8s: { k8sClusterId: newK8sClusterId() }, idempotencyKey: key });
+
+  it('a repeat returns the first result without a second upstream call', async () => {
+    const input = createInput(randomUUID());
+    const first = await send(h, 'CreateCluster', input);
+    const second = await send(h, 'CreateCluster', input);
+    expect(first).toMatchObject({ __typename: 'CreateClusterPayload', replayed: false });
+    expect(second).toMatchObject({ __typename: 'CreateClusterPayload', replayed: true, jobId: first.jobId, clusterId: first.clusterId });
+    expect(second.job.id).toBe(first.job.id);
+    expect(h.sim.stats.calls.CreateCluster).toBe(1);
+    // The repeat re-reads the job (not stale, not re-submitted).
+    expect(h.sim.stats.calls.ShowJob).toBe(2);
+  });
+
+  it('concurrent duplicates make one upstream call and all get its result', async () => {
+    h.sim.setFaults({ latencyMs: 200, operations: ['CreateCluster'] });
+    const input = createInput(randomUUID());
+    const results = await Promise.all(Array.from({ length: 6 }, () => send(h, 'CreateCluster', input)));
+    expect(h.sim.stats.calls.CreateCluster).toBe(1);
+    expect(new Set(results.map((r) => r.jobId)).size).toBe(1);
+    expect(results.filter((r) => r.__typename === 'CreateClusterPayload')).toHaveLength(6);
+    expect(results.filter((r) => !r.replayed)).toHaveLength(1);
+  });
+
+  it('a key reused with a different input is refused, without an upstream call', async () => {
+    const key = randomUUID();
+    await send(h, 'CreateCluster', createInput(key));
+    h.sim.stats.reset();
+    const reused = await send(h, 'CreateCluster', createInput(key));
+    expect(reused).toEqual({
+      __typename: 'IdempotencyKeyReusedError',
+      code: 'IDEMPOTENCY_KEY_REUSED',
+      message: expect.stringMatching(/different input/),
+      idempotencyKey: key,
+    });
+    expect(h.sim.stats.count()).toBe(0);
+  });
+
+  it('keys are per caller and per mutation', async () => {
+    const key = randomUUID();
+    const input = createInput(key);
+    const first = await send(h, 'CreateCluster', input);
+    // Another caller with the same key and input is not given the first caller's result: its own
+    // request goes upstream (and is refused there: the read-only token may not write).
+    const other = await send(h, 'CreateCluster', input, h.sim.credentials.readOnlyToken);
+    expect(other.__typename).toBe('ForbiddenError');
+    // The same key on another mutation is another record.
+    const cancel = await send(h, 'CancelJobs', { jobIds: [first.jobId], idempotencyKey: key });
+    expect(cancel).toMatchObject({ __typename: 'CancelJobsPayload', cancelled: [first.jobId], replayed: false });
+    expect(h.sim.stats.calls).toMatchObject({ CreateCluster: 2, CancelJobs: 1 });
+  });
+
+  it('a failed first attempt releases the key so a retry submits', async () => {
+    const input = createInput(randomUUID());
+    h.sim.setFaults({ errorRate: 1, operations: ['CreateCluster'] });
+    const failed = await h.gql(op('CreateCluster'), { input });
+    expect(failed.errors?.[0]?.extensions?.code).toBe('UPSTREAM_UNAVAILABLE');
+    h.sim.resetFaults();
+    const retried = await send(h, 'CreateCluster', input);
+    expect(retried).toMatchObject({ __typename: 'CreateClusterPayload', replayed: false });
+    expect(h.sim.stats.calls.CreateCluster).toBe(2);
+
+    // A typed refusal releases the key too.
+    const duplicate = { ...createInput(randomUUID()), name: 'kvcache-prod-01' };
+    expect((await send(h, 'CreateCluster', duplicate)).__typename).toBe('DuplicateNameError');
+    expect((await send(h, 'CreateCluster', duplicate)).__typename).toBe('DuplicateNameError');
+    expect(h.sim.stats.calls.CreateCluster).toBe(4);
+  });
+
+  it('every mutation honours its key', async () => {
+    const prod = await cluster(h, 'deepseek-r1-kvcache');
+    const staging = await cluster(h, 'qwen3-235b-kvcache');
+    const doomed = await cluster(h, 'kvcache-prod-03');
+    const created = await send(h, 'CreateCluster', createInput(randomUUID()));
+    const cases: [string, Record<string, unknown>, string][] = [
+      ['EnrollCluster', { name: uniqueName('enroll'), k8s: { k8sClusterId: newK8sClusterId(), namespace: 'ems' } }, 'EnrollCluster'],
+      ['ExpandCluster', { clusterId: prod.id, nodeNames: ['idem-node-1'] }, 'ExpandCluster'],
+      ['ShrinkCluster', { clusterId: staging.id, nodeNames: provisionedNodeNames(staging.name, 1) }, 'ShrinkCluster'],
+      ['DeleteCluster', { clusterId: doomed.id }, 'DeleteClusterById'],
+      ['AuthorizeCluster', { clusterId: prod.id }, 'AuthorizeCluster'],
+      ['CancelJobs', { jobIds: [created.jobId] }, 'CancelJobs'],
+      ['CreateCredential', {}, 'CreateCredentialInfo'],
+    ];
+    for (const [name, input, operation] of cases) {
+      const withKey = { ...input, idempotencyKey: `key-${name}-${randomUUID()}` };
+      h.sim.stats.reset();
+      const first = await send(h, name, withKey);
+      const second = await send(h, name, withKey);
+      expect(first.__typename, name).toMatch(/Payload$/);
+      expect(second, name).toEqual({ ...first, replayed: true });
+      // Without the key, the repeat of expand, shrink and delete would fail (wrong state): it was never sent.
+      expect(h.sim.stats.calls[operation as keyof typeof h.sim.stats.calls], name).toBe(1);
+    }
+  });
+
+  it('a repeat of createCredential finds the same cdKey without storing it', async () => {
+    const key = randomUUID();
+    const first = await send(h, 'CreateCredential', { idempotencyKey: key });
+    h.sim.stats.reset();
+    const second = await send(h, 'CreateCredential', { idempotencyKey: key });
+    expect(second.credential).toEqual(first.credential);
+    expect(h.sim.stats.calls).toMatchObject({ CreateCredentialInfo: 0, ShowCredentialInfo: 1 });
+  });
+});
+
+describe('in Redis, across two gateway instances', () => {
+  const prefix = `test-mut-${randomBytes(6).toString('hex')}:`;
+  const env = { REDIS_URL: process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379', REDIS_KEY_PREFIX: prefix };
+  let h: Harness;
+  let b: App;
+  let bUrl: string;
+  let admin: Redis;
+
+  /** The same operation, sent to instance B. */
+  async function sendB(name: string, input: Record<string, unknown>) {
+    const response = await fetch(bUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-auth-token': h.token },
+      body: JSON.stringify({ query: (await import('graphql')).print(op(name)), variables: { input } }),
+    });
+    const body = (await response.json()) as { data: Record<string, any>; errors?: unknown };
+    expect(body.errors).toBeUndefined();
+    return Object.values(body.data)[0];
+  }
+
+  async function ourKeys(): Promise<string[]> {
+    const keys: string[] = [];
+    let cursor = '0';
+    do {
+      const [next, batch] = await admin.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+      keys.push(...batch);
+      cursor = next;
+    } while (cursor !== '0');
+    return keys;
+  }
+
+  beforeAll(async () => {
+    admin = new Redis(env.REDIS_URL);
+    h = await startHarness({ sim: { clockSpeed: 0 }, env });
+    const config = loadConfig({
+      EMS_ENDPOINT: h.sim.url,
+      EMS_PROJECT_ID: h.sim.credentials.projectId,
+      EMS_TIMEOUT_MS: '5000',
+      LOG_LEVEL: 'silent',
+      ...env,
+    });
+    b = await buildApp(config, { logger: pino({ level: 'silent' }) });
+    bUrl = await b.start(0, '127.0.0.1');
+  });
+  afterAll(async () => {
+    const keys = await ourKeys().catch(() => []);
+    if (keys.length) await admin.del(...keys);
+    await b?.stop();
+    await h?.close();
+    await admin.quit();
+  });
+  beforeEach(() => h.sim.stats.reset());
+  afterEach(() => h.sim.resetFaults());
+
+  it('uses the Redis store', () => {
+    expect(h.app.services.idempotency).toBeInstanceOf(RedisIdempotencyStore);
+    expect(b.services.idempotency).toBeInstanceOf(RedisIdempotencyStore);
+  });
+
+  it('a repeat on the other instance returns the first result', async () => {
+    const input = { name: uniqueName('redis'), k8s: { k8sClusterId: newK8sClusterId() }, idempotencyKey: randomUUID() };
+    const first = await send(h, 'CreateCluster', input);
+    const second = await sendB('CreateCluster', input);
+    expect(second).toMatchObject({ __typename: 'CreateClusterPayload', replayed: true, jobId: first.jobId, clusterId: first.clusterId });
+    expect(h.sim.stats.calls.CreateCluster).toBe(1);
+  });
+
+  it('concurrent duplicates on both instances make one upstream call', async () => {
+    h.sim.setFaults({ latencyMs: 250, operations: ['ExpandCluster'] });
+    const target = await cluster(h, 'kvcache-prod-02');
+    const input = { clusterId: target.id, nodeNames: ['redis-node-1'], idempotencyKey: randomUUID() };
+    h.sim.stats.reset();
+    const results = await Promise.all([
+      send(h, 'ExpandCluster', input),
+      sendB('ExpandCluster', input),
+      send(h, 'ExpandCluster', input),
+      sendB('ExpandCluster', input),
+    ]);
+    expect(h.sim.stats.calls.ExpandCluster).toBe(1);
+    expect(results.map((r) => r.__typename)).toEqual(Array(4).fill('ExpandClusterPayload'));
+    expect(new Set(results.map((r) => r.jobId)).size).toBe(1);
+    expect(results.filter((r) => !r.replayed)).toHaveLength(1);
+  });
+
+  it('a key reused with a different input on the other instance is refused', async () => {
+    const key = randomUUID();
+    await send(h, 'CreateCluster', { name: uniqueName('redis'), k8s: { k8sClusterId: newK8sClusterId() }, idempotencyKey: key });
+    const reused = await sendB('CreateCluster', { name: uniqueName('redis'), k8s: { k8sClusterId: newK8sClusterId() }, idempotencyKey: key });
+    expect(reused.__typename).toBe('IdempotencyKeyReusedError');
+    expect(h.sim.stats.calls.CreateCluster).toBe(1);
+  });
+
+  it('records live under REDIS_KEY_PREFIX for 10 minutes and hold no cdKey', async () => {
+    const created = await send(h, 'CreateCredential', { idempotencyKey: randomUUID() });
+    const keys = await ourKeys();
+    expect(keys.length).toBeGreaterThanOrEqual(3);
+    for (const key of keys) {
+      expect(key.startsWith(`${prefix}idem:`)).toBe(true);
+      const ttl = await admin.pttl(key);
+      expect(ttl).toBeGreaterThan(0);
+      expect(ttl).toBeLessThanOrEqual(600_000);
+      expect(await admin.get(key)).not.toContain(created.credential.cdKey);
+    }
+  });
+
+  it('stop() closes the Redis connection', async () => {
+    const config = loadConfig({ EMS_ENDPOINT: h.sim.url, LOG_LEVEL: 'silent', ...env });
+    const c = await buildApp(config, { logger: pino({ level: 'silent' }) });
+    const store = c.services.idempotency as RedisIdempotencyStore;
+    await c.start(0, '127.0.0.1');
+    await c.stop();
+    expect(store.client.status).toBe('end');
+  });
+});
+
+describe('with the idempotency store unreachable', () => {
+  let h: Harness;
+  let unreachable: RedisIdempotencyStore;
+  beforeAll(async () => {
+    h = await startHarness({ sim: { clockSpeed: 0 } });
+    // Port 1 on loopback: connection refused. (buildApp itself insists on a reachable REDIS_URL,
+    // so the outage is simulated by swapping the running gateway's store.)
+    unreachable = new RedisIdempotencyStore({ url: 'redis://127.0.0.1:1', keyPrefix: 'test-mut-unreachable:' });
+    h.app.services.idempotency = unreachable;
+  });
+  afterAll(async () => {
+    await h?.close();
+    await unreachable?.close();
+  });
+
+  it('a keyed mutation fails with IDEMPOTENCY_UNAVAILABLE before anything is sent; an unkeyed one proceeds', async () => {
+    h.sim.stats.reset();
+    const input = { name: uniqueName('noredis'), k8s: { k8sClusterId: newK8sClusterId() } };
+    const keyed = await h.gql(op('CreateCluster'), { input: { ...input, idempotencyKey: randomUUID() } });
+    expect(keyed.errors?.[0]?.extensions).toMatchObject({ code: 'IDEMPOTENCY_UNAVAILABLE', retryable: true });
+    expect(keyed.errors?.[0]?.message).not.toMatch(/127\.0\.0\.1/);
+    expect(h.sim.stats.count()).toBe(0);
+    const unkeyed = await send(h, 'CreateCluster', input);
+    expect(unkeyed.__typename).toBe('CreateClusterPayload');
+  });
+});

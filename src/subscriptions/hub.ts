@@ -1,0 +1,472 @@
+import { Repeater, SlidingBuffer } from 'graphql-yoga';
+import type { EmsApi } from '../ems/api.js';
+import { isEmsError } from '../ems/errors.js';
+import type { EmsCluster } from '../ems/models/cluster.js';
+import type { EmsJob } from '../ems/models/job.js';
+import type { Coordinator, StoredState } from './coordinator.js';
+import { fatalErrorData, isFatal, LiveError, type LiveErrorEvent, type LiveEvent, type LiveStateEvent } from './events.js';
+import type { LivePubSub } from './pubsub.js';
+import { clusterResource, jobResource, type LiveResource } from './resources.js';
+import { nextPollDelay, type PollIntervals } from './schedule.js';
+
+type LogFn = (obj: object, msg: string) => void;
+/** The part of a pino logger the hub uses. */
+export interface HubLogger {
+  debug: LogFn;
+  warn: LogFn;
+}
+
+/** What one upstream poll produced, for metrics and benchmarks. */
+export interface PollReport {
+  kind: LiveResource<unknown>['kind'];
+  /** `<scope>:<kind>:<id>` */
+  key: string;
+  ok: boolean;
+  /** Gateway error code of a failed poll. */
+  code?: string;
+  /** Milliseconds until the next poll; null when the watch ended. */
+  delayMs: number | null;
+}
+
+export interface LiveHubOptions {
+  pubsub: LivePubSub;
+  coordinator: Coordinator;
+  intervals: PollIntervals;
+  /** Prepended to every topic (with Redis, topics are channel names). @default '' */
+  topicPrefix?: string;
+  /**
+   * TTL of a poller's lock. A replica that dies stops renewing it, and another one takes over at
+   * most lockTtlMs + lockRefreshMs later, two active intervals with the defaults.
+   * @default 1.5 × intervals.activeIntervalMs
+   */
+  lockTtlMs?: number;
+  /** How often the poller renews its lock and the other replicas try to take it. @default intervals.activeIntervalMs / 2 */
+  lockRefreshMs?: number;
+  logger?: HubLogger;
+  /** Called after each upstream poll. */
+  onPoll?: (report: PollReport) => void;
+  /** Called when this replica publishes an event. */
+  onPublish?: (topic: string, event: LiveEvent) => void;
+  /** Releases what the hub's backend holds (Redis connections); called last by close(). */
+  onClose?: () => Promise<void>;
+}
+
+/**
+ * Live EMS resources, shared: however many subscribe to a resource with the same credentials, one
+ * poller (per process, or per cluster of replicas with Redis) polls it. Knows nothing of GraphQL,
+ * WebSocket or SSE.
+ */
+export interface LiveHub {
+  /**
+   * The job's current state at once, then each change; completes after a terminal status (COMPLETED,
+   * FAILED, STOPPED). Ends with a LiveError when the id is malformed (BAD_USER_INPUT) or EMS refuses
+   * the watch (NOT_FOUND, UNAUTHENTICATED, FORBIDDEN, BAD_REQUEST). `scope` names the credentials of
+   * `ems` (context.scopeOf): subscribers share a poller, and its events, only within one scope.
+   */
+  watchJob(scope: string, ems: EmsApi, id: string): AsyncIterableIterator<EmsJob>;
+  /** Like watchJob for a cluster; completes after DELETED. */
+  watchCluster(scope: string, ems: EmsApi, id: string): AsyncIterableIterator<EmsCluster>;
+  stats(): HubStats;
+  /** Ends every stream (they complete), stops every poller and frees its lock. */
+  close(): Promise<void>;
+}
+
+export interface HubStats {
+  /** Resources watched by this replica. */
+  watches: number;
+  subscribers: number;
+  /** Watches this replica polls (holds the lock of). */
+  polling: number;
+}
+
+interface Subscriber {
+  ems: EmsApi;
+  deliver(event: LiveEvent): void;
+  end(): void;
+}
+
+export function createLiveHub(options: LiveHubOptions): LiveHub {
+  return new Hub(options);
+}
+
+class Hub implements LiveHub {
+  readonly watches = new Map<string, Watch<any>>();
+  readonly lockTtlMs: number;
+  readonly lockRefreshMs: number;
+  /** How long a stored state outlives its poll: a taker-over must still find it after the longest wait. */
+  readonly stateTtlMs: number;
+  private closed = false;
+
+  constructor(readonly options: LiveHubOptions) {
+    const { activeIntervalMs, idleIntervalMs, maxBackoffMs } = options.intervals;
+    this.lockTtlMs = options.lockTtlMs ?? Math.ceil(activeIntervalMs * 1.5);
+    this.lockRefreshMs = options.lockRefreshMs ?? Math.max(10, Math.floor(activeIntervalMs / 2));
+    this.stateTtlMs = 2 * Math.max(idleIntervalMs, maxBackoffMs) + this.lockTtlMs;
+  }
+
+  watchJob(scope: string, ems: EmsApi, id: string) {
+    return this.watch(jobResource, scope, ems, id);
+  }
+
+  watchCluster(scope: string, ems: EmsApi, id: string) {
+    return this.watch(clusterResource, scope, ems, id);
+  }
+
+  stats(): HubStats {
+    let subscribers = 0;
+    let polling = 0;
+    for (const watch of this.watches.values()) {
+      subscribers += watch.subscribers.size;
+      if (watch.isLeader) polling++;
+    }
+    return { watches: this.watches.size, subscribers, polling };
+  }
+
+  async close() {
+    if (this.closed) return;
+    this.closed = true;
+    const watches = [...this.watches.values()];
+    for (const watch of watches) for (const sub of [...watch.subscribers]) sub.end();
+    await Promise.all(watches.map((w) => w.close()));
+    await this.options.onClose?.();
+  }
+
+  private watch<T>(resource: LiveResource<T>, scope: string, ems: EmsApi, id: string): AsyncIterableIterator<T> {
+    // A small sliding buffer: a slow consumer skips intermediate states, never the latest one.
+    return new Repeater<T>(async (push, stop) => {
+      const problem = resource.checkId(id);
+      if (problem) {
+        stop(new LiveError({ code: 'BAD_USER_INPUT', message: problem, upstreamCode: null, requestId: null, retryable: false }));
+        return;
+      }
+      if (this.closed) {
+        stop();
+        return;
+      }
+      let lastSig: string | null = null;
+      const subscriber: Subscriber = {
+        ems,
+        deliver(event) {
+          if (event.type === 'error') {
+            stop(new LiveError(event.error));
+            return;
+          }
+          if (event.sig !== lastSig) {
+            lastSig = event.sig;
+            push(event.value as T).catch(() => {});
+          }
+          if (event.final) stop();
+        },
+        end: () => stop(),
+      };
+      const watch = this.watchFor(resource, scope, id);
+      watch.add(subscriber);
+      try {
+        await stop;
+      } finally {
+        watch.remove(subscriber);
+      }
+    }, new SlidingBuffer(16));
+  }
+
+  private watchFor<T>(resource: LiveResource<T>, scope: string, id: string): Watch<T> {
+    const key = `${scope}:${resource.kind}:${id}`;
+    let watch = this.watches.get(key) as Watch<T> | undefined;
+    if (!watch) {
+      watch = new Watch(this, resource, id, key, `${this.options.topicPrefix ?? ''}${key}`);
+      this.watches.set(key, watch);
+      void watch.start();
+    }
+    return watch;
+  }
+
+  log(level: keyof HubLogger, obj: object, msg: string) {
+    this.options.logger?.[level](obj, msg);
+  }
+}
+
+/**
+ * One watched resource in this replica: its local subscribers, the topic listener that feeds them,
+ * and (while this replica holds the resource's lock) the poller.
+ */
+class Watch<T> {
+  readonly subscribers = new Set<Subscriber>();
+  /** Latest event seen here; handed at once to each new subscriber. */
+  private last: LiveEvent<T> | null = null;
+  /** A final state or an error was delivered: no more events. */
+  private ended = false;
+  private closed = false;
+  private leader = false;
+  /** This replica's poller saw the end: no more polling nor contending. */
+  private finished = false;
+  private contending = false;
+  private failures = 0;
+  private seq = 0;
+  private lastPublished: LiveEvent<T> | null = null;
+  private pollTimer: NodeJS.Timeout | null = null;
+  private leaseTimer: NodeJS.Timeout | null = null;
+  private inflight: AbortController | null = null;
+  private events: AsyncIterator<LiveEvent> | null = null;
+
+  constructor(
+    private readonly hub: Hub,
+    private readonly resource: LiveResource<T>,
+    private readonly id: string,
+    readonly key: string,
+    private readonly topic: string,
+  ) {}
+
+  get isLeader() {
+    return this.leader;
+  }
+
+  add(subscriber: Subscriber) {
+    this.subscribers.add(subscriber);
+    if (this.last) subscriber.deliver(this.last);
+  }
+
+  remove(subscriber: Subscriber) {
+    this.subscribers.delete(subscriber);
+    if (this.subscribers.size === 0) void this.close();
+  }
+
+  async start() {
+    const { coordinator } = this.hub.options;
+    const { events, ready } = this.hub.options.pubsub.subscribe(this.topic);
+    this.events = events;
+    void this.listen(events);
+    try {
+      await ready;
+      if (this.closed) return;
+      if (!coordinator.shared) {
+        this.leader = true;
+        this.schedule(0);
+        return;
+      }
+      // Subscribed first, then read: a state stored before we listened is in the key, any later one
+      // reaches us as an event.
+      const state = await coordinator.readState(this.key);
+      if (this.closed) return;
+      if (state?.event) this.deliver(state.event as LiveEvent<T>);
+      await this.contend(state);
+      if (!this.closed && !this.ended && !this.finished) {
+        this.leaseTimer = setInterval(() => void this.contend(undefined), this.hub.lockRefreshMs);
+        this.leaseTimer.unref();
+      }
+    } catch (error) {
+      this.hub.log('warn', { err: error, key: this.key }, 'live watch could not start; retrying to take the poller lock');
+      if (!this.closed && !this.leaseTimer && coordinator.shared) {
+        this.leaseTimer = setInterval(() => void this.contend(undefined), this.hub.lockRefreshMs);
+        this.leaseTimer.unref();
+      }
+    }
+  }
+
+  async close() {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.hub.watches.get(this.key) === this) this.hub.watches.delete(this.key);
+    this.clearTimers();
+    this.inflight?.abort();
+    void this.events?.return?.();
+    if (this.leader) {
+      this.leader = false;
+      await this.hub.options.coordinator.release(this.key).catch((error: unknown) => {
+        this.hub.log('warn', { err: error, key: this.key }, 'live watch could not release its poller lock');
+      });
+    }
+  }
+
+  private async listen(events: AsyncIterator<LiveEvent>) {
+    try {
+      for (;;) {
+        const result = await events.next();
+        if (result.done) return;
+        this.deliver(result.value as LiveEvent<T>);
+      }
+    } catch (error) {
+      this.hub.log('warn', { err: error, key: this.key }, 'live watch stopped listening');
+    }
+  }
+
+  /** Hands an event to every local subscriber, once, in order. */
+  private deliver(event: LiveEvent<T>) {
+    if (this.ended) return;
+    const last = this.last;
+    if (last && event.seq < last.seq) return;
+    this.last = event;
+    this.seq = Math.max(this.seq, event.seq);
+    if (last?.type === 'state' && event.type === 'state' && last.sig === event.sig) return;
+    if (event.type === 'error' || event.final) {
+      this.ended = true;
+      this.finish();
+    }
+    for (const subscriber of [...this.subscribers]) subscriber.deliver(event);
+  }
+
+  /**
+   * With a shared coordinator: the poller renews its lock, the others try to take it. `known` is
+   * the state just read by start(), undefined on later rounds.
+   */
+  private async contend(known: StoredState | null | undefined) {
+    if (this.contending || this.closed || this.ended || this.finished) return;
+    const { coordinator } = this.hub.options;
+    this.contending = true;
+    try {
+      if (this.leader) {
+        if (!(await coordinator.renew(this.key, this.hub.lockTtlMs))) {
+          this.hub.log('warn', { key: this.key }, 'live poller lost its lock; another replica polls now');
+          this.stepDown();
+        }
+        return;
+      }
+      if (!(await coordinator.acquire(this.key, this.hub.lockTtlMs))) return;
+      if (this.closed || this.ended) {
+        await coordinator.release(this.key);
+        return;
+      }
+      this.leader = true;
+      const state = known === undefined ? await coordinator.readState(this.key) : known;
+      if (this.closed || !this.leader) return;
+      if (state?.event) {
+        const event = state.event as LiveEvent<T>;
+        this.lastPublished = event;
+        this.seq = Math.max(this.seq, event.seq);
+        this.deliver(event);
+        if (this.ended) return;
+      }
+      this.hub.log('debug', { key: this.key }, 'live poller lock taken');
+      this.schedule(state ? Math.max(0, state.nextPollAt - Date.now()) : 0);
+    } catch (error) {
+      this.hub.log('warn', { err: error, key: this.key }, 'live poller lock check failed');
+      if (this.leader) this.stepDown();
+    } finally {
+      this.contending = false;
+    }
+  }
+
+  private stepDown() {
+    this.leader = false;
+    if (this.pollTimer) clearTimeout(this.pollTimer);
+    this.pollTimer = null;
+    this.inflight?.abort();
+  }
+
+  /** The watch is over for this replica's poller: stop polling, free the lock. */
+  private finish() {
+    this.finished = true;
+    this.clearTimers();
+    if (this.leader) {
+      this.leader = false;
+      this.hub.options.coordinator.release(this.key).catch((error: unknown) => {
+        this.hub.log('warn', { err: error, key: this.key }, 'live watch could not release its poller lock');
+      });
+    }
+  }
+
+  private clearTimers() {
+    if (this.pollTimer) clearTimeout(this.pollTimer);
+    if (this.leaseTimer) clearInterval(this.leaseTimer);
+    this.pollTimer = null;
+    this.leaseTimer = null;
+  }
+
+  private schedule(delayMs: number) {
+    if (this.pollTimer) clearTimeout(this.pollTimer);
+    this.pollTimer = setTimeout(() => void this.poll(), delayMs);
+    this.pollTimer.unref();
+  }
+
+  /** Any local subscriber's client: all of them hold the same credentials (same scope). */
+  private pickEms(): EmsApi | null {
+    for (const subscriber of this.subscribers) return subscriber.ems;
+    return null;
+  }
+
+  private stillPolling() {
+    return this.leader && !this.closed && !this.finished;
+  }
+
+  private async poll() {
+    this.pollTimer = null;
+    if (!this.stillPolling()) return;
+    const ems = this.pickEms();
+    if (!ems) return;
+    const controller = new AbortController();
+    this.inflight = controller;
+    let value: T;
+    try {
+      value = await this.resource.fetch(ems, this.id, controller.signal);
+    } catch (error) {
+      if (controller.signal.aborted || !this.stillPolling()) return;
+      await this.failed(error);
+      return;
+    } finally {
+      if (this.inflight === controller) this.inflight = null;
+    }
+    if (!this.stillPolling()) return;
+    this.failures = 0;
+    const final = this.resource.isFinal(value);
+    const delayMs = final ? null : nextPollDelay(this.hub.options.intervals, { ok: true, active: this.resource.isActive(value) });
+    this.hub.options.onPoll?.({ kind: this.resource.kind, key: this.key, ok: true, delayMs });
+    const previous = this.lastPublished;
+    const changed = !(previous?.type === 'state' && previous.sig === this.resource.signature(value));
+    const event: LiveStateEvent<T> = {
+      type: 'state',
+      value,
+      sig: this.resource.signature(value),
+      final,
+      seq: changed ? ++this.seq : this.seq,
+      at: Date.now(),
+    };
+    // Store before publishing: a replica that subscribes after the publish finds it in the key.
+    await this.store({ event, nextPollAt: Date.now() + (delayMs ?? 0) }, final ? this.finalTtl() : this.hub.stateTtlMs);
+    if (!this.stillPolling()) return;
+    if (changed) this.publish(event);
+    if (delayMs === null) this.finish();
+    else this.schedule(delayMs);
+  }
+
+  private async failed(error: unknown) {
+    const { intervals } = this.hub.options;
+    if (isFatal(error)) {
+      const event: LiveErrorEvent = { type: 'error', error: fatalErrorData(error, this.resource.noun, this.id), seq: ++this.seq, at: Date.now() };
+      this.hub.options.onPoll?.({ kind: this.resource.kind, key: this.key, ok: false, code: event.error.code, delayMs: null });
+      // Short-lived: an id unknown now may exist later.
+      await this.store({ event, nextPollAt: 0 }, intervals.activeIntervalMs * 2);
+      if (!this.stillPolling()) return;
+      this.publish(event);
+      this.finish();
+      return;
+    }
+    this.failures++;
+    const retryAfter = isEmsError(error) ? error.retryAfter : null;
+    const delayMs = nextPollDelay(intervals, { ok: false, failures: this.failures, retryAfter });
+    const code = isEmsError(error) ? error.code : 'INTERNAL_SERVER_ERROR';
+    this.hub.options.onPoll?.({ kind: this.resource.kind, key: this.key, ok: false, code, delayMs });
+    this.hub.log('warn', { err: error, key: this.key, code, failures: this.failures, delayMs }, 'live poll failed; backing off');
+    // Keep the schedule where a replica taking over finds it, so the back-off survives a failover.
+    await this.store({ event: this.lastPublished, nextPollAt: Date.now() + delayMs }, this.hub.stateTtlMs);
+    if (this.stillPolling()) this.schedule(delayMs);
+  }
+
+  private finalTtl() {
+    return this.hub.options.intervals.idleIntervalMs * 2;
+  }
+
+  private async store(state: StoredState, ttlMs: number) {
+    const { coordinator } = this.hub.options;
+    if (!coordinator.shared) return;
+    try {
+      await coordinator.writeState(this.key, state, ttlMs);
+    } catch (error) {
+      this.hub.log('warn', { err: error, key: this.key }, 'live poller could not store its state');
+    }
+  }
+
+  private publish(event: LiveEvent<T>) {
+    this.lastPublished = event;
+    this.hub.options.pubsub.publish(this.topic, event);
+    this.hub.options.onPublish?.(this.topic, event);
+  }
+}

@@ -1,0 +1,68 @@
+import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
+import type { Config } from '../config.js';
+import { createMemoryCoordinator, createRedisCoordinator } from './coordinator.js';
+import { createLiveHub, type HubLogger, type LiveHub, type LiveHubOptions } from './hub.js';
+import { createMemoryPubSub, createRedisPubSub } from './pubsub.js';
+
+export { createLiveHub, type HubLogger, type HubStats, type LiveHub, type LiveHubOptions, type PollReport } from './hub.js';
+export { LiveError, type LiveErrorData, type LiveEvent } from './events.js';
+export { createMemoryCoordinator, createRedisCoordinator, type Coordinator, type StoredState } from './coordinator.js';
+export { createMemoryPubSub, createRedisPubSub, type LivePubSub } from './pubsub.js';
+export { clusterResource, jobResource, type LiveResource } from './resources.js';
+export { nextPollDelay, type PollIntervals } from './schedule.js';
+
+export interface LiveHubFromConfigOptions extends Partial<Omit<LiveHubOptions, 'pubsub' | 'coordinator' | 'intervals' | 'onClose'>> {
+  logger: HubLogger;
+}
+
+/**
+ * The hub the gateway runs: in memory without `config.redis`; with it, events through Redis
+ * (graphql-yoga's Redis event target, one publishing and one subscribing ioredis connection) and
+ * one poller per resource across replicas, elected by a Redis lock. Connects before resolving, so a
+ * wrong REDIS_URL stops start-up.
+ */
+export async function createLiveHubFromConfig(config: Config, options: LiveHubFromConfigOptions): Promise<LiveHub> {
+  const base = { ...options, intervals: config.subscriptions };
+  if (!config.redis) {
+    return createLiveHub({ ...base, pubsub: createMemoryPubSub(), coordinator: createMemoryCoordinator() });
+  }
+  const { url, keyPrefix } = config.redis;
+  const publishClient = new Redis(url, { lazyConnect: true, connectionName: 'ems-gateway-live-pub' });
+  const subscribeClient = new Redis(url, { lazyConnect: true, connectionName: 'ems-gateway-live-sub' });
+  for (const client of [publishClient, subscribeClient]) {
+    client.on('error', (err: Error) => options.logger.warn({ err: { message: err.message } }, 'Redis connection error'));
+  }
+  try {
+    await Promise.all([publishClient.connect(), subscribeClient.connect()]);
+  } catch (error) {
+    publishClient.disconnect();
+    subscribeClient.disconnect();
+    throw new Error(`Cannot connect to Redis at ${redactUrl(url)}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  const replicaId = randomUUID();
+  options.logger.debug({ replicaId }, 'live hub shares pollers through Redis');
+  return createLiveHub({
+    ...base,
+    topicPrefix: `${keyPrefix}live:`,
+    pubsub: createRedisPubSub({
+      publishClient,
+      subscribeClient,
+      onError: (err) => options.logger.warn({ err: { message: err instanceof Error ? err.message : String(err) } }, 'Redis pub/sub command failed'),
+    }),
+    coordinator: createRedisCoordinator({ redis: publishClient, keyPrefix, replicaId }),
+    async onClose() {
+      await Promise.allSettled([publishClient.quit(), subscribeClient.quit()]);
+    },
+  });
+}
+
+function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return 'REDIS_URL';
+  }
+}

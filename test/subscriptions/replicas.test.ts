@@ -1,0 +1,154 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createSimulator, type EmsSimulator } from '../../src/simulator/index.js';
+import { createClusterJob, pollsOf, sleep, subscribe, until, wsClient, type Received } from './live-helpers.js';
+
+const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+const ACTIVE = 300;
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+async function redisReachable(): Promise<boolean> {
+  const probe = new Redis(REDIS_URL, { lazyConnect: true, retryStrategy: () => null });
+  probe.on('error', () => {});
+  try {
+    await probe.connect();
+    return (await probe.ping()) === 'PONG';
+  } catch {
+    return false;
+  } finally {
+    probe.disconnect();
+  }
+}
+const haveRedis = await redisReachable();
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+interface Gateway {
+  child: ChildProcess;
+  url: string;
+}
+
+/** Starts `src/main.ts` in a child process and resolves once it prints its GraphQL URL. */
+async function startGateway(env: Record<string, string>): Promise<Gateway> {
+  const port = await freePort();
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    cwd: ROOT,
+    env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1', NODE_ENV: 'test' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`gateway did not start within 20 s:\n${output}`)), 20_000);
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /ems-gateway: GraphQL at (\S+)/.exec(output);
+      if (match) {
+        clearTimeout(timer);
+        resolve(match[1]!);
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`gateway exited with ${code}:\n${output}`));
+    });
+  });
+  return { child, url };
+}
+
+describe.skipIf(!haveRedis)('subscriptions across two gateway processes sharing Redis', () => {
+  let sim: EmsSimulator;
+  let admin: Redis;
+  const prefix = `test-sub-${randomUUID().slice(0, 8)}:`;
+  const gateways: Gateway[] = [];
+
+  beforeAll(async () => {
+    sim = createSimulator({ clockSpeed: 1 });
+    const simUrl = await sim.start();
+    admin = new Redis(REDIS_URL);
+    const env = {
+      EMS_ENDPOINT: simUrl,
+      EMS_PROJECT_ID: sim.credentials.projectId,
+      REDIS_URL,
+      REDIS_KEY_PREFIX: prefix,
+      POLL_ACTIVE_MS: String(ACTIVE),
+      POLL_IDLE_MS: '1500',
+      LOG_LEVEL: 'error',
+    };
+    gateways.push(...(await Promise.all([startGateway(env), startGateway(env)])));
+  }, 40_000);
+
+  afterAll(async () => {
+    for (const g of gateways) if (g.child.exitCode === null && g.child.signalCode === null) g.child.kill('SIGKILL');
+    const keys = await admin.keys(`${prefix}*`);
+    if (keys.length) await admin.del(...keys);
+    await admin.quit();
+    await sim?.stop();
+  });
+
+  it('polls once per interval with subscribers on both, and the survivor takes over when the poller is killed', async () => {
+    const [a, b] = gateways as [Gateway, Gateway];
+    const { jobId } = await createClusterJob(sim);
+
+    // Subscribers on A first, so A takes the lock; then on B.
+    const clientsA = [wsClient(a.url, sim.credentials.token), wsClient(a.url, sim.credentials.token)];
+    const onA = clientsA.flatMap((c) => [subscribe(c, 'JobProgress', { id: jobId }), subscribe(c, 'JobProgress', { id: jobId })]);
+    await until(() => onA.every((s) => s.values.length >= 1), 5000, 'state on A');
+    const clientsB = [wsClient(b.url, sim.credentials.token), wsClient(b.url, sim.credentials.token)];
+    const onB = clientsB.flatMap((c) => [subscribe(c, 'JobProgress', { id: jobId }), subscribe(c, 'JobProgress', { id: jobId })]);
+    await until(() => onB.every((s) => s.values.length >= 1), 1000, 'state on B');
+    // One lock for the job, held by one of the two processes.
+    expect(await admin.keys(`${prefix}lock:*`)).toHaveLength(1);
+
+    // One poller for both processes: ~10 polls in 3 s at 300 ms (two pollers would make ~20).
+    const windowStart = Date.now();
+    const before = pollsOf(sim, jobId).length;
+    await sleep(3000);
+    const inWindow = pollsOf(sim, jobId).length - before;
+    const expected = (Date.now() - windowStart) / ACTIVE;
+    expect(inWindow).toBeGreaterThanOrEqual(Math.floor(expected / 2));
+    expect(inWindow).toBeLessThanOrEqual(Math.ceil(expected) + 1);
+
+    // Every subscriber on either process received the same events.
+    const sameTail = (s: Received<{ progress: number; status: string }>) => s.values.slice(-3).map((v) => `${v.status}:${v.progress}`);
+    await sleep(100);
+    const reference = sameTail(onA[0]!);
+    expect(reference).toHaveLength(3);
+    for (const s of [...onA, ...onB]) expect(sameTail(s)).toEqual(reference);
+
+    // Kill the poller (A) without a chance to release its lock.
+    a.child.kill('SIGKILL');
+    const killedAt = Date.now();
+    const receivedBefore = onB.map((s) => s.values.length);
+    await until(() => pollsOf(sim, jobId).some((p) => p.at > killedAt + 20), 3000, 'a poll after the kill');
+    const firstAfter = pollsOf(sim, jobId).find((p) => p.at > killedAt + 20)!;
+    // Taken over within two intervals (lock TTL 1.5 intervals + a half-interval retry), plus timer slack.
+    expect(firstAfter.at - killedAt).toBeLessThanOrEqual(2 * ACTIVE + 250);
+    await until(() => onB.every((s, i) => s.values.length >= receivedBefore[i]! + 3), 5000, 'B to keep receiving');
+    for (const s of onB) expect(s.error).toBeNull();
+
+    // Still one poller, now B.
+    const start2 = pollsOf(sim, jobId).length;
+    const t2 = Date.now();
+    await sleep(1500);
+    const polls2 = pollsOf(sim, jobId).length - start2;
+    expect(polls2).toBeLessThanOrEqual(Math.ceil((Date.now() - t2) / ACTIVE) + 1);
+
+    await Promise.all(clientsB.map((c) => c.dispose()));
+    for (const c of clientsA) void c.dispose();
+  });
+});

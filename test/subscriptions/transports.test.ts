@@ -1,0 +1,254 @@
+import { pino } from 'pino';
+import WebSocket from 'ws';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../../src/app.js';
+import { loadConfig } from '../../src/config.js';
+import { startHarness, type Harness } from '../fixtures/harness.js';
+import {
+  cancelJob,
+  createClusterJob,
+  emsCall,
+  pollsOf,
+  sleep,
+  subscribe,
+  subscribeSse,
+  until,
+  wsClient,
+  wsUrl,
+  type JobView,
+} from './live-helpers.js';
+
+const ACTIVE = 300;
+
+let h: Harness;
+beforeAll(async () => {
+  // Real-time simulator clock: a create job runs ~2 min, so it is RUNNING throughout each test.
+  // No EMS_PROJECT_ID: callers of other projects reach their own project (and get 404 for ours).
+  h = await startHarness({ sim: { clockSpeed: 1 }, env: { POLL_ACTIVE_MS: String(ACTIVE), POLL_IDLE_MS: '1500', EMS_PROJECT_ID: '' } });
+});
+afterAll(async () => {
+  await h?.close();
+});
+
+const statuses = (values: JobView[]) => values.map((j) => j.status);
+
+describe('Subscription.jobProgress over graphql-ws', () => {
+  it('emits the current job at once, then each change; a cancelled job emits STOPPED then completes', async () => {
+    const { jobId } = await createClusterJob(h.sim);
+    const client = wsClient(h.url, h.token);
+    const sub = subscribe(client, 'JobProgress', { id: jobId });
+    await until(() => sub.values.length >= 1, 2000, 'first state');
+    // At once: straight after the first upstream poll, not an interval later.
+    expect(sub.at[0]! - pollsOf(h.sim, jobId)[0]!.at).toBeLessThan(ACTIVE / 2);
+    expect(sub.values[0]).toMatchObject({ id: jobId, status: expect.stringMatching(/^(INIT|RUNNING)$/) });
+    await until(() => sub.values.length >= 3, 3000, 'changes');
+    // Only changes are emitted.
+    for (let i = 1; i < sub.values.length; i++) expect(sub.values[i]).not.toEqual(sub.values[i - 1]);
+
+    await cancelJob(h.sim, jobId);
+    await sub.done;
+    expect(sub.error).toBeNull();
+    expect(sub.completed).toBe(true);
+    expect(sub.values.at(-1)).toMatchObject({ status: 'STOPPED', message: 'Job stopped by user' });
+    expect(statuses(sub.values).filter((s) => s === 'STOPPED')).toHaveLength(1);
+    expect(sub.results.every((r) => r.errors === undefined)).toBe(true);
+    await client.dispose();
+  });
+
+  it('resolves nested fields afresh for each event (no stale loader cache)', async () => {
+    const { jobId, clusterId } = await createClusterJob(h.sim);
+    const client = wsClient(h.url, h.token);
+    const sub = subscribe<{ status: string; cluster: { id: string; status: string } | null }>(client, 'JobProgressWithCluster', { id: jobId });
+    await until(() => sub.values.length >= 1);
+    expect(sub.values[0]!.cluster).toEqual({ id: clusterId, status: 'CREATING' });
+    // Cancelling the create job rolls the cluster back to DELETED.
+    await cancelJob(h.sim, jobId);
+    await sub.done;
+    expect(sub.values.at(-1)).toMatchObject({ status: 'STOPPED', cluster: { id: clusterId, status: 'DELETED' } });
+    await client.dispose();
+  });
+
+  it('1,000 subscribers to one job cause exactly as many upstream polls as one subscriber', async () => {
+    // Two jobs polled side by side by one gateway: job A with 1 subscriber, job B with 1,000. A
+    // frozen simulator clock keeps both in INIT (polled at the active interval, no change to fan
+    // out); their pollers start together, from one connection. After POLLS polls of each, one
+    // CancelJobs call stops both; each stream ends after the poll that sees STOPPED. The counts
+    // are the ShowJob calls of each job at the simulator.
+    const POLLS = 4;
+    const g = await startHarness({ sim: { clockSpeed: 0 }, env: { POLL_ACTIVE_MS: String(ACTIVE), POLL_IDLE_MS: '2000' } });
+    try {
+      const [a, b] = [await createClusterJob(g.sim), await createClusterJob(g.sim)];
+      const clients = Array.from({ length: 10 }, () => wsClient(g.url, g.token));
+      const one = subscribe(clients[0]!, 'JobProgress', { id: a.jobId });
+      const thousand = [subscribe(clients[0]!, 'JobProgress', { id: b.jobId })];
+      for (let i = 1; i < 1000; i++) thousand.push(subscribe(clients[i % clients.length]!, 'JobProgress', { id: b.jobId }));
+      await until(() => one.values.length === 1 && thousand.every((s) => s.values.length === 1), 10_000, 'every subscriber to get the current state');
+      expect(pollsOf(g.sim, b.jobId).length).toBeLessThan(POLLS);
+
+      await until(() => pollsOf(g.sim, a.jobId).length >= POLLS && pollsOf(g.sim, b.jobId).length >= POLLS, 10_000, `${POLLS} polls of each`);
+      await emsCall(g.sim, 'POST', '/v1/jobs/cancel', { job_ids: [a.jobId, b.jobId] });
+      await Promise.all([one, ...thousand].map((s) => s.done));
+      for (const s of [one, ...thousand]) {
+        expect(s.completed).toBe(true);
+        expect(s.values.map((j) => j.status)).toEqual(['INIT', 'STOPPED']);
+      }
+      await sleep(2 * ACTIVE); // a poller left running would show here
+      const [pollsOne, pollsThousand] = [pollsOf(g.sim, a.jobId).length, pollsOf(g.sim, b.jobId).length];
+      expect(pollsThousand).toBe(pollsOne);
+      expect(pollsOne).toBeGreaterThanOrEqual(POLLS + 1);
+      expect(pollsOne).toBeLessThanOrEqual(POLLS + 2);
+      await Promise.all(clients.map((c) => c.dispose()));
+    } finally {
+      await g.close();
+    }
+  });
+
+  it('ends the stream with NOT_FOUND for an unknown id and BAD_USER_INPUT for a malformed one', async () => {
+    const client = wsClient(h.url, h.token);
+    const unknownJob = subscribe(client, 'JobProgress', { id: 'short-0000dead' });
+    const unknownCluster = subscribe(client, 'ClusterStatus', { id: '00000000-0000-4000-8000-00000000dead' });
+    const malformed = subscribe(client, 'JobProgress', { id: 'job-1' });
+    await Promise.all([unknownJob.done, unknownCluster.done, malformed.done]);
+    for (const [sub, code] of [
+      [unknownJob, 'NOT_FOUND'],
+      [unknownCluster, 'NOT_FOUND'],
+      [malformed, 'BAD_USER_INPUT'],
+    ] as const) {
+      expect(sub.error).toBeNull();
+      expect(sub.completed).toBe(true);
+      expect(sub.results).toHaveLength(1);
+      expect(sub.results[0]!.data).toBeNull();
+      expect(sub.results[0]!.errors?.[0]).toMatchObject({ path: expect.any(Array), extensions: { code, retryable: false } });
+    }
+    expect(unknownJob.results[0]!.errors?.[0]?.message).toBe('No job with id "short-0000dead" is visible to these credentials');
+    expect(unknownJob.results[0]!.errors?.[0]?.extensions).toMatchObject({ upstreamCode: expect.any(String), requestId: expect.any(String) });
+    expect(pollsOf(h.sim, 'job-1')).toHaveLength(0);
+    await client.dispose();
+  });
+
+  it('never shows one caller what another caller’s credentials see', async () => {
+    const { jobId } = await createClusterJob(h.sim);
+    const mine = wsClient(h.url, h.token);
+    const theirs = wsClient(h.url, h.sim.credentials.otherProjectToken);
+    const a = subscribe(mine, 'JobProgress', { id: jobId });
+    await until(() => a.values.length >= 1);
+    const b = subscribe(theirs, 'JobProgress', { id: jobId });
+    await b.done;
+    expect(b.values).toEqual([]);
+    expect(b.results[0]?.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
+    const count = a.values.length;
+    await until(() => a.values.length > count, 5000, 'the first caller to keep receiving');
+    expect(a.completed).toBe(false);
+    await Promise.all([mine.dispose(), theirs.dispose()]);
+    await cancelJob(h.sim, jobId);
+  });
+
+  it('watches a cluster until DELETED', async () => {
+    const { jobId, clusterId } = await createClusterJob(h.sim);
+    const client = wsClient(h.url, h.token);
+    const sub = subscribe<{ id: string; status: string; reason: string | null }>(client, 'ClusterStatus', { id: clusterId });
+    await until(() => sub.values.length >= 1);
+    expect(sub.values[0]).toMatchObject({ id: clusterId, status: 'CREATING' });
+    // Cancelling the create job rolls the cluster back: DELETED.
+    await cancelJob(h.sim, jobId);
+    await sub.done;
+    expect(sub.completed).toBe(true);
+    expect(sub.values.at(-1)?.status).toBe('DELETED');
+    await client.dispose();
+  });
+});
+
+describe('graphql-ws connection', () => {
+  function closeOf(socket: WebSocket): Promise<{ code: number; reason: string; at: number }> {
+    return new Promise((resolve) => socket.on('close', (code, reason) => resolve({ code, reason: reason.toString(), at: Date.now() })));
+  }
+
+  it('closes 4408 when connection_init does not arrive within 3 s', async () => {
+    const socket = new WebSocket(wsUrl(h.url), 'graphql-transport-ws');
+    const opened = Date.now();
+    const closed = await closeOf(socket);
+    expect(closed.code).toBe(4408);
+    expect(closed.at - opened).toBeGreaterThanOrEqual(2900);
+    expect(closed.at - opened).toBeLessThan(3500);
+  });
+
+  it('closes 4403 for a refused token and for a missing one, and acknowledges a good one', async () => {
+    const init = async (payload: Record<string, unknown>) => {
+      const socket = new WebSocket(wsUrl(h.url), 'graphql-transport-ws');
+      await new Promise((r) => socket.once('open', r));
+      const reply = new Promise<string>((resolve) => socket.once('message', (data) => resolve(String(data))));
+      const closed = closeOf(socket);
+      socket.send(JSON.stringify({ type: 'connection_init', payload }));
+      const outcome = await Promise.race([reply.then((m) => ({ message: JSON.parse(m) as { type: string } })), closed]);
+      socket.close();
+      return outcome;
+    };
+    expect(await init({ authToken: h.sim.credentials.expiredToken })).toMatchObject({ code: 4403 });
+    expect(await init({ authToken: 'not-a-token' })).toMatchObject({ code: 4403 });
+    expect(await init({})).toMatchObject({ code: 4403 });
+    expect(await init({ authToken: '' })).toMatchObject({ code: 4403 });
+    expect(await init({ authToken: h.token })).toEqual({ message: { type: 'connection_ack' } });
+  });
+
+  it('closes 1013 (try again later) when EMS cannot be reached to check the token', async () => {
+    const config = loadConfig({ EMS_ENDPOINT: 'http://127.0.0.1:9', EMS_MAX_RETRIES: '0', LOG_LEVEL: 'silent' });
+    const app = await buildApp(config, { logger: pino({ level: 'silent' }) });
+    const url = await app.start(0, '127.0.0.1');
+    try {
+      const socket = new WebSocket(wsUrl(url), 'graphql-transport-ws');
+      await new Promise((r) => socket.once('open', r));
+      const closed = closeOf(socket);
+      socket.send(JSON.stringify({ type: 'connection_init', payload: { authToken: h.token } }));
+      expect(await closed).toMatchObject({ code: 1013 });
+    } finally {
+      await app.stop();
+    }
+  });
+
+  it('answers a syntax error with an error message and keeps the connection', async () => {
+    const closes: number[] = [];
+    const client = wsClient(h.url, h.token, { onClosed: (code) => closes.push(code) });
+    const { jobId } = await createClusterJob(h.sim);
+    const sub = subscribe(client, 'JobProgress', { id: jobId });
+    await until(() => sub.values.length >= 1);
+    const error = await new Promise<unknown>((resolve) => {
+      client.subscribe({ query: 'subscription { jobProgress(id: ' }, { next() {}, error: resolve, complete: () => resolve(null) });
+    });
+    expect(Array.isArray(error) && (error as { message: string }[])[0]?.message).toMatch(/Syntax Error/);
+    await cancelJob(h.sim, jobId);
+    await sub.done;
+    expect(sub.values.at(-1)?.status).toBe('STOPPED');
+    expect(closes).toEqual([]);
+    await client.dispose();
+  });
+});
+
+describe('Subscription over Server-Sent Events', () => {
+  it('delivers the same events as graphql-ws, with the X-Auth-Token header', async () => {
+    const { jobId } = await createClusterJob(h.sim);
+    const client = wsClient(h.url, h.token);
+    const ws = subscribe(client, 'JobProgress', { id: jobId });
+    const sse = subscribeSse(h.url, h.token, 'JobProgress', { id: jobId });
+    await until(() => ws.values.length >= 1 && sse.values.length >= 1, 2000, 'first state on both');
+    await until(() => sse.values.length >= 4, 4000, 'changes over SSE');
+    await cancelJob(h.sim, jobId);
+    await Promise.all([ws.done, sse.done]);
+    expect(sse.error).toBeNull();
+    expect(sse.completed).toBe(true);
+    expect(sse.values.at(-1)?.status).toBe('STOPPED');
+    // Both transports share one watch: SSE (subscribed a moment later) got the same events from its first on.
+    const offset = ws.values.findIndex((v) => JSON.stringify(v) === JSON.stringify(sse.values[0]));
+    expect(offset).toBeGreaterThanOrEqual(0);
+    expect(sse.values).toEqual(ws.values.slice(offset));
+    await client.dispose();
+  });
+
+  it('ends with NOT_FOUND for an unknown id and UNAUTHENTICATED without a token', async () => {
+    const unknown = subscribeSse(h.url, h.token, 'JobProgress', { id: 'short-0000beef' });
+    const anonymous = subscribeSse(h.url, null, 'JobProgress', { id: 'short-0000beef' });
+    await Promise.all([unknown.done, anonymous.done]);
+    expect(unknown.completed).toBe(true);
+    expect(unknown.results.map((r) => r.errors?.[0]?.extensions?.code)).toEqual(['NOT_FOUND']);
+    expect(anonymous.results.map((r) => r.errors?.[0]?.extensions?.code)).toEqual(['UNAUTHENTICATED']);
+  });
+});

@@ -16,7 +16,7 @@ import { createIdempotencyStore } from './idempotency/index.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { schema } from './schema/index.js';
 import { createSimulator, type EmsSimulator } from './simulator/index.js';
-import { createLiveHubFromConfig } from './subscriptions/index.js';
+import { createLiveHubFromConfig, type LiveHub } from './subscriptions/index.js';
 
 export interface BuildAppOptions {
   /** @default a pino logger at config.logLevel */
@@ -63,7 +63,19 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
       }
     },
   });
-  const live = await createLiveHubFromConfig(config, { logger: logger.child({ component: 'live' }) });
+  let live: LiveHub;
+  try {
+    live = await createLiveHubFromConfig(config, {
+      logger: logger.child({ component: 'live' }),
+      onPoll: (report) => metrics.observePoll(report),
+    });
+  } catch (error) {
+    // Nothing may outlive a failed build: the caller never gets a handle to stop it.
+    await client.close();
+    await simulator?.stop();
+    throw error;
+  }
+  metrics.observeLive(() => live.stats());
   const idempotency = createIdempotencyStore(config, (err) => logger.warn({ err }, 'idempotency store (Redis) error'));
   const services: AppServices = { config, client, logger, idempotency, live };
   const createContext = createContextFactory(services);
@@ -128,12 +140,7 @@ function operationalEndpoints(services: AppServices, metrics: Metrics): Plugin {
       if (url.pathname === '/healthz') {
         endResponse(Response.json({ status: 'ok' }));
       } else if (url.pathname === '/readyz') {
-        const auth = services.config.ems.aksk
-          ? ({ kind: 'aksk', ...services.config.ems.aksk } as const)
-          : services.config.ems.staticToken
-            ? ({ kind: 'token', token: services.config.ems.staticToken } as const)
-            : ({ kind: 'none' } as const);
-        const ready = await services.client.ping(auth, { signal: AbortSignal.timeout(3_000) }).catch(() => false);
+        const ready = await services.client.ping(resolveAuth(services.config, null), { signal: AbortSignal.timeout(3_000) }).catch(() => false);
         endResponse(Response.json({ status: ready ? 'ready' : 'unavailable' }, { status: ready ? 200 : 503 }));
       } else if (url.pathname === '/metrics') {
         endResponse(

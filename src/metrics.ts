@@ -1,7 +1,8 @@
 import type { Plugin } from 'graphql-yoga';
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { EmsOperation } from './ems/api.js';
 import type { EmsError } from './ems/errors.js';
+import type { HubStats, PollReport } from './subscriptions/index.js';
 
 export interface UpstreamCall {
   operation: EmsOperation;
@@ -14,6 +15,10 @@ export interface UpstreamCall {
 export interface Metrics {
   registry: Registry;
   observeUpstream(call: UpstreamCall): void;
+  /** Counts subscription polls by resource kind and outcome. */
+  observePoll(report: PollReport): void;
+  /** Reports the hub's watches, subscribers and pollers at every scrape. */
+  observeLive(stats: () => HubStats): void;
   /** Counts GraphQL operations by type and outcome. */
   yogaPlugin: Plugin;
 }
@@ -42,8 +47,36 @@ export function createMetrics(): Metrics {
     registers: [registry],
   });
 
+  const polls = new Counter({
+    name: 'ems_subscription_polls_total',
+    help: 'Upstream polls made by subscription pollers, by resource kind and outcome',
+    labelNames: ['kind', 'code'] as const,
+    registers: [registry],
+  });
+  let liveStats: (() => HubStats) | null = null;
+  for (const [field, help] of [
+    ['watches', 'Resources watched by this replica'],
+    ['subscribers', 'Subscribers connected to this replica'],
+    ['polling', 'Resources this replica polls (holds the lock of)'],
+  ] as const) {
+    new Gauge({
+      name: `ems_subscription_${field}`,
+      help,
+      registers: [registry],
+      collect() {
+        if (liveStats) this.set(liveStats()[field]);
+      },
+    });
+  }
+
   return {
     registry,
+    observePoll(report) {
+      polls.inc({ kind: report.kind, code: report.ok ? 'OK' : (report.code ?? 'ERROR') });
+    },
+    observeLive(stats) {
+      liveStats = stats;
+    },
     observeUpstream(call) {
       upstreamCalls.inc({ operation: call.operation, status: String(call.status ?? 'none'), code: call.error?.code ?? 'OK' });
       upstreamDuration.observe({ operation: call.operation }, call.durationMs / 1000);

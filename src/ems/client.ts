@@ -96,6 +96,9 @@ interface EmsRequest<T> {
   model: { schema: z.ZodType<T>; name: string } | null;
 }
 
+/** How many credentials' bound APIs are kept for reuse. */
+const BOUND_API_CACHE_SIZE = 1024;
+
 const DEFAULTS = {
   requestTimeoutMs: 10_000,
   connectTimeoutMs: 5_000,
@@ -211,6 +214,26 @@ export function createEmsClient(options: EmsClientOptions): EmsClient {
       return req.model === null ? (undefined as T) : parseSuccess(raw, req.model.schema, req.model.name, facts);
     }
     throw httpError(raw, { ...facts, status: res.statusCode }, retryAfterSeconds(firstHeader(res.headers['retry-after'])));
+  }
+
+  /**
+   * Bound APIs by credentials, most recently used last. Subscriptions hold one for their whole life
+   * and every request asks for one, so callers with the same credentials share it.
+   */
+  const bound = new Map<string, EmsApi>();
+
+  function forAuth(auth: EmsAuth): EmsApi {
+    const key =
+      auth.kind === 'token' ? `t\0${auth.token}` : auth.kind === 'aksk' ? `s\0${auth.ak}\0${auth.sk}\0${auth.securityToken ?? ''}` : 'n';
+    let api = bound.get(key);
+    if (api) {
+      bound.delete(key);
+    } else {
+      api = bind(auth);
+      if (bound.size >= BOUND_API_CACHE_SIZE) bound.delete(bound.keys().next().value!);
+    }
+    bound.set(key, api);
+    return api;
   }
 
   function bind(auth: EmsAuth): EmsApi {
@@ -348,7 +371,7 @@ export function createEmsClient(options: EmsClientOptions): EmsClient {
   }
 
   return {
-    forAuth: bind,
+    forAuth,
 
     async ping(auth, opts) {
       if (closed) return false;

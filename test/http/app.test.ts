@@ -39,6 +39,7 @@ describe('gateway over HTTP', () => {
     const metrics = await (await fetch(`${origin()}/metrics`)).text();
     expect(metrics).toContain('ems_upstream_requests_total');
     expect(metrics).toContain('graphql_operations_total');
+    expect(metrics).toMatch(/^ems_subscription_subscribers 0$/m);
   });
 
   it('turns a missing token into UNAUTHENTICATED without leaking internals', async () => {

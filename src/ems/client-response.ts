@@ -124,6 +124,9 @@ export function httpError(raw: Buffer, facts: CallFacts & { status: number }, re
   return error;
 }
 
+/** Connection failures that happen before a single byte of the request can leave. */
+const NEVER_SENT_CODES: ReadonlySet<string> = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+
 /**
  * Maps anything thrown while sending a request or reading its body to an `EmsError`. Once
  * `bodyBytes` is given, a response arrived: connection failures then mean a truncated body.
@@ -143,14 +146,14 @@ export function transportError(e: unknown, facts: CallFacts, phase: { bodyBytes?
   const { code, message } = describe(e);
   switch (code) {
     case 'UND_ERR_CONNECT_TIMEOUT':
-      return new EmsTimeoutError(`EMS ${op} timed out: no connection within ${facts.connectTimeoutMs} ms${after}`, { ...details(facts), cause: e });
+      return new EmsTimeoutError(`EMS ${op} timed out: no connection within ${facts.connectTimeoutMs} ms${after}`, { ...details(facts), sent: false, cause: e });
     case 'UND_ERR_HEADERS_TIMEOUT':
       return new EmsTimeoutError(`EMS ${op} timed out: no response within ${facts.requestTimeoutMs} ms${after}`, { ...details(facts), cause: e });
     case 'UND_ERR_BODY_TIMEOUT':
       return new EmsTimeoutError(`EMS ${op} timed out: the response body stalled for ${facts.requestTimeoutMs} ms`, { ...details(facts), cause: e });
     case 'UND_ERR_CLOSED':
     case 'UND_ERR_DESTROYED':
-      return new EmsNetworkError(`EMS ${op} was not sent: the EMS client is closed`, { ...details(facts), cause: e });
+      return new EmsNetworkError(`EMS ${op} was not sent: the EMS client is closed`, { ...details(facts), sent: false, cause: e });
   }
   if (phase.bodyBytes !== undefined) {
     return badResponse(
@@ -159,7 +162,11 @@ export function transportError(e: unknown, facts: CallFacts, phase: { bodyBytes?
       e,
     );
   }
-  return new EmsNetworkError(`EMS ${op} got no response${after}: ${code ? `${code}: ` : ''}${message}`, { ...details(facts), cause: e });
+  return new EmsNetworkError(`EMS ${op} got no response${after}: ${code ? `${code}: ` : ''}${message}`, {
+    ...details(facts),
+    sent: !(code && NEVER_SENT_CODES.has(code)),
+    cause: e,
+  });
 }
 
 /** Seconds from a `Retry-After` value (delta-seconds or HTTP date, rounded up); null if absent or unreadable. */

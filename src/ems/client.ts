@@ -173,7 +173,7 @@ export function createEmsClient(options: EmsClientOptions): EmsClient {
   }
 
   async function exchange<T>(dispatcher: Dispatcher, req: EmsRequest<T>, facts: CallFacts): Promise<T> {
-    if (closed) throw new EmsNetworkError(`EMS ${req.operation} was not sent: the EMS client is closed`, { operation: req.operation });
+    if (closed) throw new EmsNetworkError(`EMS ${req.operation} was not sent: the EMS client is closed`, { operation: req.operation, sent: false });
     let settled = false;
     const headers: Record<string, string> = {
       accept: 'application/json',

@@ -27,6 +27,11 @@ export interface EmsErrorDetails {
   requestId?: string | null;
   /** Seconds from `Retry-After`, when the upstream sent one. */
   retryAfter?: number | null;
+  /**
+   * False when the request certainly never reached EMS (refused connection, unknown host, closed
+   * client, refused before sending). @default true
+   */
+  sent?: boolean;
   cause?: unknown;
 }
 
@@ -39,6 +44,8 @@ export abstract class EmsError extends Error {
   readonly upstreamCode: string | null;
   readonly requestId: string | null;
   readonly retryAfter: number | null;
+  /** False when the request certainly never reached EMS; see {@link EmsErrorDetails.sent}. */
+  readonly sent: boolean;
 
   constructor(message: string, details: EmsErrorDetails) {
     super(message, details.cause === undefined ? undefined : { cause: details.cause });
@@ -48,6 +55,15 @@ export abstract class EmsError extends Error {
     this.upstreamCode = details.upstreamCode ?? null;
     this.requestId = details.requestId ?? null;
     this.retryAfter = details.retryAfter ?? null;
+    this.sent = details.sent ?? true;
+  }
+
+  /**
+   * Whether a write that failed this way may still have taken effect: the request may have reached
+   * EMS, and no EMS answer says it was refused (a timeout, a reset, an unreadable 2xx body).
+   */
+  get outcomeUnknown(): boolean {
+    return this.sent && !(this instanceof EmsHttpError);
   }
 }
 
@@ -99,6 +115,10 @@ export class EmsBadResponseError extends EmsError {
 export class EmsInvalidRequestError extends EmsError {
   readonly code = 'BAD_REQUEST' as const;
   readonly retryable = false;
+
+  constructor(message: string, details: EmsErrorDetails) {
+    super(message, { ...details, sent: false });
+  }
 }
 
 /** Upstream codes that mean the named resource does not exist. */

@@ -13,7 +13,16 @@ import { IdempotencyKeyReusedError } from './errors.js';
 import { toMutationError, type UpstreamErrorSubject } from './upstream.js';
 
 /** Gateway error codes of the idempotency machinery (GraphQL errors, not union members). */
-export type IdempotencyErrorCode = 'IDEMPOTENCY_KEY_IN_PROGRESS' | 'IDEMPOTENCY_UNAVAILABLE';
+export type IdempotencyErrorCode = 'IDEMPOTENCY_KEY_IN_PROGRESS' | 'IDEMPOTENCY_UNAVAILABLE' | 'IDEMPOTENCY_OUTCOME_UNKNOWN';
+
+/**
+ * What an idempotency record holds: the submission's result, or the fact that the submission
+ * failed in a way that leaves its effect unknown (it may have reached EMS). A repeat of the key
+ * gets the result, or an error saying so; it never submits again.
+ */
+type Outcome<Stored> =
+  | { kind: 'done'; result: Stored }
+  | { kind: 'unknown'; operation: string; code: string; message: string; requestId: string | null };
 
 export interface MutationSpec<Stored, Payload> {
   /** Mutation field name, e.g. `createCluster`; part of the idempotency record key. */
@@ -48,29 +57,47 @@ export async function runMutation<Stored, Payload>(ctx: Context, spec: MutationS
 
   const recordKey = idempotencyRecordKey(ctx.scope, spec.name, spec.idempotencyKey);
   const fingerprint = fingerprintOf({ mutation: spec.name, request: spec.request });
-  let begun: IdempotencyBegin<Stored>;
+  let begun: IdempotencyBegin<Outcome<Stored>>;
   try {
-    begun = await ctx.services.idempotency.begin<Stored>(recordKey, fingerprint);
+    begun = await ctx.services.idempotency.begin<Outcome<Stored>>(recordKey, fingerprint);
   } catch (error) {
     throw idempotencyGraphQLError(error);
   }
 
   if (begun.kind === 'mismatch') throw new IdempotencyKeyReusedError(spec.idempotencyKey);
-  if (begun.kind === 'replay') return render(spec, begun.result, true);
+  if (begun.kind === 'replay') {
+    if (begun.result.kind === 'unknown') throw outcomeUnknownError(spec.name, begun.result);
+    return render(spec, begun.result.result, true);
+  }
 
   const { claim } = begun;
+  const keep = (outcome: Outcome<Stored>) =>
+    claim.complete(outcome).catch((e: unknown) => ctx.services.logger.error({ err: e, mutation: spec.name }, 'idempotency record not stored'));
   let stored: Stored;
   try {
     stored = await submit(spec);
   } catch (error) {
-    // EMS refused or the call failed: release the key so that a retry may submit.
-    await claim.fail().catch((e: unknown) => ctx.services.logger.warn({ err: e, mutation: spec.name }, 'idempotency release failed'));
+    const original = error instanceof GraphQLError ? error.originalError : error;
+    if (isEmsError(original) && original.outcomeUnknown) {
+      // The write may have taken effect: holding the key keeps a retry from submitting it twice.
+      await keep({ kind: 'unknown', operation: original.operation, code: original.code, message: original.message, requestId: original.requestId });
+    } else {
+      // EMS refused, or nothing was sent: release the key so that a retry may submit.
+      await claim.fail().catch((e: unknown) => ctx.services.logger.warn({ err: e, mutation: spec.name }, 'idempotency release failed'));
+    }
     throw error;
   }
-  await claim
-    .complete(stored)
-    .catch((e: unknown) => ctx.services.logger.error({ err: e, mutation: spec.name }, 'idempotency record not stored'));
+  await keep({ kind: 'done', result: stored });
   return render(spec, stored, false);
+}
+
+function outcomeUnknownError(mutation: string, outcome: Extract<Outcome<unknown>, { kind: 'unknown' }>): GraphQLError {
+  const extensions: ErrorExtensions = { code: 'IDEMPOTENCY_OUTCOME_UNKNOWN', upstreamCode: null, requestId: outcome.requestId, retryable: false };
+  return new GraphQLError(
+    `The first ${mutation} with this idempotency key failed with ${outcome.code} after it may have reached EMS (${outcome.message}). ` +
+      'It was not submitted again: check the cluster and its jobs, then use a new idempotencyKey to submit.',
+    { extensions },
+  );
 }
 
 async function submit<Stored>(spec: MutationSpec<Stored, unknown>): Promise<Stored> {

@@ -97,6 +97,23 @@ describe('in memory (no REDIS_URL)', () => {
     expect(h.sim.stats.calls.CreateCluster).toBe(4);
   });
 
+  it('a write that may have reached EMS holds its key: a repeat is refused, not resubmitted', async () => {
+    const input = createInput(randomUUID());
+    h.sim.setFaults({ resetRate: 1, operations: ['CreateCluster'] });
+    const failed = await h.gql(op('CreateCluster'), { input });
+    expect(failed.errors?.[0]?.extensions?.code).toBe('UPSTREAM_UNAVAILABLE');
+    h.sim.resetFaults();
+    h.sim.stats.reset();
+    const repeat = await h.gql(op('CreateCluster'), { input });
+    expect(repeat.errors?.[0]?.extensions).toMatchObject({ code: 'IDEMPOTENCY_OUTCOME_UNKNOWN', retryable: false });
+    expect(repeat.errors?.[0]?.message).toMatch(/may have reached EMS.*new idempotencyKey/);
+    expect(h.sim.stats.calls.CreateCluster).toBe(0);
+    // A new key submits.
+    const fresh = await send(h, 'CreateCluster', { ...input, idempotencyKey: randomUUID() });
+    expect(fresh).toMatchObject({ __typename: 'CreateClusterPayload', replayed: false });
+    expect(h.sim.stats.calls.CreateCluster).toBe(1);
+  });
+
   it('every mutation honours its key', async () => {
     const prod = await cluster(h, 'deepseek-r1-kvcache');
     const staging = await cluster(h, 'qwen3-235b-kvcache');

@@ -19,6 +19,8 @@ export interface Config {
     staticToken: string | null;
     timeoutMs: number;
     maxRetries: number;
+    /** Fail fast while EMS is down; null = no breaker. */
+    circuitBreaker: { consecutiveFailures: number; halfOpenAfterMs: number } | null;
   };
   /** Shared pollers and events across replicas; null = in memory, single process. */
   redis: { url: string; keyPrefix: string } | null;
@@ -96,6 +98,8 @@ const EnvSchema = z
     EMS_AUTH_TOKEN: optionalString,
     EMS_TIMEOUT_MS: int(100, 300_000, 10_000),
     EMS_MAX_RETRIES: int(0, 10, 2),
+    EMS_CIRCUIT_FAILURES: int(0, 1000, 10),
+    EMS_CIRCUIT_HALF_OPEN_MS: int(100, 600_000, 5_000),
     REDIS_URL: url(['redis:', 'rediss:'], 'Redis'),
     REDIS_KEY_PREFIX: z.preprocess(empty, z.string().max(64).default('ems-gateway:')),
     SIMULATOR_PORT: int(0, 65535, 4010),
@@ -150,6 +154,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       staticToken: e.EMS_AUTH_TOKEN ?? null,
       timeoutMs: e.EMS_TIMEOUT_MS,
       maxRetries: e.EMS_MAX_RETRIES,
+      circuitBreaker:
+        e.EMS_CIRCUIT_FAILURES === 0 ? null : { consecutiveFailures: e.EMS_CIRCUIT_FAILURES, halfOpenAfterMs: e.EMS_CIRCUIT_HALF_OPEN_MS },
     },
     redis: e.REDIS_URL ? { url: e.REDIS_URL, keyPrefix: e.REDIS_KEY_PREFIX } : null,
     simulator: { port: e.SIMULATOR_PORT, clockSpeed: e.SIMULATOR_CLOCK_SPEED },

@@ -1,10 +1,11 @@
 import type { Readable } from 'node:stream';
+import { BrokenCircuitError, ConsecutiveBreaker, circuitBreaker, handleWhen, type CircuitBreakerPolicy } from 'cockatiel';
 import { Pool, type Dispatcher } from 'undici';
 import type { z } from 'zod';
 import type { EmsApi, EmsAuth, EmsCallOptions, EmsOperation } from './api.js';
 import { authHeaders, firstHeader, retryPolicy, retryReads } from './client-interceptors.js';
 import { httpError, parseSuccess, readBody, retryAfterSeconds, transportError, type CallFacts } from './client-response.js';
-import { EmsError, EmsInvalidRequestError, EmsNetworkError } from './errors.js';
+import { EmsError, EmsHttpError, EmsInvalidRequestError, EmsNetworkError, EmsTimeoutError } from './errors.js';
 import {
   EmsCancelJobsResponse,
   EmsCluster,
@@ -67,6 +68,16 @@ export interface EmsClientOptions {
    * `ping`. Whatever it throws is ignored.
    */
   onCall?: (e: EmsCallEvent) => void;
+  /**
+   * Stops sending to an EMS that is down: after `consecutiveFailures` operations in a row failed by
+   * outage (no response, timeout, 502/503/504), every call fails at once with an
+   * `EmsNetworkError` (not sent, `retryAfter` set) for `halfOpenAfterMs`; then one call probes EMS
+   * and its outcome closes or re-opens the circuit. null = no breaker.
+   * @default null
+   */
+  circuitBreaker?: { consecutiveFailures: number; halfOpenAfterMs: number } | null;
+  /** Told when the circuit opens (EMS considered down) and closes again. */
+  onCircuitChange?: (state: 'open' | 'closed') => void;
 }
 
 export interface EmsClient {
@@ -128,6 +139,7 @@ export function createEmsClient(options: EmsClientOptions): EmsClient {
   const retry = retryReads();
   let closed = false;
   let closing: Promise<void> | null = null;
+  const breaker = createBreaker(cfg.circuitBreaker, options.onCircuitChange, () => closed);
 
   function dispatcherFor(auth: EmsAuth): Dispatcher {
     return pool.compose(authHeaders(auth, { origin: cfg.origin, projectId: cfg.projectId, now: cfg.now }), retry);
@@ -161,12 +173,21 @@ export function createEmsClient(options: EmsClientOptions): EmsClient {
       durationMs: performance.now() - started,
       requestId: facts.requestId,
     });
+    const attempt = async () => {
+      try {
+        return await exchange(dispatcher, req, facts);
+      } catch (e) {
+        const error = redact(transportError(e, facts), auth);
+        if (facts.signal?.aborted) callerAborted.add(error);
+        throw error;
+      }
+    };
     try {
-      const value = await exchange(dispatcher, req, facts);
+      const value = breaker ? await breaker.execute(attempt) : await attempt();
       report(event());
       return value;
     } catch (e) {
-      const error = redact(transportError(e, facts), auth);
+      const error = e instanceof BrokenCircuitError ? circuitOpenError(req.operation, cfg.circuitBreaker!) : (e as EmsError);
       report({ ...event(), error });
       throw error;
     }
@@ -400,6 +421,40 @@ export function createEmsClient(options: EmsClientOptions): EmsClient {
   };
 }
 
+/** Failures the caller caused by aborting: they say nothing of EMS's health. */
+const callerAborted = new WeakSet<EmsError>();
+
+/** Errors that say EMS is down or unreachable, as opposed to EMS refusing one request. */
+function isOutage(error: unknown, closed: () => boolean): boolean {
+  if (error instanceof EmsError && callerAborted.has(error)) return false;
+  if (error instanceof EmsTimeoutError) return true;
+  if (error instanceof EmsNetworkError) return !closed();
+  return error instanceof EmsHttpError && error.status !== null && error.status >= 502 && error.status <= 504;
+}
+
+function createBreaker(
+  settings: ResolvedOptions['circuitBreaker'],
+  onChange: EmsClientOptions['onCircuitChange'],
+  closed: () => boolean,
+): CircuitBreakerPolicy | null {
+  if (!settings) return null;
+  const policy = circuitBreaker(
+    handleWhen((error) => isOutage(error, closed)),
+    { halfOpenAfter: settings.halfOpenAfterMs, breaker: new ConsecutiveBreaker(settings.consecutiveFailures) },
+  );
+  policy.onBreak(() => onChange?.('open'));
+  policy.onReset(() => onChange?.('closed'));
+  return policy;
+}
+
+function circuitOpenError(operation: EmsOperation, settings: NonNullable<ResolvedOptions['circuitBreaker']>): EmsNetworkError {
+  return new EmsNetworkError(
+    `EMS ${operation} was not sent: EMS looks down after ${settings.consecutiveFailures} failed calls in a row, ` +
+      `so calls are refused for up to ${settings.halfOpenAfterMs} ms before EMS is tried again`,
+    { operation, sent: false, retryAfter: Math.ceil(settings.halfOpenAfterMs / 1000) },
+  );
+}
+
 interface ResolvedOptions {
   origin: string;
   /** Endpoint path without its trailing `/` ("" for none), prefixed to every request path. */
@@ -413,6 +468,7 @@ interface ResolvedOptions {
   connections: number;
   maxResponseBytes: number;
   now: () => Date;
+  circuitBreaker: { consecutiveFailures: number; halfOpenAfterMs: number } | null;
 }
 
 function resolveOptions(options: EmsClientOptions): ResolvedOptions {
@@ -447,7 +503,12 @@ function resolveOptions(options: EmsClientOptions): ResolvedOptions {
     connections: count('connections', 1),
     maxResponseBytes: count('maxResponseBytes', 0),
     now: options.now ?? (() => new Date()),
+    circuitBreaker: options.circuitBreaker ?? null,
   };
+  const cb = resolved.circuitBreaker;
+  if (cb && (!Number.isInteger(cb.consecutiveFailures) || cb.consecutiveFailures < 1 || !Number.isInteger(cb.halfOpenAfterMs) || cb.halfOpenAfterMs < 1)) {
+    throw new TypeError(`EMS client option circuitBreaker needs integers consecutiveFailures >= 1 and halfOpenAfterMs >= 1, got ${JSON.stringify(cb)}`);
+  }
   if (resolved.retryMaxDelayMs < resolved.retryMinDelayMs) {
     throw new TypeError(
       `EMS client option retryMaxDelayMs must be >= retryMinDelayMs (${resolved.retryMinDelayMs}), got ${resolved.retryMaxDelayMs}`,

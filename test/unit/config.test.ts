@@ -19,6 +19,8 @@ describe('loadConfig', () => {
     expect(config.ems.aksk).toBeNull();
     expect(config.ems.staticToken).toBeNull();
     expect(config.redis).toBeNull();
+    expect(config.ems.circuitBreaker).toEqual({ consecutiveFailures: 10, halfOpenAfterMs: 5000 });
+    expect(loadConfig({ EMS_CIRCUIT_FAILURES: '0' }).ems.circuitBreaker).toBeNull();
   });
 
   it('reads every CONTRACT variable', () => {

@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { GraphQLError } from 'graphql';
-import { createYoga, type Plugin } from 'graphql-yoga';
+import { GraphQLError, getOperationAST } from 'graphql';
+import { createYoga, useExecutionCancellation, type Plugin } from 'graphql-yoga';
 import type { ServerOptions } from 'graphql-ws';
 import { useServer, type Extra } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
@@ -11,8 +11,9 @@ import { createContextFactory, resolveAuth, scopeOf, tokenOf, type AppServices, 
 import type { EmsAuth } from './ems/api.js';
 import { createEmsClient, type EmsClient } from './ems/client.js';
 import { isEmsError } from './ems/errors.js';
-import { maskError } from './errors.js';
+import { maskError, requestParamErrors } from './errors.js';
 import { createIdempotencyStore } from './idempotency/index.js';
+import { operationLimits } from './limits.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { schema } from './schema/index.js';
 import { createSimulator, type EmsSimulator } from './simulator/index.js';
@@ -53,6 +54,11 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
     projectId: config.ems.projectId,
     requestTimeoutMs: config.ems.timeoutMs,
     maxRetries: config.ems.maxRetries,
+    circuitBreaker: config.ems.circuitBreaker,
+    onCircuitChange: (state) =>
+      state === 'open'
+        ? logger.error({ circuit: state }, 'EMS looks down: failing calls fast until a probe succeeds')
+        : logger.info({ circuit: state }, 'EMS answers again'),
     onCall: (call) => {
       metrics.observeUpstream(call);
       if (call.error) {
@@ -93,12 +99,28 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
       warn: (...args) => logger.warn(args.map(String).join(' ')),
       error: (...args) => logger.error(args.map(String).join(' ')),
     },
-    plugins: [operationalEndpoints(services, metrics), metrics.yogaPlugin],
+    plugins: [
+      operationalEndpoints(services, metrics),
+      metrics.yogaPlugin,
+      requestParamErrors(),
+      operationLimits(config.limits),
+      // An HTTP or SSE client that goes away ends its operation: a subscription's stream is returned,
+      // so its subscriber leaves the shared poller (which stops with the last one).
+      useExecutionCancellation(),
+    ],
   });
 
   const server: Server = createServer(yoga);
-  const wsServer = new WebSocketServer({ server, path: yoga.graphqlEndpoint });
+  const wsServer = new WebSocketServer({ server, path: yoga.graphqlEndpoint, maxPayload: WS_MAX_MESSAGE_BYTES });
   const wsHandle = useServer(graphqlWsOptions(yoga, services), wsServer);
+  // graphql-ws prints every socket error (an oversized or malformed frame, a reset) to stderr with a
+  // stack trace, so any client, signed in or not, could flood it. They are the client's doing: log
+  // them quietly instead (registered after graphql-ws's listener, which this replaces). `ws` closes
+  // such a socket itself, with 1009 for an oversized message.
+  wsServer.on('connection', (socket) => {
+    socket.removeAllListeners('error');
+    socket.on('error', (err) => logger.debug({ err: { message: err.message } }, 'WebSocket client error'));
+  });
 
   let closed = false;
   return {
@@ -152,6 +174,13 @@ function operationalEndpoints(services: AppServices, metrics: Metrics): Plugin {
     },
   };
 }
+
+/**
+ * Largest graphql-ws message accepted; a bigger one closes the socket with 1009. `ws` would buffer
+ * and parse up to 100 MiB per frame, even before `connection_init`, so a few unauthenticated
+ * sockets could exhaust the heap. An operation and its variables fit in far less.
+ */
+export const WS_MAX_MESSAGE_BYTES = 1024 * 1024;
 
 /** Close code when the caller's token cannot be checked because EMS is unreachable (RFC 6455 "Try Again Later"). */
 const WS_CLOSE_TRY_AGAIN_LATER = 1013;
@@ -207,6 +236,14 @@ function graphqlWsOptions(yoga: App['yoga'], services: AppServices): ServerOptio
       };
       const errors = validate(args.schema, args.document);
       if (errors.length) return errors;
+      // As over HTTP: an unknown operationName (or several operations and none named) gets a coded error.
+      if (!getOperationAST(document, params.operationName)) {
+        return [
+          new GraphQLError('Could not determine what operation to execute.', {
+            extensions: { code: 'OPERATION_RESOLUTION_FAILURE', upstreamCode: null, requestId: null, retryable: false },
+          }),
+        ];
+      }
       return args;
     },
   };

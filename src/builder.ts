@@ -2,7 +2,6 @@ import SchemaBuilder from '@pothos/core';
 import ComplexityPlugin from '@pothos/plugin-complexity';
 import ErrorsPlugin from '@pothos/plugin-errors';
 import RelayPlugin from '@pothos/plugin-relay';
-import { GraphQLError } from 'graphql';
 import type { Context } from './context.js';
 
 /** The Pothos builder and its plugins. It declares no types: those live in src/schema/<resource>.ts. */
@@ -26,18 +25,9 @@ export const builder = new SchemaBuilder<{
     nodesQueryOptions: false,
   },
   errors: { defaultTypes: [] },
-  complexity: {
-    defaultComplexity: 1,
-    defaultListMultiplier: 10,
-    limit: (ctx) => ({ complexity: ctx.config.limits.maxComplexity, depth: ctx.config.limits.maxDepth }),
-    complexityError: (kind, result) => {
-      const key = kind.toLowerCase() as 'complexity' | 'depth' | 'breadth';
-      const max = result[`max${kind}` as 'maxComplexity' | 'maxDepth' | 'maxBreadth'];
-      return new GraphQLError(`Query ${key} ${result[key]} exceeds the limit of ${max}`, {
-        extensions: { code: 'QUERY_TOO_COMPLEX', upstreamCode: null, requestId: null, retryable: false },
-      });
-    },
-  },
+  // Field costs only: the limits (MAX_QUERY_DEPTH, MAX_QUERY_COMPLEXITY) are enforced before
+  // execution, for every operation type and transport, by src/limits.ts.
+  complexity: { defaultComplexity: 1, defaultListMultiplier: 10 },
 });
 
 builder.queryType({});

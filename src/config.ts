@@ -54,6 +54,14 @@ export class ConfigError extends Error {
 
 const empty = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
 const optionalString = z.preprocess(empty, z.string().optional());
+/** A credential sent upstream as an HTTP header value: no control characters, nothing beyond Latin-1. */
+const headerValue = z.preprocess(
+  empty,
+  z
+    .string()
+    .regex(/^[\t\x20-\x7e\x80-\xff]*$/, 'must not contain control characters, line breaks or characters beyond Latin-1 (it is sent in an HTTP header)')
+    .optional(),
+);
 const number = () => z.coerce.number({ error: 'must be a number' });
 const int = (min: number, max: number, dflt: number) =>
   z.preprocess(
@@ -92,10 +100,10 @@ const EnvSchema = z
       empty,
       z.string().regex(/^[A-Za-z0-9]{1,255}$/, 'must be 1–255 letters or digits').optional(),
     ),
-    EMS_AK: optionalString,
+    EMS_AK: headerValue,
     EMS_SK: optionalString,
-    EMS_SECURITY_TOKEN: optionalString,
-    EMS_AUTH_TOKEN: optionalString,
+    EMS_SECURITY_TOKEN: headerValue,
+    EMS_AUTH_TOKEN: headerValue,
     EMS_TIMEOUT_MS: int(100, 300_000, 10_000),
     EMS_MAX_RETRIES: int(0, 10, 2),
     EMS_CIRCUIT_FAILURES: int(0, 1000, 10),

@@ -1,4 +1,5 @@
 import { GraphQLError } from 'graphql';
+import type { Plugin } from 'graphql-yoga';
 import { isEmsError, type EmsError } from './ems/errors.js';
 
 /**
@@ -32,6 +33,17 @@ export function emsGraphQLError(error: EmsError): GraphQLError {
   return new GraphQLError(error.message, { extensions, originalError: error });
 }
 
+/**
+ * A client's value as error messages quote it: JSON, strings cut to `max` characters. A message
+ * must not grow with the input: one huge variable used by many aliased fields would otherwise be
+ * copied into every field's error (a 1 MB id × 700 aliases is a 700 MB response).
+ */
+export function quote(value: unknown, max = 64): string {
+  if (typeof value === 'string' && value.length > max) return `${JSON.stringify(value.slice(0, max))}…`;
+  const json = JSON.stringify(value) ?? String(value);
+  return json.length > max ? `${json.slice(0, max)}…` : json;
+}
+
 /** A client error raised by the gateway itself (bad cursor, page too large, ...). */
 export function userInputError(message: string, extra: Record<string, unknown> = {}): GraphQLError {
   const extensions: ErrorExtensions = { code: 'BAD_USER_INPUT', upstreamCode: null, requestId: null, retryable: false, ...extra };
@@ -52,6 +64,10 @@ export function maskError(error: unknown, message: string): Error {
   }
   if (error instanceof GraphQLError) {
     if (error.extensions?.code) return error;
+    // A request error (no path): a variable value that does not fit its type, a missing or null
+    // required variable. graphql-js (or a scalar's parseValue) raised it about the client's input,
+    // so it is shown, as BAD_USER_INPUT like subscriptions report it, unless a scalar chose a code.
+    if (!error.path && onlyGraphQLErrors(error)) return withDefaults(error, codeIn(error) ?? 'BAD_USER_INPUT');
     if (!error.originalError) return withDefaults(error, 'GRAPHQL_VALIDATION_FAILED');
     if (error.originalError instanceof GraphQLError && error.originalError.extensions?.code) {
       return new GraphQLError(error.originalError.message, {
@@ -68,6 +84,45 @@ export function maskError(error: unknown, message: string): Error {
     path,
     extensions: { code: 'INTERNAL_SERVER_ERROR', upstreamCode: null, requestId: null, retryable: false },
   });
+}
+
+/** Whether an error and its whole `originalError` chain were raised as GraphQL errors (on purpose, not a crash). */
+function onlyGraphQLErrors(error: GraphQLError): boolean {
+  let current: unknown = error;
+  while (current instanceof GraphQLError) current = current.originalError;
+  return current == null;
+}
+
+/** The first `extensions.code` along an error's `originalError` chain. */
+function codeIn(error: GraphQLError): string | undefined {
+  for (let current: unknown = error; current instanceof GraphQLError; current = current.originalError) {
+    const code = current.extensions?.code;
+    if (typeof code === 'string') return code;
+  }
+  return undefined;
+}
+
+/**
+ * GraphQL-over-HTTP parameters that cannot be read (`variables` or `extensions` that are not JSON in
+ * a GET query string or a form body) are the client's error: 400 BAD_REQUEST naming the problem.
+ * Without this, yoga's parsers throw a bare SyntaxError, which is masked as INTERNAL_SERVER_ERROR.
+ */
+export function requestParamErrors(): Plugin {
+  return {
+    onRequestParse({ requestParser, setRequestParser }) {
+      if (!requestParser) return;
+      setRequestParser(async (request) => {
+        try {
+          return await requestParser(request);
+        } catch (error) {
+          if (!(error instanceof SyntaxError)) throw error;
+          throw new GraphQLError(`The GraphQL request parameters are not valid JSON: ${error.message}`, {
+            extensions: { code: 'BAD_REQUEST', upstreamCode: null, requestId: null, retryable: false, http: { status: 400 } },
+          });
+        }
+      });
+    },
+  };
 }
 
 function withDefaults(error: GraphQLError, code: string): GraphQLError {

@@ -44,6 +44,23 @@ export interface AuthHeadersOptions {
   now: () => Date;
 }
 
+/** What an HTTP header value may hold (tab, visible ASCII, space, Latin-1), as undici enforces. */
+const HEADER_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
+
+/**
+ * Why `auth` cannot travel in HTTP headers (a token with a line break, a NUL or a character beyond
+ * Latin-1, e.g. from graphql-ws `connectionParams`), or null when it can. undici refuses such a
+ * request as an invalid argument, which would otherwise read as EMS being unreachable.
+ */
+export function authHeaderProblem(auth: EmsAuth): string | null {
+  const bad = (value: string | null | undefined) => value != null && !HEADER_VALUE.test(value);
+  const why = 'contains characters an HTTP header cannot carry (control characters, line breaks or characters beyond Latin-1)';
+  if (auth.kind === 'token' && bad(auth.token)) return `the token ${why}`;
+  if (auth.kind === 'aksk' && bad(auth.ak)) return `the access key ${why}`;
+  if (auth.kind === 'aksk' && bad(auth.securityToken)) return `the security token ${why}`;
+  return null;
+}
+
 /**
  * Adds the caller's credentials to every dispatch: `X-Auth-Token` for a token, an SDK-HMAC-SHA256
  * signature (`X-Sdk-Date`, `Authorization`, `X-Security-Token`) for AK/SK, nothing for `none`;

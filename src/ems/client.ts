@@ -3,7 +3,7 @@ import { BrokenCircuitError, ConsecutiveBreaker, circuitBreaker, handleWhen, typ
 import { Pool, type Dispatcher } from 'undici';
 import type { z } from 'zod';
 import type { EmsApi, EmsAuth, EmsCallOptions, EmsOperation } from './api.js';
-import { authHeaders, firstHeader, retryPolicy, retryReads } from './client-interceptors.js';
+import { authHeaderProblem, authHeaders, firstHeader, retryPolicy, retryReads } from './client-interceptors.js';
 import { httpError, parseSuccess, readBody, retryAfterSeconds, transportError, type CallFacts } from './client-response.js';
 import { EmsError, EmsHttpError, EmsInvalidRequestError, EmsNetworkError, EmsTimeoutError } from './errors.js';
 import {
@@ -259,12 +259,17 @@ export function createEmsClient(options: EmsClientOptions): EmsClient {
 
   function bind(auth: EmsAuth): EmsApi {
     const dispatcher = dispatcherFor(auth);
-    const run = <T>(req: EmsRequest<T>, opts?: EmsCallOptions): Promise<T> => execute(dispatcher, auth, req, opts);
-    /** Refuses the call before sending when a path id cannot address anything. */
+    /** Refuses the call before sending when it cannot form a valid request (bad path id or credentials). */
     const refuse = (operation: EmsOperation, method: Method, error: EmsInvalidRequestError): Promise<never> => {
       report({ operation, method, status: null, durationMs: 0, requestId: null, error });
       return Promise.reject(error);
     };
+    // Checked once per credentials: refused here, such a call never counts as an EMS outage.
+    const authProblem = authHeaderProblem(auth);
+    const run = <T>(req: EmsRequest<T>, opts?: EmsCallOptions): Promise<T> =>
+      authProblem === null
+        ? execute(dispatcher, auth, req, opts)
+        : refuse(req.operation, req.method, new EmsInvalidRequestError(`EMS ${req.operation} was not sent: ${authProblem}`, { operation: req.operation }));
     const withId = <T>(
       operation: EmsOperation,
       method: Method,

@@ -1,6 +1,6 @@
 import { builder } from '../builder.js';
 import { CLUSTER_STATUSES, UUID_PATTERN, type EmsCluster, type EmsClusterStatus } from '../ems/models/index.js';
-import { userInputError } from '../errors.js';
+import { quote, userInputError } from '../errors.js';
 import {
   AFTER_DESCRIPTION,
   FIRST_DESCRIPTION,
@@ -177,7 +177,7 @@ builder.queryFields((t) => ({
     args: { id: t.arg.id({ required: true, description: 'The EMS cluster UUID.' }) },
     resolve: (_root, { id }, ctx) => {
       if (!UUID_PATTERN.test(id)) {
-        throw userInputError(`"id" must be a UUID (8-4-4-4-12 hexadecimal digits), got ${JSON.stringify(id)}`, { argument: 'id' });
+        throw userInputError(`"id" must be a UUID (8-4-4-4-12 hexadecimal digits), got ${quote(id)}`, { argument: 'id' });
       }
       return ctx.loaders.clusterById.load(id).catch(nullWhenNotFound);
     },

@@ -6,7 +6,8 @@
 import { offsetToCursor } from '@pothos/plugin-relay';
 import { Kind, type GraphQLResolveInfo, type SelectionSetNode } from 'graphql';
 import type { Config } from '../config.js';
-import { userInputError } from '../errors.js';
+import { quote, userInputError } from '../errors.js';
+import { EMS_MAX_PAGE } from '../loaders/walk.js';
 
 /** The `[offset, offset + limit)` window a `first`/`after` pair selects. */
 export interface OffsetWindow {
@@ -28,13 +29,19 @@ export interface Connection<T> {
 
 const CURSOR_PATTERN = /^[A-Za-z0-9+/]+={0,2}$/;
 
+/**
+ * The largest offset a cursor may carry. EMS pages with 32-bit offsets, and a page may probe up to
+ * EMS_MAX_PAGE + 1 items past the cursor; a larger (forged) offset would only earn an EMS 400.
+ */
+const MAX_CURSOR_OFFSET = 2 ** 31 - 1 - (EMS_MAX_PAGE + 1);
+
 /** The offset a cursor stands for; a BAD_USER_INPUT error for anything we did not issue. */
 export function cursorToOffset(cursor: string): number {
   const decoded = CURSOR_PATTERN.test(cursor) ? Buffer.from(cursor, 'base64').toString('utf8') : '';
   const match = /^OffsetConnection:(0|[1-9]\d{0,9})$/.exec(decoded);
   const offset = match ? Number(match[1]) : Number.NaN;
-  if (!Number.isSafeInteger(offset) || offsetToCursor(offset) !== cursor) {
-    throw userInputError(`"after" must be a cursor returned by this connection, got ${JSON.stringify(cursor)}`, {
+  if (!Number.isSafeInteger(offset) || offset > MAX_CURSOR_OFFSET || offsetToCursor(offset) !== cursor) {
+    throw userInputError(`"after" must be a cursor returned by this connection, got ${quote(cursor)}`, {
       argument: 'after',
     });
   }

@@ -1,7 +1,7 @@
 import { builder } from '../builder.js';
 import type { Context } from '../context.js';
 import { PROJECT_ID_PATTERN, type EmsCredential } from '../ems/models/index.js';
-import { userInputError } from '../errors.js';
+import { quote, userInputError } from '../errors.js';
 import { toDate } from './dates.js';
 
 /** The caller's project when the gateway has none configured: ListFeatures names it. */
@@ -36,7 +36,7 @@ builder.queryField('credentials', (t) =>
         });
       }
       if (!PROJECT_ID_PATTERN.test(projectId)) {
-        throw userInputError(`"projectId" must be 1–255 letters or digits, got ${JSON.stringify(projectId)}`, {
+        throw userInputError(`"projectId" must be 1–255 letters or digits, got ${quote(projectId)}`, {
           argument: 'projectId',
         });
       }

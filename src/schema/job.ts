@@ -3,7 +3,7 @@ import { builder } from '../builder.js';
 import type { Context } from '../context.js';
 import { isEmsError } from '../ems/errors.js';
 import { EmsJobId, JOB_STATUSES, UUID_PATTERN, type EmsJob, type EmsJobStatus, type EmsJobType } from '../ems/models/index.js';
-import { userInputError } from '../errors.js';
+import { quote, userInputError } from '../errors.js';
 import { jobTypeOf } from '../loaders/index.js';
 import { jobTypesOf } from '../loaders/jobs.js';
 import { Cluster } from './cluster.js';
@@ -108,7 +108,7 @@ export async function resolveJobs(args: JobListArgs, ctx: Context, info: GraphQL
   const window = offsetWindow(args, ctx.config.limits);
   if (args.clusterId != null) {
     if (!UUID_PATTERN.test(args.clusterId)) {
-      throw userInputError(`"clusterId" must be a UUID (8-4-4-4-12 hexadecimal digits), got ${JSON.stringify(args.clusterId)}`, {
+      throw userInputError(`"clusterId" must be a UUID (8-4-4-4-12 hexadecimal digits), got ${quote(args.clusterId)}`, {
         argument: 'clusterId',
       });
     }
@@ -147,7 +147,7 @@ builder.queryFields((t) => ({
     resolve: (_root, { id }, ctx) => {
       const parsed = EmsJobId.safeParse(id);
       if (!parsed.success) {
-        throw userInputError(`"id" is not a job id: ${parsed.error.issues[0]?.message ?? 'invalid'} (got ${JSON.stringify(id)})`, {
+        throw userInputError(`"id" is not a job id: ${parsed.error.issues[0]?.message ?? 'invalid'} (got ${quote(id)})`, {
           argument: 'id',
         });
       }

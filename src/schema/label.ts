@@ -1,6 +1,6 @@
 import { builder } from '../builder.js';
 import { UUID_PATTERN, type EmsLabel } from '../ems/models/index.js';
-import { userInputError } from '../errors.js';
+import { quote, userInputError } from '../errors.js';
 
 /** A Kubernetes node label `{key, value}`. */
 export const Label = builder.objectRef<EmsLabel>('Label').implement({
@@ -19,7 +19,7 @@ builder.queryField('clusterLabels', (t) =>
     args: { k8sClusterId: t.arg.id({ required: true, description: 'UUID of the CCE cluster.' }) },
     resolve: (_root, { k8sClusterId }, ctx) => {
       if (!UUID_PATTERN.test(k8sClusterId)) {
-        throw userInputError(`"k8sClusterId" must be a UUID (8-4-4-4-12 hexadecimal digits), got ${JSON.stringify(k8sClusterId)}`, {
+        throw userInputError(`"k8sClusterId" must be a UUID (8-4-4-4-12 hexadecimal digits), got ${quote(k8sClusterId)}`, {
           argument: 'k8sClusterId',
         });
       }

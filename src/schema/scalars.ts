@@ -1,11 +1,12 @@
 import { GraphQLError, Kind } from 'graphql';
 import { builder } from '../builder.js';
+import { quote } from '../errors.js';
 
 const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
 
 function parseDateTime(value: unknown): Date {
   if (typeof value !== 'string' || !ISO_DATE_TIME.test(value) || Number.isNaN(Date.parse(value))) {
-    throw new GraphQLError(`DateTime must be an ISO 8601 UTC timestamp like 2020-09-25T12:05:00Z, got ${JSON.stringify(value)}`, {
+    throw new GraphQLError(`DateTime must be an ISO 8601 UTC timestamp like 2020-09-25T12:05:00Z, got ${quote(value)}`, {
       extensions: { code: 'BAD_USER_INPUT' },
     });
   }

@@ -12,15 +12,40 @@ import { Job } from './job.js';
  * ends with becomes the last event, whose `resolve` throws it. So a failure reaches the client as a
  * result with `errors[0].extensions.code` (NOT_FOUND, UNAUTHENTICATED, ...) followed by `complete`,
  * the same over graphql-ws and SSE, instead of a transport-level error that drops the extensions.
+ *
+ * Deliberately not an async generator: a generator queues `return()` behind its pending `next()`,
+ * which waits for the resource's next change. A client that leaves while nothing changes (a
+ * settled cluster) would then keep its subscriber, and the upstream poller, alive indefinitely.
+ * Here `return()` reaches the hub stream at once, and the hub settles the pending `next()`.
  */
-async function* untilError<T>(stream: AsyncIterableIterator<T>): AsyncGenerator<T | LiveError> {
-  try {
-    for await (const value of stream) yield value;
-  } catch (error) {
-    yield error instanceof LiveError
-      ? error
-      : new LiveError({ code: 'INTERNAL_SERVER_ERROR', message: 'Unexpected error', upstreamCode: null, requestId: null, retryable: false });
-  }
+function untilError<T>(stream: AsyncIterableIterator<T>): AsyncIterableIterator<T | LiveError> {
+  let ended = false;
+  const done = (): IteratorResult<T | LiveError> => ({ done: true, value: undefined });
+  const iterator: AsyncIterableIterator<T | LiveError> = {
+    [Symbol.asyncIterator]: () => iterator,
+    async next() {
+      if (ended) return done();
+      try {
+        const result = await stream.next();
+        if (result.done) ended = true;
+        return result;
+      } catch (error) {
+        if (ended) return done();
+        ended = true;
+        const last =
+          error instanceof LiveError
+            ? error
+            : new LiveError({ code: 'INTERNAL_SERVER_ERROR', message: 'Unexpected error', upstreamCode: null, requestId: null, retryable: false });
+        return { done: false, value: last };
+      }
+    },
+    async return() {
+      ended = true;
+      await stream.return?.();
+      return done();
+    },
+  };
+  return iterator;
 }
 
 /** Per subscription context: drops the loaders of the previous event. */

@@ -2,6 +2,7 @@ import type { EmsApi } from '../ems/api.js';
 import type { EmsCluster, EmsClusterStatus } from '../ems/models/cluster.js';
 import { EmsUuid } from '../ems/models/common.js';
 import { EmsJobId, TERMINAL_JOB_STATUSES, type EmsJob, type EmsJobStatus } from '../ems/models/job.js';
+import { quote } from '../errors.js';
 
 /** What the hub needs to know about one kind of watched EMS resource. */
 export interface LiveResource<T> {
@@ -27,7 +28,7 @@ export const jobResource: LiveResource<EmsJob> = {
   noun: 'job',
   checkId(id) {
     const parsed = EmsJobId.safeParse(id);
-    return parsed.success ? null : `Job id ${JSON.stringify(id)} is invalid: ${parsed.error.issues[0]?.message ?? 'bad format'}`;
+    return parsed.success ? null : `Job id ${quote(id)} is invalid: ${parsed.error.issues[0]?.message ?? 'bad format'}`;
   },
   fetch: (ems, id, signal) => ems.showJob(id, { signal }),
   isFinal: (job) => TERMINAL_JOB_STATUSES.has(job.status),
@@ -57,7 +58,7 @@ export const clusterResource: LiveResource<EmsCluster> = {
   kind: 'cluster',
   noun: 'cluster',
   checkId(id) {
-    return EmsUuid.safeParse(id).success ? null : `Cluster id ${JSON.stringify(id)} is invalid: must be a UUID (8-4-4-4-12 hexadecimal digits)`;
+    return EmsUuid.safeParse(id).success ? null : `Cluster id ${quote(id)} is invalid: must be a UUID (8-4-4-4-12 hexadecimal digits)`;
   },
   fetch: (ems, id, signal) => ems.showCluster(id, { signal }),
   isFinal: (cluster) => cluster.cluster_metadata.status === 'DELETED',

@@ -63,4 +63,54 @@ describe('gateway over HTTP', () => {
     const result = await h.gql('{ clusters(first: ) }');
     expect(result.errors?.[0]?.message).toMatch(/Syntax Error/);
   });
+
+  it('answers variables that do not fit their types with 400 BAD_USER_INPUT naming the variable', async () => {
+    h.sim.stats.reset();
+    const cases: [string, Record<string, unknown>, RegExp][] = [
+      ['query($n: Int) { releases(first: $n) { totalCount } }', { n: 'ten' }, /^Variable "\$n" got invalid value "ten"; Int cannot represent/],
+      ['query($id: ID!) { cluster(id: $id) { id } }', { id: { a: 1 } }, /^Variable "\$id" got invalid value/],
+      ['query($id: ID!) { cluster(id: $id) { id } }', { id: null }, /^Variable "\$id" of non-null type "ID!" must not be null/],
+      [
+        'mutation($i: CreateClusterInput!) { createCluster(input: $i) { __typename } }',
+        { i: { name: 'abcd', chargeMode: 'FREE', k8s: { k8sClusterId: '0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d' } } },
+        /^Variable "\$i" got invalid value "FREE" at "i.chargeMode"/,
+      ],
+    ];
+    for (const [query, variables, message] of cases) {
+      const result = await h.gql(query, variables);
+      expect(result.status).toBe(400);
+      expect(result.errors).toHaveLength(1);
+      expect(result.errors![0]!.message).toMatch(message);
+      expect(result.errors![0]!.extensions).toEqual({ code: 'BAD_USER_INPUT', upstreamCode: null, requestId: null, retryable: false });
+    }
+    expect(h.sim.stats.count()).toBe(0);
+  });
+
+  it('answers GET parameters that are not JSON with 400 BAD_REQUEST', async () => {
+    const query = encodeURIComponent('query($n: Int) { releases(first: $n) { totalCount } }');
+    for (const param of ['variables={"n":', 'extensions=nope']) {
+      const response = await fetch(`${h.url}?query=${query}&${param}`, { headers: { 'x-auth-token': h.token, accept: 'application/json' } });
+      expect(response.status).toBe(400);
+      const body = (await response.json()) as any;
+      expect(body.errors[0].message).toMatch(/^The GraphQL request parameters are not valid JSON: /);
+      expect(body.errors[0].extensions.code).toBe('BAD_REQUEST');
+    }
+  });
+
+  it('quotes a huge bad argument briefly, however many fields repeat it', async () => {
+    // 200 fields × a 100 kB id would be a 20 MB response if each error quoted the id in full.
+    const id = `short-${'a'.repeat(100_000)}`;
+    const query = `query($id: ID!) { ${Array.from({ length: 200 }, (_, i) => `j${i}: job(id: $id) { id }`).join(' ')} }`;
+    const response = await fetch(h.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-auth-token': h.token },
+      body: JSON.stringify({ query, variables: { id } }),
+    });
+    const text = await response.text();
+    expect(text.length).toBeLessThan(200_000);
+    const body = JSON.parse(text) as any;
+    expect(body.errors).toHaveLength(200);
+    expect(body.errors[0].extensions.code).toBe('BAD_USER_INPUT');
+    expect(body.errors[0].message).toMatch(/^"id" is not a job id: .*\(got "short-a{58}"…\)$/);
+  });
 });

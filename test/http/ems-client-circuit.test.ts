@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { EmsApi } from '../../src/ems/api.js';
 import { createEmsClient, type EmsClient } from '../../src/ems/client.js';
-import { EmsHttpError, EmsNetworkError } from '../../src/ems/errors.js';
+import { EmsHttpError, EmsInvalidRequestError, EmsNetworkError } from '../../src/ems/errors.js';
 import { createSimulator, type EmsSimulator } from '../../src/simulator/index.js';
 
 /** The circuit breaker of the EMS client, against the simulator over real HTTP. */
@@ -59,6 +59,19 @@ describe('EMS client circuit breaker', () => {
     }
     expect(changes).toEqual([]);
     expect(sim.stats.count()).toBe(5);
+  });
+
+  it('refuses credentials no HTTP header can carry without sending them or counting an outage', async () => {
+    // Such a token (e.g. from graphql-ws connectionParams) made undici throw, which read as EMS unreachable.
+    for (const token of ['tok\r\nX-Injected: 1', 'tok\u0000', 'tok😀']) {
+      const refused = await client.forAuth({ kind: 'token', token }).showCluster(clusterId).catch((e: unknown) => e);
+      expect(refused).toBeInstanceOf(EmsInvalidRequestError);
+      expect(refused).toMatchObject({ code: 'BAD_REQUEST', retryable: false });
+      expect((refused as Error).message).toMatch(/^EMS ShowCluster was not sent: the token contains characters an HTTP header cannot carry/);
+    }
+    expect(changes).toEqual([]);
+    expect(sim.stats.count()).toBe(0);
+    await expect(api.showCluster(clusterId)).resolves.toBeDefined();
   });
 
   it('does not count calls the caller aborted', async () => {

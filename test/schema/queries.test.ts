@@ -117,6 +117,27 @@ describe('clusters', () => {
     expect(nested.errors![0]!.path).toEqual(['cluster', 'jobs']);
   });
 
+  it('rejects a forged cursor past the offsets EMS pages over, before any upstream call', async () => {
+    const cursor = (offset: number) => Buffer.from(`OffsetConnection:${offset}`).toString('base64');
+    const pages = [
+      '{ clusters(first: 1000, after: $after) { edges { cursor } } }',
+      '{ jobs(type: SHORT, first: 5, after: $after) { edges { cursor } } }',
+      '{ releases(first: 5, after: $after) { edges { cursor } } }',
+      '{ features(first: 5, after: $after) { edges { cursor } } }',
+    ].map((body) => `query($after: String) ${body}`);
+    h.sim.stats.reset();
+    for (const query of pages) {
+      for (const offset of [2 ** 31 - 1, 9_999_999_999]) {
+        expectUserInputError(await h.gql(query, { after: cursor(offset) }), /"after" must be a cursor returned by this connection/);
+      }
+    }
+    expect(h.sim.stats.count()).toBe(0);
+    // The largest accepted offset still reaches EMS, as an empty page.
+    const last = await h.gql(pages[0]!, { after: cursor(2 ** 31 - 1 - 1002) });
+    expect(last.errors).toBeUndefined();
+    expect(last.data.clusters.edges).toEqual([]);
+  });
+
   it('filters by status in the gateway', async () => {
     const all = (await h.gql(ClusterPageDocument, { first: 1000 })).data!.clusters.edges.map((e) => e.node);
     const wanted: ClusterStatus[] = ['RUNNING', 'DELETED'];

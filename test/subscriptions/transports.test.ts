@@ -1,7 +1,8 @@
+import type { FormattedExecutionResult } from 'graphql';
 import { pino } from 'pino';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../../src/app.js';
+import { buildApp, WS_MAX_MESSAGE_BYTES } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { startHarness, type Harness } from '../fixtures/harness.js';
 import {
@@ -31,6 +32,12 @@ afterAll(async () => {
 });
 
 const statuses = (values: JobView[]) => values.map((j) => j.status);
+
+/** A seeded cluster that is RUNNING and stays so: watching it emits its state once, then nothing. */
+async function settledClusterId(): Promise<string> {
+  const result = await h.gql('{ clusters(first: 1, status: [RUNNING]) { edges { node { id } } } }');
+  return result.data.clusters.edges[0].node.id as string;
+}
 
 describe('Subscription.jobProgress over graphql-ws', () => {
   it('emits the current job at once, then each change; a cancelled job emits STOPPED then completes', async () => {
@@ -143,6 +150,44 @@ describe('Subscription.jobProgress over graphql-ws', () => {
     await cancelJob(h.sim, jobId);
   });
 
+  it('releases a subscriber at once when its client unsubscribes or disconnects, even while nothing changes', async () => {
+    // A settled cluster: no event is due, so nothing but the client leaving can end the stream.
+    const clusterId = await settledClusterId();
+    const base = h.app.services.live.stats();
+    const client = wsClient(h.url, h.token);
+    const [a, b] = [subscribe(client, 'ClusterStatus', { id: clusterId }), subscribe(client, 'ClusterStatus', { id: clusterId })];
+    await until(() => a.values.length >= 1 && b.values.length >= 1);
+    expect(h.app.services.live.stats()).toMatchObject({ watches: base.watches + 1, subscribers: base.subscribers + 2 });
+    a.dispose(); // graphql-ws `complete`
+    await until(() => h.app.services.live.stats().subscribers === base.subscribers + 1, 500, 'the unsubscribed one to leave');
+    await client.dispose(); // the socket closes
+    await until(() => h.app.services.live.stats().watches === base.watches, 500, 'the poller to stop with the last subscriber');
+    expect(h.app.services.live.stats().subscribers).toBe(base.subscribers);
+  });
+
+  it('refuses a subscription over the depth limit before polling anything, on both transports', async () => {
+    const { jobId } = await createClusterJob(h.sim);
+    const deep = `subscription($id: ID!) { jobProgress(id: $id) { ${'cluster { jobs(first: 1) { edges { node { '.repeat(3)} id ${'} } } }'.repeat(3)} } }`;
+    const client = wsClient(h.url, h.token);
+    const results: FormattedExecutionResult<Record<string, unknown>, unknown>[] = [];
+    await new Promise<void>((resolve, reject) => {
+      client.subscribe({ query: deep, variables: { id: jobId } }, { next: (r) => void results.push(r), error: reject, complete: resolve });
+    });
+    const sse = await fetch(h.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'text/event-stream', 'x-auth-token': h.token },
+      body: JSON.stringify({ query: deep, variables: { id: jobId } }),
+    });
+    const events = await sse.text();
+    expect(results).toHaveLength(1);
+    expect(results[0]!.errors?.[0]).toMatchObject({ message: 'Query depth 14 exceeds the limit of 12', extensions: { code: 'QUERY_TOO_COMPLEX' } });
+    expect(events).toContain('"code":"QUERY_TOO_COMPLEX"');
+    expect(events).toMatch(/event: complete/);
+    expect(pollsOf(h.sim, jobId)).toHaveLength(0);
+    await client.dispose();
+    await cancelJob(h.sim, jobId);
+  });
+
   it('watches a cluster until DELETED', async () => {
     const { jobId, clusterId } = await createClusterJob(h.sim);
     const client = wsClient(h.url, h.token);
@@ -188,6 +233,39 @@ describe('graphql-ws connection', () => {
     expect(await init({})).toMatchObject({ code: 4403 });
     expect(await init({ authToken: '' })).toMatchObject({ code: 4403 });
     expect(await init({ authToken: h.token })).toEqual({ message: { type: 'connection_ack' } });
+  });
+
+  it('closes 4403, not 1013, for a token no HTTP header can carry', async () => {
+    // Such a token cannot be sent to EMS at all; "try again later" would have the client retry forever.
+    for (const authToken of ['tok\r\nX-Injected: 1', 'tok\u0000', 'tok😀']) {
+      const socket = new WebSocket(wsUrl(h.url), 'graphql-transport-ws');
+      await new Promise((r) => socket.once('open', r));
+      const closed = closeOf(socket);
+      socket.send(JSON.stringify({ type: 'connection_init', payload: { authToken } }));
+      expect(await closed).toMatchObject({ code: 4403 });
+    }
+  });
+
+  it('closes 1009 on a message over 1 MiB, even before connection_init', async () => {
+    const socket = new WebSocket(wsUrl(h.url), 'graphql-transport-ws');
+    await new Promise((r) => socket.once('open', r));
+    const closed = closeOf(socket);
+    socket.send(JSON.stringify({ type: 'connection_init', payload: { authToken: 'x'.repeat(WS_MAX_MESSAGE_BYTES) } }));
+    expect(await closed).toMatchObject({ code: 1009 });
+  });
+
+  it('answers an unknown operationName with a coded error and keeps the connection', async () => {
+    const closes: number[] = [];
+    const client = wsClient(h.url, h.token, { onClosed: (code) => closes.push(code) });
+    const error = await new Promise<unknown>((resolve) => {
+      client.subscribe(
+        { query: 'subscription A { jobProgress(id: "short-0000dead") { id } }', operationName: 'B' },
+        { next() {}, error: resolve, complete: () => resolve(null) },
+      );
+    });
+    expect(error).toEqual([expect.objectContaining({ extensions: expect.objectContaining({ code: 'OPERATION_RESOLUTION_FAILURE' }) })]);
+    expect(closes).toEqual([]);
+    await client.dispose();
   });
 
   it('closes 1013 (try again later) when EMS cannot be reached to check the token', async () => {
@@ -241,6 +319,17 @@ describe('Subscription over Server-Sent Events', () => {
     expect(offset).toBeGreaterThanOrEqual(0);
     expect(sse.values).toEqual(ws.values.slice(offset));
     await client.dispose();
+  });
+
+  it('releases a subscriber when its client disconnects, even while nothing changes', async () => {
+    const clusterId = await settledClusterId();
+    const base = h.app.services.live.stats();
+    const sse = subscribeSse(h.url, h.token, 'ClusterStatus', { id: clusterId });
+    await until(() => sse.values.length >= 1);
+    expect(h.app.services.live.stats()).toMatchObject({ watches: base.watches + 1, subscribers: base.subscribers + 1 });
+    sse.dispose();
+    await until(() => h.app.services.live.stats().watches === base.watches, 500, 'the poller to stop with its only subscriber');
+    expect(h.app.services.live.stats().subscribers).toBe(base.subscribers);
   });
 
   it('ends with NOT_FOUND for an unknown id and UNAUTHENTICATED without a token', async () => {

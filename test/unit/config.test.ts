@@ -76,6 +76,14 @@ describe('loadConfig', () => {
     expect(problems).toEqual([expect.stringMatching(/^EMS_SECURITY_TOKEN: needs EMS_AK and EMS_SK/)]);
   });
 
+  it('refuses credentials that cannot travel in an HTTP header, without echoing secrets', () => {
+    expect(problemsOf({ EMS_AUTH_TOKEN: 'secret\nline' })).toEqual([expect.stringMatching(/^EMS_AUTH_TOKEN: must not contain control characters/)]);
+    const problems = problemsOf({ EMS_AK: 'ak😀', EMS_SK: 'sk', EMS_SECURITY_TOKEN: 'sts\u0000secret' });
+    expect(problems).toEqual([expect.stringMatching(/^EMS_AK: must not contain control characters/), expect.stringMatching(/^EMS_SECURITY_TOKEN: must not/)]);
+    expect(problems.join('\n')).not.toContain('secret');
+    expect(loadConfig({ EMS_AUTH_TOKEN: 'Latin-1 is fine: é' }).ems.staticToken).toBe('Latin-1 is fine: é');
+  });
+
   it('refuses out-of-range numbers', () => {
     expect(problemsOf({ PORT: '70000', EMS_TIMEOUT_MS: '1.5' })).toEqual([
       expect.stringMatching(/^PORT: must be at most 65535/),

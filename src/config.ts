@@ -33,6 +33,8 @@ export interface Config {
     defaultPageSize: number;
     maxDepth: number;
     maxComplexity: number;
+    /** EMS calls one GraphQL request (or one subscription event) may make. */
+    maxUpstreamCalls: number;
   };
   subscriptions: {
     /** Poll interval while a job runs or a cluster is in transition. */
@@ -41,6 +43,8 @@ export interface Config {
     idleIntervalMs: number;
     /** Upper bound of the back-off after upstream errors. */
     maxBackoffMs: number;
+    /** WebSocket ping interval; a client that misses a pong by the next ping is dropped. */
+    keepAliveMs: number;
   };
 }
 
@@ -116,9 +120,11 @@ const EnvSchema = z
     DEFAULT_PAGE_SIZE: int(1, 1000, 50),
     MAX_QUERY_DEPTH: int(2, 100, 12),
     MAX_QUERY_COMPLEXITY: int(10, 10_000_000, 50_000),
+    MAX_UPSTREAM_CALLS: int(1, 100_000, 1_000),
     POLL_ACTIVE_MS: int(50, 600_000, 1_000),
     POLL_IDLE_MS: int(50, 3_600_000, 5_000),
     POLL_MAX_BACKOFF_MS: int(100, 3_600_000, 30_000),
+    WS_KEEPALIVE_MS: int(100, 3_600_000, 30_000),
   });
 
 /** Rules that relate several variables; checked on the raw values so they are reported with the rest. */
@@ -172,11 +178,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       defaultPageSize: e.DEFAULT_PAGE_SIZE,
       maxDepth: e.MAX_QUERY_DEPTH,
       maxComplexity: e.MAX_QUERY_COMPLEXITY,
+      maxUpstreamCalls: e.MAX_UPSTREAM_CALLS,
     },
     subscriptions: {
       activeIntervalMs: e.POLL_ACTIVE_MS,
       idleIntervalMs: e.POLL_IDLE_MS,
       maxBackoffMs: e.POLL_MAX_BACKOFF_MS,
+      keepAliveMs: e.WS_KEEPALIVE_MS,
     },
   };
 }

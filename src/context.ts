@@ -5,6 +5,7 @@ import type { Config } from './config.js';
 import type { EmsApi, EmsAuth } from './ems/api.js';
 import type { EmsClient } from './ems/client.js';
 import type { IdempotencyStore } from './idempotency/index.js';
+import { withCallBudget } from './ems/budget.js';
 import { createLoaders, type Loaders } from './loaders/index.js';
 import type { LiveHub } from './subscriptions/index.js';
 
@@ -29,6 +30,7 @@ export interface Context {
    * request (idempotency records, subscription pollers) is keyed by it, so two callers never share data.
    */
   scope: string;
+  /** The caller's EMS operations, limited to `config.limits.maxUpstreamCalls` for this request. */
   ems: EmsApi;
   loaders: Loaders;
   /** Id of this GraphQL request, for logs. */
@@ -66,7 +68,7 @@ export function scopeOf(auth: EmsAuth): string {
 export function createContextFactory(services: AppServices) {
   return (initial: InitialContext): Context => {
     const auth = resolveAuth(services.config, tokenOf(initial));
-    const ems = services.client.forAuth(auth);
+    const ems = withCallBudget(services.client.forAuth(auth), services.config.limits.maxUpstreamCalls);
     return {
       config: services.config,
       services,

@@ -2,6 +2,7 @@ import { GraphQLError } from 'graphql';
 import { builder } from '../builder.js';
 import type { Context } from '../context.js';
 import type { ErrorExtensions } from '../errors.js';
+import { withCallBudget } from '../ems/budget.js';
 import { createLoaders, type Loaders } from '../loaders/index.js';
 import { LiveError } from '../subscriptions/index.js';
 import { Cluster } from './cluster.js';
@@ -63,7 +64,7 @@ function freshLoaders(ctx: Context) {
     Object.defineProperty(ctx, 'loaders', {
       configurable: true,
       enumerable: true,
-      get: () => (current ??= createLoaders(ctx.ems, ctx.config)),
+      get: () => (current ??= createLoaders(withCallBudget(ctx.services.client.forAuth(ctx.auth), ctx.config.limits.maxUpstreamCalls), ctx.config)),
       set: (loaders: Loaders) => {
         current = loaders;
       },
@@ -74,6 +75,14 @@ function freshLoaders(ctx: Context) {
     loaderResets.set(ctx, reset);
   }
   reset();
+}
+
+/**
+ * The EMS operations a poller uses for as long as the subscription lives: the caller's, without the
+ * per-request call budget (each event's nested fields get a budget of their own).
+ */
+function pollingApi(ctx: Context) {
+  return ctx.services.client.forAuth(ctx.auth);
 }
 
 /** The payload of one event, or the error the stream ends with. */
@@ -100,7 +109,7 @@ builder.subscriptionField('jobProgress', (t) =>
       '(COMPLETED, FAILED, STOPPED). An unknown id ends the stream with extensions.code NOT_FOUND, a ' +
       'malformed one with BAD_USER_INPUT.',
     args: { id: t.arg.id({ required: true, description: 'EMS job id, e.g. short-…' }) },
-    subscribe: (_root, { id }, ctx) => untilError(ctx.services.live.watchJob(ctx.scope, ctx.ems, String(id))),
+    subscribe: (_root, { id }, ctx) => untilError(ctx.services.live.watchJob(ctx.scope, pollingApi(ctx), String(id))),
     resolve: (event, _args, ctx) => payload(event, ctx),
   }),
 );
@@ -113,7 +122,7 @@ builder.subscriptionField('clusterStatus', (t) =>
       'The cluster now, then on every change (status, reason, nodes); completes after DELETED. An ' +
       'unknown id ends the stream with extensions.code NOT_FOUND, a malformed one with BAD_USER_INPUT.',
     args: { id: t.arg.id({ required: true, description: 'EMS cluster UUID.' }) },
-    subscribe: (_root, { id }, ctx) => untilError(ctx.services.live.watchCluster(ctx.scope, ctx.ems, String(id))),
+    subscribe: (_root, { id }, ctx) => untilError(ctx.services.live.watchCluster(ctx.scope, pollingApi(ctx), String(id))),
     resolve: (event, _args, ctx) => payload(event, ctx),
   }),
 );

@@ -1,0 +1,28 @@
+import { GraphQLError } from 'graphql';
+import type { EmsApi } from './api.js';
+
+/**
+ * The EMS operations of `api`, counted: past `max` calls, every further call rejects before it is
+ * sent. One budget serves one GraphQL request (or one subscription event), so a request cannot
+ * fan out into thousands of EMS calls, e.g. by aliasing a root field, and starve other callers of
+ * the shared connection pool and of the caller's own EMS rate limit.
+ */
+export function withCallBudget(api: EmsApi, max: number): EmsApi {
+  let used = 0;
+  const counted = {} as Record<keyof EmsApi, unknown>;
+  for (const name of Object.keys(api) as (keyof EmsApi)[]) {
+    const call = api[name] as (...args: unknown[]) => Promise<unknown>;
+    counted[name] = (...args: unknown[]) => {
+      used += 1;
+      if (used > max) {
+        return Promise.reject(
+          new GraphQLError(`This request needs more than ${max} EMS calls (MAX_UPSTREAM_CALLS); ask for fewer fields or items`, {
+            extensions: { code: 'UPSTREAM_CALL_BUDGET_EXCEEDED', upstreamCode: null, requestId: null, retryable: false },
+          }),
+        );
+      }
+      return call(...args);
+    };
+  }
+  return counted as EmsApi;
+}

@@ -4,7 +4,7 @@ import { GraphQLError, getOperationAST } from 'graphql';
 import { createYoga, useExecutionCancellation, type Plugin } from 'graphql-yoga';
 import type { ServerOptions } from 'graphql-ws';
 import { useServer, type Extra } from 'graphql-ws/use/ws';
-import { WebSocketServer } from 'ws';
+import { WebSocketServer, type WebSocket } from 'ws';
 import { pino, type Logger } from 'pino';
 import type { Config } from './config.js';
 import { createContextFactory, resolveAuth, scopeOf, tokenOf, type AppServices, type Context, type InitialContext } from './context.js';
@@ -121,6 +121,7 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
     socket.removeAllListeners('error');
     socket.on('error', (err) => logger.debug({ err: { message: err.message } }, 'WebSocket client error'));
   });
+  const keepAlive = dropSilentSockets(wsServer, config.subscriptions.keepAliveMs);
 
   let closed = false;
   return {
@@ -142,6 +143,7 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
     async stop() {
       if (closed) return;
       closed = true;
+      clearInterval(keepAlive);
       await wsHandle.dispose();
       wsServer.close();
       server.closeAllConnections();
@@ -152,6 +154,30 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
       await simulator?.stop();
     },
   };
+}
+
+/**
+ * Pings every WebSocket each `intervalMs` and terminates one that has not answered the previous
+ * ping: a peer gone without a close (a dead network path, a frozen tab) would otherwise hold its
+ * subscriptions, and their upstream pollers, until TCP gives up hours later.
+ */
+function dropSilentSockets(wsServer: WebSocketServer, intervalMs: number): NodeJS.Timeout {
+  const answered = new WeakSet<WebSocket>();
+  wsServer.on('connection', (socket) => {
+    answered.add(socket);
+    socket.on('pong', () => answered.add(socket));
+  });
+  const timer = setInterval(() => {
+    for (const socket of wsServer.clients) {
+      if (!answered.delete(socket)) {
+        socket.terminate();
+        continue;
+      }
+      socket.ping();
+    }
+  }, intervalMs);
+  timer.unref();
+  return timer;
 }
 
 /** `/healthz` (process up), `/readyz` (EMS reachable) and `/metrics` (Prometheus text). */

@@ -180,15 +180,27 @@ function dropSilentSockets(wsServer: WebSocketServer, intervalMs: number): NodeJ
   return timer;
 }
 
+/** How long one upstream readiness check answers /readyz. */
+const READINESS_CACHE_MS = 1_000;
+
 /** `/healthz` (process up), `/readyz` (EMS reachable) and `/metrics` (Prometheus text). */
 function operationalEndpoints(services: AppServices, metrics: Metrics): Plugin {
+  // Probes of many replicas and load balancers share one upstream check a second.
+  let probe: { at: number; ready: Promise<boolean> } | null = null;
+  const readiness = () => {
+    if (!probe || performance.now() - probe.at > READINESS_CACHE_MS) {
+      const ready = services.client.ping(resolveAuth(services.config, null), { signal: AbortSignal.timeout(3_000) }).catch(() => false);
+      probe = { at: performance.now(), ready };
+    }
+    return probe.ready;
+  };
   return {
     async onRequest({ request, url, endResponse, fetchAPI }) {
       if (request.method !== 'GET') return;
       if (url.pathname === '/healthz') {
         endResponse(Response.json({ status: 'ok' }));
       } else if (url.pathname === '/readyz') {
-        const ready = await services.client.ping(resolveAuth(services.config, null), { signal: AbortSignal.timeout(3_000) }).catch(() => false);
+        const ready = await readiness();
         endResponse(Response.json({ status: ready ? 'ready' : 'unavailable' }, { status: ready ? 200 : 503 }));
       } else if (url.pathname === '/metrics') {
         endResponse(

@@ -42,6 +42,24 @@ describe('gateway over HTTP', () => {
     expect(metrics).toMatch(/^ems_subscription_subscribers 0$/m);
   });
 
+  it('answers /readyz from one upstream probe a second, and 503 while EMS fails', async () => {
+    await new Promise((r) => setTimeout(r, 1_100));
+    h.sim.stats.reset();
+    const answers = await Promise.all(Array.from({ length: 10 }, () => fetch(`${origin()}/readyz`)));
+    expect(answers.map((a) => a.status)).toEqual(Array(10).fill(200));
+    expect(h.sim.stats.count()).toBe(1);
+
+    h.sim.setFaults({ errorRate: 1 });
+    try {
+      await new Promise((r) => setTimeout(r, 1_100));
+      const down = await fetch(`${origin()}/readyz`);
+      expect(down.status).toBe(503);
+      expect(await down.json()).toEqual({ status: 'unavailable' });
+    } finally {
+      h.sim.resetFaults();
+    }
+  });
+
   it('turns a missing token into UNAUTHENTICATED without leaking internals', async () => {
     const result = await h.gql('{ clusters(first: 1) { totalCount } }', undefined, { token: null });
     expect(result.data).toBeNull();

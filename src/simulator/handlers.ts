@@ -375,10 +375,33 @@ function neighbours(project: ProjectState, cluster: ClusterRecord): ClusterRecor
   );
 }
 
-const expandCluster: Handler = (ctx, req, project, nowMs) => {
+/** The cluster and node names of an expand or shrink request; only a RUNNING cluster changes nodes. */
+function nodeChangeRequest(req: OperationRequest, project: ProjectState): { cluster: ClusterRecord; names: string[] } {
   const cluster = findCluster(project, clusterIdParam(req));
   const { node_name_list: names } = parseBody(EmsNodeNameListRequest, jsonBody(req));
   if (cluster.status !== 'RUNNING') throw emsErrors.notRunning(cluster.status);
+  return { cluster, names };
+}
+
+/** Moves the cluster into EXPANDING/SHRINKING and submits the job that changes its nodes. */
+function startNodeChange(
+  ctx: SimContext,
+  project: ProjectState,
+  cluster: ClusterRecord,
+  nowMs: number,
+  kind: 'expand' | 'shrink',
+  names: string[],
+): { status: 202; body: EmsJobResponse } {
+  const nodes = `${names.length} node${names.length === 1 ? '' : 's'}`;
+  cluster.status = kind === 'expand' ? 'EXPANDING' : 'SHRINKING';
+  cluster.reason = kind === 'expand' ? `Expanding: adding ${nodes}` : `Shrinking: removing ${nodes}`;
+  cluster.updatedAt = Math.floor(nowMs);
+  const job = kind === 'expand' ? 'ExpandCluster' : 'ShrinkCluster';
+  return { status: 202, body: { job_id: submit(ctx, project, cluster, job, nowMs, { kind, nodes: [...names] }) } };
+}
+
+const expandCluster: Handler = (ctx, req, project, nowMs) => {
+  const { cluster, names } = nodeChangeRequest(req, project);
   const members = new Set(cluster.nodes);
   for (const name of names) {
     if (members.has(name)) throw emsErrors.invalidParameter(`node_name_list: node [${name}] is already a member of cluster [${cluster.id}]`);
@@ -391,17 +414,11 @@ const expandCluster: Handler = (ctx, req, project, nowMs) => {
   if (after > NODE_COUNT_MAX) throw emsErrors.outOfRange('k8s_cluster_specification', 'node_count', 'less', NODE_COUNT_MAX);
   const k8s = project.k8sClusters.get(cluster.spec.k8s_cluster_specification.k8s_cluster_id);
   if (k8s) checkAddons(k8s, after, false);
-  cluster.status = 'EXPANDING';
-  cluster.reason = `Expanding: adding ${names.length} node${names.length === 1 ? '' : 's'}`;
-  cluster.updatedAt = Math.floor(nowMs);
-  const body: EmsJobResponse = { job_id: submit(ctx, project, cluster, 'ExpandCluster', nowMs, { kind: 'expand', nodes: [...names] }) };
-  return { status: 202, body };
+  return startNodeChange(ctx, project, cluster, nowMs, 'expand', names);
 };
 
 const shrinkCluster: Handler = (ctx, req, project, nowMs) => {
-  const cluster = findCluster(project, clusterIdParam(req));
-  const { node_name_list: names } = parseBody(EmsNodeNameListRequest, jsonBody(req));
-  if (cluster.status !== 'RUNNING') throw emsErrors.notRunning(cluster.status);
+  const { cluster, names } = nodeChangeRequest(req, project);
   const members = new Set(cluster.nodes);
   for (const name of names) {
     if (!members.has(name)) throw emsErrors.invalidParameter(`node_name_list: node [${name}] is not a member of cluster [${cluster.id}]`);
@@ -409,11 +426,7 @@ const shrinkCluster: Handler = (ctx, req, project, nowMs) => {
   if (cluster.nodes.length - names.length < NODE_COUNT_MIN) {
     throw emsErrors.outOfRange('k8s_cluster_specification', 'node_count', 'greater', NODE_COUNT_MIN);
   }
-  cluster.status = 'SHRINKING';
-  cluster.reason = `Shrinking: removing ${names.length} node${names.length === 1 ? '' : 's'}`;
-  cluster.updatedAt = Math.floor(nowMs);
-  const body: EmsJobResponse = { job_id: submit(ctx, project, cluster, 'ShrinkCluster', nowMs, { kind: 'shrink', nodes: [...names] }) };
-  return { status: 202, body };
+  return startNodeChange(ctx, project, cluster, nowMs, 'shrink', names);
 };
 
 const createCredentialInfo: Handler = (ctx, req, project, nowMs) => {

@@ -42,7 +42,7 @@ Job.implement({
   fields: (t) => ({
     id: t.exposeID('id', { nullable: false }),
     type: t.field({ type: JobType, nullable: false, resolve: (job) => jobTypeOf(job) }),
-    name: t.exposeString('name', { nullable: false, description: 'The kind of job, e.g. create_cluster.' }),
+    name: t.exposeString('name', { nullable: false, description: 'The kind of job as EMS names it, e.g. CreateCluster, ExpandCluster.' }),
     status: t.field({ type: JobStatus, nullable: false, resolve: (job) => job.status }),
     progress: t.exposeFloat('progress', { nullable: false, description: 'Percent done, 0–100.' }),
     message: t.string({

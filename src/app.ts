@@ -111,7 +111,16 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
   });
 
   const server: Server = createServer(yoga);
-  const wsServer = new WebSocketServer({ server, path: yoga.graphqlEndpoint, maxPayload: WS_MAX_MESSAGE_BYTES });
+  // The WebSocket server takes upgrades by hand rather than listening on the HTTP server, so an
+  // HTTP server error (a port in use) is reported once, by start(), not also by graphql-ws.
+  const wsServer = new WebSocketServer({ noServer: true, maxPayload: WS_MAX_MESSAGE_BYTES });
+  server.on('upgrade', (request, socket, head) => {
+    if (new URL(request.url ?? '/', 'http://gateway').pathname !== yoga.graphqlEndpoint) {
+      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
+      return;
+    }
+    wsServer.handleUpgrade(request, socket, head, (ws) => wsServer.emit('connection', ws, request));
+  });
   const wsHandle = useServer(graphqlWsOptions(yoga, services), wsServer);
   // graphql-ws prints every socket error (an oversized or malformed frame, a reset) to stderr with a
   // stack trace, so any client, signed in or not, could flood it. They are the client's doing: log

@@ -58,3 +58,25 @@ describe('npm start with no configuration', () => {
     expect(stderr).toMatch(/Invalid configuration:\n {2}- PORT: .*\n {2}- EMS_ENDPOINT: .*\n {2}- EMS_SK: /);
   });
 });
+
+describe('npm start on a port in use', () => {
+  it('stops with one clear message', async () => {
+    const blocker = createServer().listen(0, '127.0.0.1');
+    await once(blocker, 'listening');
+    const { port } = blocker.address() as { port: number };
+    try {
+      const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+        env: { ...process.env, EMS_ENDPOINT: 'http://127.0.0.1:9', PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'silent' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let output = '';
+      child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+      child.stderr.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+      const [code] = await once(child, 'exit');
+      expect(code).toBe(1);
+      expect(output.trim()).toBe(`ems-gateway failed to start: listen EADDRINUSE: address already in use 127.0.0.1:${port}`);
+    } finally {
+      blocker.close();
+    }
+  });
+});

@@ -75,7 +75,7 @@ export function createContextFactory(services: AppServices) {
       auth,
       scope: scopeOf(auth),
       ems,
-      loaders: createLoaders(ems, services.config),
+      loaders: createLoaders(ems),
       requestId: initial.request?.headers.get('x-request-id') ?? randomUUID(),
     };
   };

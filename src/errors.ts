@@ -2,16 +2,6 @@ import { GraphQLError } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { isEmsError, type EmsError } from './ems/errors.js';
 
-/**
- * Gateway-level error codes beyond the upstream ones (src/ems/errors.ts). They are stable:
- * clients switch on `extensions.code`.
- */
-export type GatewayErrorCode =
-  | 'BAD_USER_INPUT'
-  | 'INTERNAL_SERVER_ERROR'
-  | 'QUERY_TOO_COMPLEX'
-  | 'NOT_FOUND';
-
 /** The extensions of every error the gateway sends (CONTRACT.md, "Errors"). */
 export interface ErrorExtensions {
   code: string;

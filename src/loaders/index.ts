@@ -1,7 +1,7 @@
 /**
  * Per-request DataLoaders and memoized EMS lists.
  *
- * `createLoaders(ems, config)` is called by createContext for every request with the EMS API bound
+ * `createLoaders(ems)` is called by createContext for every request with the EMS API bound
  * to that caller's credentials, so nothing cached here outlives the request or crosses callers.
  *
  * API (stable; mutations and subscriptions rely on it):
@@ -24,7 +24,6 @@
  *   `loaders.invalidateJobs()` to drop every cached job and job list.
  */
 import DataLoader from 'dataloader';
-import type { Config } from '../config.js';
 import type { EmsApi } from '../ems/api.js';
 import type { EmsCluster, EmsJob, EmsJobType, EmsLabel, EmsRelease } from '../ems/models/index.js';
 import { listAllClusters, loadClustersByIds } from './clusters.js';
@@ -68,7 +67,7 @@ export interface Loaders {
   invalidateJobs(): void;
 }
 
-export function createLoaders(ems: EmsApi, _config: Config): Loaders {
+export function createLoaders(ems: EmsApi): Loaders {
   let clusters: Promise<readonly EmsCluster[]> | null = null;
   const jobs = new Map<EmsJobType, Promise<readonly EmsJob[]>>();
   let releases: Promise<readonly EmsRelease[]> | null = null;

@@ -64,7 +64,7 @@ function freshLoaders(ctx: Context) {
     Object.defineProperty(ctx, 'loaders', {
       configurable: true,
       enumerable: true,
-      get: () => (current ??= createLoaders(withCallBudget(ctx.services.client.forAuth(ctx.auth), ctx.config.limits.maxUpstreamCalls), ctx.config)),
+      get: () => (current ??= createLoaders(withCallBudget(ctx.services.client.forAuth(ctx.auth), ctx.config.limits.maxUpstreamCalls))),
       set: (loaders: Loaders) => {
         current = loaders;
       },

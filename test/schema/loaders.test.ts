@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import type { EmsApi } from '../../src/ems/api.js';
 import { EmsHttpError } from '../../src/ems/errors.js';
 import type { EmsCluster, EmsJob } from '../../src/ems/models/index.js';
-import { loadConfig } from '../../src/config.js';
 import { LABELS_CONCURRENCY, createLoaders } from '../../src/loaders/index.js';
 
 /** A fake EmsApi that counts calls and answers from fixed data. */
@@ -57,12 +56,11 @@ function cluster(i: number): EmsCluster {
   };
 }
 
-const config = loadConfig({ LOG_LEVEL: 'silent' });
 
 describe('createLoaders', () => {
   it('keeps the DataLoader contract: one result per key, in order, an Error for a missing one', async () => {
     const { ems, counts } = fakeEms({ clusters: 10 });
-    const loaders = createLoaders(ems, config);
+    const loaders = createLoaders(ems);
     const ids = [5, 1, 9, 3, 7].map((i) => cluster(i).cluster_metadata.id);
     const missing = '00000000-0000-4000-8000-999999999999';
     const results = await loaders.clusterById.loadMany([...ids, missing]);
@@ -74,7 +72,7 @@ describe('createLoaders', () => {
 
   it('walks 2,500 clusters in 3 pages of 1,000 and serves later ids from the walk', async () => {
     const { ems, counts } = fakeEms({ clusters: 2500 });
-    const loaders = createLoaders(ems, config);
+    const loaders = createLoaders(ems);
     expect(await loaders.allClusters()).toHaveLength(2500);
     await loaders.clusterById.load(cluster(2499).cluster_metadata.id);
     await loaders.clusterById.loadMany([cluster(1).cluster_metadata.id, cluster(2).cluster_metadata.id]);
@@ -83,7 +81,7 @@ describe('createLoaders', () => {
 
   it('serves every cluster of a request from one ListJobs walk per type', async () => {
     const { ems, counts } = fakeEms({ clusters: 30, jobs: 90 });
-    const loaders = createLoaders(ems, config);
+    const loaders = createLoaders(ems);
     const lists = await Promise.all(
       Array.from({ length: 30 }, (_, i) => loaders.jobsByClusterId.load({ clusterId: cluster(i).cluster_metadata.id, type: null })),
     );
@@ -96,7 +94,7 @@ describe('createLoaders', () => {
 
   it(`caps concurrent ListClustersLabels calls at ${LABELS_CONCURRENCY}`, async () => {
     const { ems, counts, maxInFlight } = fakeEms({ delayMs: 10 });
-    const loaders = createLoaders(ems, config);
+    const loaders = createLoaders(ems);
     const ids = Array.from({ length: 20 }, (_, i) => cluster(i).cluster_metadata.id);
     const labels = await loaders.labelsByK8sClusterId.loadMany([...ids, ...ids.map((id) => id.toUpperCase())]);
     expect(labels).toHaveLength(40);
@@ -106,7 +104,7 @@ describe('createLoaders', () => {
 
   it('drops cached jobs and clusters on invalidate', async () => {
     const { ems, counts } = fakeEms({ clusters: 2, jobs: 2 });
-    const loaders = createLoaders(ems, config);
+    const loaders = createLoaders(ems);
     await loaders.allJobs('short');
     await loaders.allClusters();
     loaders.invalidateJobs();

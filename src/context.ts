@@ -65,10 +65,18 @@ export function scopeOf(auth: EmsAuth): string {
   return createHash('sha256').update(material).digest('base64url').slice(0, 22);
 }
 
+/**
+ * The EMS operations one request (or one subscription event) may use: the caller's, limited to
+ * `limits.maxUpstreamCalls` calls.
+ */
+export function requestApi(services: AppServices, auth: EmsAuth): EmsApi {
+  return withCallBudget(services.client.forAuth(auth), services.config.limits.maxUpstreamCalls);
+}
+
 export function createContextFactory(services: AppServices) {
   return (initial: InitialContext): Context => {
     const auth = resolveAuth(services.config, tokenOf(initial));
-    const ems = withCallBudget(services.client.forAuth(auth), services.config.limits.maxUpstreamCalls);
+    const ems = requestApi(services, auth);
     return {
       config: services.config,
       services,

@@ -1,8 +1,7 @@
 import { GraphQLError } from 'graphql';
 import { builder } from '../builder.js';
-import type { Context } from '../context.js';
+import { requestApi, type Context } from '../context.js';
 import type { ErrorExtensions } from '../errors.js';
-import { withCallBudget } from '../ems/budget.js';
 import { createLoaders, type Loaders } from '../loaders/index.js';
 import { LiveError } from '../subscriptions/index.js';
 import { Cluster } from './cluster.js';
@@ -64,7 +63,7 @@ function freshLoaders(ctx: Context) {
     Object.defineProperty(ctx, 'loaders', {
       configurable: true,
       enumerable: true,
-      get: () => (current ??= createLoaders(withCallBudget(ctx.services.client.forAuth(ctx.auth), ctx.config.limits.maxUpstreamCalls))),
+      get: () => (current ??= createLoaders(requestApi(ctx.services, ctx.auth))),
       set: (loaders: Loaders) => {
         current = loaders;
       },

@@ -6,6 +6,7 @@ import {
   EmsNodeNameListRequest,
   EmsUuid,
   PROJECT_ID_PATTERN,
+  valueAtPath,
 } from '../ems/models/index.js';
 import { ValidationError, type FieldError } from './errors.js';
 
@@ -242,7 +243,7 @@ export class InputChecker {
     if (result.success) return result.data;
     for (const issue of result.error.issues) {
       const mapped = typeof map === 'string' ? [map, ...issue.path.map(String)] : graphqlPath(issue.path, map);
-      this.add([...prefix, ...mapped], issue.message, valueAt(value, issue.path));
+      this.add([...prefix, ...mapped], issue.message, valueAtPath(value, issue.path));
     }
     return undefined;
   }
@@ -263,14 +264,6 @@ export class InputChecker {
   }
 }
 
-function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
-  let current = root;
-  for (const segment of path) {
-    if (current === null || typeof current !== 'object') return undefined;
-    current = (current as Record<PropertyKey, unknown>)[segment];
-  }
-  return current;
-}
 
 /** A short rendering of a bad scalar value for messages; null for objects, lists and absent values. */
 function describe(value: unknown): string | null {

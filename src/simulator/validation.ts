@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { valueAtPath } from '../ems/models/index.js';
 import { emsErrors, type SimHttpError } from './errors.js';
 
 /**
@@ -33,7 +34,7 @@ export function issuesToError(issues: readonly Issue[], input: unknown): SimHttp
     if (issue.code === 'too_small') return emsErrors.outOfRange(object, field, 'greater', String(issue.minimum));
     if (issue.code === 'too_big') return emsErrors.outOfRange(object, field, 'less', String(issue.maximum));
   }
-  return emsErrors.invalidParameter(other.map((i) => `${formatPath(i.path)}: ${problemOf(i, valueAt(input, i.path))}`).join('; '));
+  return emsErrors.invalidParameter(other.map((i) => `${formatPath(i.path)}: ${problemOf(i, valueAtPath(input, i.path))}`).join('; '));
 }
 
 function isNumericRange(issue: Issue): boolean {
@@ -54,14 +55,6 @@ export function formatPath(path: readonly PropertyKey[]): string {
   return out === '' ? ROOT : out;
 }
 
-function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
-  let v = input;
-  for (const seg of path) {
-    if (v === null || typeof v !== 'object') return undefined;
-    v = (v as Record<PropertyKey, unknown>)[seg];
-  }
-  return v;
-}
 
 /** zod's own wording, replaced below by something closer to EMS; custom model messages are kept. */
 const ZOD_DEFAULT_MESSAGE = /^(Too small|Too big|Invalid)/;

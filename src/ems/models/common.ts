@@ -46,3 +46,13 @@ export interface EmsPage {
 
 /** Optional strings EMS may send as null, absent or "". */
 export const optionalString = (max: number) => z.string().max(max).nullish();
+
+/** The value a zod issue's `path` points at in the parsed input, or undefined. */
+export function valueAtPath(root: unknown, path: readonly PropertyKey[]): unknown {
+  let current = root;
+  for (const segment of path) {
+    if (current === null || typeof current !== 'object') return undefined;
+    current = (current as Record<PropertyKey, unknown>)[segment];
+  }
+  return current;
+}

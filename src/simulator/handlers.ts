@@ -225,17 +225,33 @@ const listClustersLabels: Handler = (_ctx, req, project) => {
   return { status: 200, body };
 };
 
+/**
+ * Admits a new cluster (create or enroll) in the order EMS checks: a free name, its CCE cluster's
+ * add-ons for the node count (`nodeCountOf`, once the CCE cluster is known), then the injected
+ * creation failure.
+ */
+function admitCluster(
+  ctx: SimContext,
+  project: ProjectState,
+  name: string,
+  k: { k8s_cluster_id: string; label?: { key: string; value: string } | null; monitor_enable?: boolean | null },
+  nodeCountOf: (k8s: K8sClusterRecord) => number,
+) {
+  if (nameTaken(project, name)) throw emsErrors.duplicateName(name);
+  const label = k.label ?? DEFAULT_LABEL;
+  const k8s = k8sCluster(project, k.k8s_cluster_id, label);
+  const nodeCount = nodeCountOf(k8s);
+  const monitor = k.monitor_enable ?? true;
+  checkAddons(k8s, nodeCount, monitor);
+  if (ctx.faults.createFails()) throw emsErrors.createFailed();
+  return { label, k8s, nodeCount, monitor };
+}
+
 const createCluster: Handler = (ctx, req, project, nowMs) => {
   const input = parseBody(EmsCreateClusterRequest, jsonBody(req));
   const k = input.k8s_cluster_specification;
   const version = k.version != null ? knownVersion(ctx.store, k.version) : ctx.store.preferredVersion();
-  if (nameTaken(project, input.name)) throw emsErrors.duplicateName(input.name);
-  const label = k.label ?? DEFAULT_LABEL;
-  const k8s = k8sCluster(project, k.k8s_cluster_id, label);
-  const nodeCount = k.node_count ?? NODE_COUNT_MIN;
-  const monitor = k.monitor_enable ?? true;
-  checkAddons(k8s, nodeCount, monitor);
-  if (ctx.faults.createFails()) throw emsErrors.createFailed();
+  const { label, k8s, nodeCount, monitor } = admitCluster(ctx, project, input.name, k, () => k.node_count ?? NODE_COUNT_MIN);
 
   const spec: ClusterSpec = {
     name: input.name,
@@ -324,13 +340,7 @@ const enrollCluster: Handler = (ctx, req, project, nowMs) => {
   }
   const previous = input.cluster_id != null ? project.clusters.get(input.cluster_id.toLowerCase()) : undefined;
   if (previous && previous.status !== 'DELETED') throw emsErrors.wrongState('enrolled', previous.status);
-  if (nameTaken(project, input.name)) throw emsErrors.duplicateName(input.name);
-  const label = k.label ?? DEFAULT_LABEL;
-  const k8s = k8sCluster(project, k.k8s_cluster_id, label);
-  const nodeCount = enrolledNodeCount(k8s.id, k.namespace);
-  const monitor = k.monitor_enable ?? true;
-  checkAddons(k8s, nodeCount, monitor);
-  if (ctx.faults.createFails()) throw emsErrors.createFailed();
+  const { label, k8s, nodeCount, monitor } = admitCluster(ctx, project, input.name, k, (cce) => enrolledNodeCount(cce.id, k.namespace));
 
   const spec: ClusterSpec = {
     name: input.name,

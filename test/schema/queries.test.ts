@@ -1,5 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startHarness, type Harness } from '../fixtures/harness.js';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import { HARNESS_CLOCK_SPEED, startHarness, type Harness } from '../fixtures/harness.js';
+
+/**
+ * Stops the simulator's job clock for the current test: seeded jobs move jobs and clusters between
+ * statuses, and a test comparing a snapshot with filtered reads must see the same statuses in both.
+ */
+function freezeSimulatorClock(h: Harness): void {
+  h.sim.clock.setSpeed(0);
+  onTestFinished(() => h.sim.clock.setSpeed(HARNESS_CLOCK_SPEED));
+}
 import {
   ClusterDetailDocument,
   ClusterIdsPageDocument,
@@ -139,6 +148,7 @@ describe('clusters', () => {
   });
 
   it('filters by status in the gateway', async () => {
+    freezeSimulatorClock(h);
     const all = (await h.gql(ClusterPageDocument, { first: 1000 })).data!.clusters.edges.map((e) => e.node);
     const wanted: ClusterStatus[] = ['RUNNING', 'DELETED'];
     const filtered = (await h.gql(ClusterPageDocument, { first: 1000, status: wanted })).data!.clusters;
@@ -245,6 +255,7 @@ describe('jobs', () => {
   });
 
   it('filters by cluster and status in the gateway', async () => {
+    freezeSimulatorClock(h);
     const all = (await h.gql(JobPageDocument, { first: 1000 })).data!.jobs.edges.map((e) => e.node);
     const clusterId = all.find((j) => j.clusterId)!.clusterId!;
     const byCluster = (await h.gql(JobPageDocument, { clusterId, first: 1000 })).data!.jobs;

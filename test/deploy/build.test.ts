@@ -97,7 +97,16 @@ async function npmStart(): Promise<Started> {
     cwd: root,
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, EMS_ENDPOINT: '', PORT: '0', HOST: '127.0.0.1', SIMULATOR_PORT: '0', LOG_LEVEL: 'info' },
+    env: {
+      ...process.env,
+      // npm echoes the scripts it runs at its default log level, whatever the caller's npm was told.
+      npm_config_loglevel: 'notice',
+      EMS_ENDPOINT: '',
+      PORT: '0',
+      HOST: '127.0.0.1',
+      SIMULATOR_PORT: '0',
+      LOG_LEVEL: 'info',
+    },
   });
   let output = '';
   npm.stdout!.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));

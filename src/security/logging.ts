@@ -1,0 +1,52 @@
+import { GraphQLError } from 'graphql';
+import { pino, type DestinationStream, type Logger } from 'pino';
+import type { Config } from '../config.js';
+import { redactSecrets } from './redact.js';
+
+/** The gateway's configured secrets: redacted wherever they might appear. */
+export function configuredSecrets(config: Config): string[] {
+  return [config.ems.aksk?.ak, config.ems.aksk?.sk, config.ems.aksk?.securityToken, config.ems.staticToken, config.security.metrics.token].filter(
+    (s): s is string => !!s,
+  );
+}
+
+/**
+ * The operational logger: pino at LOG_LEVEL, every line passed through redactSecrets before it is
+ * written, so neither a configured credential nor anything credential-shaped (an Authorization
+ * header, a Signature=, a token parameter, a password in a URL) reaches the log.
+ */
+export function createLogger(config: Config, destination?: DestinationStream): Logger {
+  const secrets = configuredSecrets(config);
+  const options = {
+    level: config.logLevel,
+    base: { service: 'ems-gateway' },
+    hooks: { streamWrite: (line: string) => redactSecrets(line, secrets) },
+  };
+  return destination ? pino(options, destination) : pino(options);
+}
+
+/**
+ * yoga's `maskError` with redaction: every error message sent to a client (upstream text included)
+ * passes through redactSecrets.
+ */
+export function redactedMaskError(
+  maskError: (error: unknown, message: string, isDev?: boolean) => Error,
+  config: Config,
+): (error: unknown, message: string, isDev?: boolean) => Error {
+  const secrets = configuredSecrets(config);
+  return (error, message, isDev) => {
+    const masked = maskError(error, message, isDev);
+    const clean = redactSecrets(masked.message, secrets);
+    if (clean === masked.message) return masked;
+    if (masked instanceof GraphQLError) {
+      return new GraphQLError(clean, {
+        nodes: masked.nodes,
+        path: masked.path,
+        positions: masked.positions,
+        source: masked.source,
+        extensions: masked.extensions,
+      });
+    }
+    return new Error(clean);
+  };
+}

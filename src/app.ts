@@ -271,9 +271,9 @@ function graphqlWsOptions(yoga: App['yoga'], security: Security): ServerOptions<
     },
     execute: (args: any) => args.rootValue.execute(args),
     subscribe: (args: any) => args.rootValue.subscribe(args),
-    onComplete: (ctx, id) => security.ws.done(ctx.extra.request.socket, id),
-    onSubscribe: async (ctx, id, params) => {
-      const refused = await security.ws.admit(ctx.extra.request.socket, id, params);
+    onSubscribe: async (ctx, _id, params) => {
+      // graphql-ws lists the connection's running operations, this one included.
+      const refused = await security.ws.admit(ctx.extra.request.socket, Object.keys(ctx.subscriptions).length, params);
       if (refused) return refused.map(withoutHttp);
       const known = security.ws.callerOf(ctx.extra.request.socket);
       const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
@@ -289,7 +289,6 @@ function graphqlWsOptions(yoga: App['yoga'], security: Security): ServerOptions<
       try {
         document = parse(params.query);
       } catch (error) {
-        security.ws.done(ctx.extra.request.socket, id);
         // A syntax error (or a document over a limit) ends this operation, not the connection.
         if (error instanceof GraphQLError) return [withoutHttp(error)];
         throw error;
@@ -303,13 +302,9 @@ function graphqlWsOptions(yoga: App['yoga'], security: Security): ServerOptions<
         rootValue: { execute, subscribe },
       };
       const errors = validate(args.schema, args.document);
-      if (errors.length) {
-        security.ws.done(ctx.extra.request.socket, id);
-        return errors.map(withoutHttp);
-      }
+      if (errors.length) return errors.map(withoutHttp);
       // As over HTTP: an unknown operationName (or several operations and none named) gets a coded error.
       if (!getOperationAST(document, params.operationName)) {
-        security.ws.done(ctx.extra.request.socket, id);
         return [
           new GraphQLError('Could not determine what operation to execute.', {
             extensions: { code: 'OPERATION_RESOLUTION_FAILURE', upstreamCode: null, requestId: null, retryable: false },

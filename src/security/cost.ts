@@ -96,6 +96,11 @@ interface Work {
   /** How many objects of `type` the selection runs on. */
   multiplicity: number;
   level: number;
+  /**
+   * Whether these objects are jobs listed under a cluster (`Cluster.jobs`): their `cluster` is that
+   * cluster, already primed into the loader by the list that produced it, so it costs nothing.
+   */
+  underCluster: boolean;
 }
 
 /**
@@ -116,7 +121,7 @@ export function estimateCost(
   const lists = new Set<string>();
   const keys = new Map<string, { loader: string; count: number }>();
 
-  const stack: Work[] = [{ type: root, sets: [operation.selectionSet], multiplicity: 1, level: 0 }];
+  const stack: Work[] = [{ type: root, sets: [operation.selectionSet], multiplicity: 1, level: 0, underCluster: false }];
   while (stack.length > 0) {
     const work = stack.pop()!;
     for (const [type, fields] of collectFields(schema, work.type, work.sets, fragments)) {
@@ -128,7 +133,8 @@ export function estimateCost(
         if (!def) continue;
         const args: Record<string, unknown> = {};
         for (const arg of node.arguments ?? []) args[arg.name.value] = valueFromASTUntyped(arg.value, variables ?? undefined);
-        const rule = RULES[`${type.name}.${def.name}`];
+        const key = `${type.name}.${def.name}`;
+        const rule = key === 'Job.cluster' && work.underCluster ? undefined : RULES[key];
         for (const effect of rule ? rule(args, node, config) : []) {
           if (effect.kind === 'calls') direct += effect.n * work.multiplicity;
           else if (effect.kind === 'lists') for (const name of effect.names) lists.add(name);
@@ -147,6 +153,7 @@ export function estimateCost(
           sets,
           multiplicity: Math.min(MULTIPLICITY_CAP, work.multiplicity * perParent),
           level: work.level + 1,
+          underCluster: key === 'Cluster.jobs' || (work.underCluster && key !== 'Job.cluster'),
         });
       }
     }

@@ -60,7 +60,9 @@ export function checkDocumentSource(source: string, limits: { maxDocumentBytes: 
           break;
       }
       if (open.length > maxNesting) {
-        return limitExceeded(`The GraphQL document nests brackets deeper than ${maxNesting}`, 'MAX_QUERY_DEPTH');
+        return selections > limits.maxDepth
+          ? limitExceeded(`Query depth exceeds the limit of ${limits.maxDepth} (more than ${selections} levels)`, 'MAX_QUERY_DEPTH')
+          : limitExceeded(`The GraphQL document nests values deeper than ${maxNesting} levels`, 'MAX_QUERY_DEPTH');
       }
     }
   } catch (error) {

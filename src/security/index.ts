@@ -93,10 +93,11 @@ export interface Security {
 export interface WsSecurity {
   /** Authenticates a `connection_init`; returns the caller, or a close code and reason. */
   connect(request: IncomingMessage, connectionParams: Record<string, unknown> | undefined): Promise<{ caller: Caller; address: string } | { close: number; reason: string }>;
-  /** Admits one operation of a connection; returns the errors to answer it with instead, or null. */
-  admit(socket: object, id: string, params: { query?: unknown; variables?: unknown }): Promise<GraphQLError[] | null>;
-  /** An operation of a connection ended. */
-  done(socket: object, id: string): void;
+  /**
+   * Admits one operation of a connection (`active`: its operations running, this one included);
+   * returns the errors to answer it with instead, or null.
+   */
+  admit(socket: object, active: number, params: { query?: unknown; variables?: unknown }): Promise<GraphQLError[] | null>;
   /** The caller and address of an authenticated connection. */
   callerOf(socket: object): { caller: Caller; address: string } | undefined;
 }
@@ -284,7 +285,7 @@ export function createSecurity(config: Config, logger: Logger, graphqlEndpoint: 
     };
   }
 
-  const wsCallers = new WeakMap<object, { caller: Caller; address: string; operations: Set<string> }>();
+  const wsCallers = new WeakMap<object, { caller: Caller; address: string }>();
   const ws: WsSecurity = {
     async connect(request, connectionParams) {
       const address = clientAddress(request.socket.remoteAddress, request.headers['x-forwarded-for']?.toString() ?? null, sec.trustProxyHops);
@@ -305,21 +306,17 @@ export function createSecurity(config: Config, logger: Logger, graphqlEndpoint: 
       if (!openConnection(outcome.caller.id)) return { close: 4429, reason: 'Too many connections for this caller' };
       return { caller: outcome.caller, address };
     },
-    async admit(socket, id, params) {
+    async admit(socket, active, params) {
       const entry = wsCallers.get(socket);
       if (!entry) return [gatewayError('Not authenticated', 'UNAUTHENTICATED', 401)];
-      if (entry.operations.size >= sec.rateLimits.subscriptionsPerConnection) {
+      if (active > sec.rateLimits.subscriptionsPerConnection) {
         return [rateLimited(`operations on this connection (MAX_SUBSCRIPTIONS_PER_CONNECTION ${sec.rateLimits.subscriptionsPerConnection})`, 1)];
       }
       const error = paramsError(params.query, params.variables);
       if (error) return [error];
       const wait = await rateLimits.request(entry.caller.id);
       if (wait !== null) return [rateLimited('requests', wait)];
-      entry.operations.add(id);
       return null;
-    },
-    done(socket, id) {
-      wsCallers.get(socket)?.operations.delete(id);
     },
     callerOf(socket) {
       return wsCallers.get(socket);
@@ -330,7 +327,7 @@ export function createSecurity(config: Config, logger: Logger, graphqlEndpoint: 
     const result = await connect(request, params);
     if ('caller' in result) {
       const socket = request.socket;
-      wsCallers.set(socket, { ...result, operations: new Set() });
+      wsCallers.set(socket, result);
       socket.once('close', () => closeConnection(result.caller.id));
     }
     return result;

@@ -35,7 +35,7 @@ export function redactedMaskError(
 ): (error: unknown, message: string, isDev?: boolean) => Error {
   const secrets = configuredSecrets(config);
   return (error, message, isDev) => {
-    const masked = maskError(error, message, isDev);
+    const masked = maskError(withStatusCode(error), message, isDev);
     const clean = redactSecrets(masked.message, secrets);
     if (clean === masked.message) return masked;
     if (masked instanceof GraphQLError) {
@@ -49,4 +49,27 @@ export function redactedMaskError(
     }
     return new Error(clean);
   };
+}
+
+/** Codes for the errors yoga and its plugins raise with an HTTP status but no code (CSRF, method, size). */
+const CODE_OF_STATUS: Record<number, string> = {
+  403: 'FORBIDDEN',
+  405: 'METHOD_NOT_ALLOWED',
+  413: 'REQUEST_ENTITY_TOO_LARGE',
+  415: 'UNSUPPORTED_MEDIA_TYPE',
+};
+
+function withStatusCode(error: unknown): unknown {
+  if (!(error instanceof GraphQLError) || error.extensions?.code) return error;
+  const status = (error.extensions?.http as { status?: number } | undefined)?.status;
+  const code = status === undefined ? undefined : CODE_OF_STATUS[status];
+  if (!code) return error;
+  return new GraphQLError(error.message, {
+    nodes: error.nodes,
+    source: error.source,
+    positions: error.positions,
+    path: error.path,
+    originalError: error.originalError,
+    extensions: { ...error.extensions, code },
+  });
 }

@@ -3,7 +3,7 @@ import { GraphQLError, defaultFieldResolver, isObjectType, type GraphQLFieldReso
 import type { Context } from '../context.js';
 import { isEmsError } from '../ems/errors.js';
 import type { ErrorExtensions } from '../errors.js';
-import { MutationError } from '../mutations/errors.js';
+import type { MutationError } from '../mutations/errors.js';
 import { redactInput } from './redact.js';
 import type { AuditEntry } from './audit.js';
 
@@ -64,7 +64,9 @@ function resultCode(outcome: { value?: unknown; error?: unknown }): string {
     }
     return 'INTERNAL_SERVER_ERROR';
   }
-  return outcome.value instanceof MutationError ? outcome.value.code : 'OK';
+  const value = outcome.value as { code?: unknown; message?: unknown } | null | undefined;
+  // A union member (src/mutations/errors.ts, as the errors plugin returns it): it has a code; payloads have none.
+  return value && typeof value.code === 'string' && typeof value.message === 'string' ? (value as MutationError).code : 'OK';
 }
 
 function auditing(name: string, resolve: GraphQLFieldResolver<unknown, Context>): GraphQLFieldResolver<unknown, Context> {
@@ -75,7 +77,7 @@ function auditing(name: string, resolve: GraphQLFieldResolver<unknown, Context>)
     const input = (args as { input?: Record<string, unknown> }).input;
     const write = (outcome: { value?: unknown; error?: unknown }) => {
       const value = outcome.value as { replayed?: unknown; requestId?: unknown } | undefined;
-      const upstreamId = value instanceof MutationError && typeof value.requestId === 'string' ? value.requestId : null;
+      const upstreamId = typeof value?.requestId === 'string' ? value.requestId : null;
       const errorId = isEmsError(outcome.error) ? outcome.error.requestId : null;
       const entry: AuditEntry = {
         caller: ctx.security.caller.id,

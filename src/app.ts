@@ -118,7 +118,7 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
     ],
   });
 
-  const server: Server = createServer(yoga);
+  const server: Server = createServer(security.serverOptions, yoga);
   security.applyServerLimits(server);
   const metricsServer = config.security.metrics.port === null ? null : createServer(metricsHandler(config, metrics));
   // The WebSocket server takes upgrades by hand rather than listening on the HTTP server, so an

@@ -1,4 +1,4 @@
-import type { IncomingMessage, Server } from 'node:http';
+import type { IncomingMessage, Server, ServerOptions } from 'node:http';
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspection';
 import { GraphQLError, Kind, getOperationAST, type ExecutionResult, type FragmentDefinitionNode } from 'graphql';
@@ -85,7 +85,9 @@ export interface Security {
   execution: Plugin;
   /** graphql-ws hooks (see app.ts). */
   ws: WsSecurity;
-  /** Server timeouts and the connection cap. */
+  /** Options of the HTTP server: its timeouts, checked every second. */
+  serverOptions: ServerOptions;
+  /** The connection cap and header count. */
   applyServerLimits(server: Server): void;
   close(): Promise<void>;
 }
@@ -368,10 +370,14 @@ export function createSecurity(config: Config, logger: Logger, graphqlEndpoint: 
     plugins,
     execution,
     ws,
+    serverOptions: {
+      headersTimeout: sec.http.headersTimeoutMs,
+      requestTimeout: sec.http.bodyTimeoutMs,
+      keepAliveTimeout: sec.http.keepAliveTimeoutMs,
+      // Node checks the two timeouts above on this interval (default 30 s).
+      connectionsCheckingInterval: Math.min(1_000, sec.http.headersTimeoutMs),
+    },
     applyServerLimits(server) {
-      server.headersTimeout = sec.http.headersTimeoutMs;
-      server.requestTimeout = sec.http.bodyTimeoutMs;
-      server.keepAliveTimeout = sec.http.keepAliveTimeoutMs;
       server.maxConnections = sec.http.maxConnections;
       server.maxHeadersCount = 100;
     },

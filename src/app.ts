@@ -15,7 +15,7 @@ import { operationLimits } from './limits.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { schema } from './schema/index.js';
 import { createSecurity, guardResolvers, writeRequestIds, type Security } from './security/index.js';
-import { createLogger, redactedMaskError } from './security/logging.js';
+import { createLogger, redactedMaskError, yogaLogging } from './security/logging.js';
 import { metricsAccess, metricsHandler, warnAboutOpenAccess } from './security/operational.js';
 import { createSimulator, type EmsSimulator } from './simulator/index.js';
 import { createLiveHubFromConfig, type LiveHub } from './subscriptions/index.js';
@@ -99,12 +99,7 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
     landingPage: false,
     graphiql: config.security.graphiql && { subscriptionsProtocol: 'WS', title: 'ems-gateway' },
     ...security.yogaOptions,
-    logging: {
-      debug: (...args) => logger.debug(args.map(String).join(' ')),
-      info: (...args) => logger.info(args.map(String).join(' ')),
-      warn: (...args) => logger.warn(args.map(String).join(' ')),
-      error: (...args) => logger.error(args.map(String).join(' ')),
-    },
+    logging: yogaLogging(logger),
     plugins: [
       operationalEndpoints(services, metrics),
       metrics.yogaPlugin,

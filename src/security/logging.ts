@@ -1,5 +1,6 @@
 import { GraphQLError } from 'graphql';
 import { pino, type DestinationStream, type Logger } from 'pino';
+import { isEmsError } from '../ems/errors.js';
 import type { Config } from '../config.js';
 import { redactSecrets } from './redact.js';
 
@@ -72,4 +73,35 @@ function withStatusCode(error: unknown): unknown {
     originalError: error.originalError,
     extensions: { ...error.extensions, code },
   });
+}
+
+/**
+ * yoga's `logging` on the gateway's logger. yoga logs every error its masking replaced, and a
+ * GraphQL error prints as its message plus an excerpt of the query: failures the client caused or
+ * EMS reported (an EMS 401, a coded error) go to debug as one line without the query; anything else
+ * to error, with its message and stack, never the query text.
+ */
+export function yogaLogging(logger: Logger) {
+  const text = (args: unknown[]) => args.map(String).join(' ');
+  return {
+    debug: (...args: unknown[]) => logger.debug(text(args)),
+    info: (...args: unknown[]) => logger.info(text(args)),
+    warn: (...args: unknown[]) => logger.warn(text(args)),
+    error: (...args: unknown[]) => {
+      for (const arg of args) {
+        if (!(arg instanceof Error)) {
+          logger.error(String(arg));
+          continue;
+        }
+        const original = arg instanceof GraphQLError && arg.originalError ? arg.originalError : arg;
+        const path = arg instanceof GraphQLError ? arg.path : undefined;
+        if (isEmsError(original) || (original instanceof GraphQLError && original.extensions?.code)) {
+          const code = isEmsError(original) ? original.code : original.extensions.code;
+          logger.debug({ code, path, message: original.message }, 'GraphQL error');
+        } else {
+          logger.error({ err: { name: original.name, message: original.message, stack: original.stack }, path }, 'unexpected error');
+        }
+      }
+    },
+  };
 }

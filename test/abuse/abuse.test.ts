@@ -9,7 +9,7 @@ import { startGateway, wellBehavedClient, type Gateway } from './child.js';
  * sheet, against `npm start` in a child process with a 256 MB heap. Each case asserts its outcome
  * (a 4xx or a coded error, nothing sent upstream), that the process is still up, and that its heap
  * did not grow without bound; the heavy ones also that a well-behaved client was answered meanwhile.
- * No timings are asserted (they are in `npm run bench:abuse`).
+ * No timings are asserted.
  */
 
 /** Heap growth allowed per case: garbage not yet collected, not retained state. */

@@ -144,7 +144,15 @@ describe('configuration errors and failed authentications', () => {
       expect(response.status).toBe(401);
       const failures = logs.lines.map((l) => JSON.parse(l)).filter((l) => l.msg === 'authentication failed');
       expect(failures).toEqual([expect.objectContaining({ level: 40, reason: 'unknown API key', mode: 'apikey', address: expect.any(String) })]);
-      expect(logs.lines.join('\n')).not.toMatch(/QUERY-MARKER-7|egk_wrong-key-1234/);
+      // A known key with a bogus EMS token (pass-through): EMS refuses it; still no error line, no query text.
+      const bogus = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-api-key': key.key, 'x-auth-token': 'bogus-ems-token-42' },
+        body: JSON.stringify({ query: '{ releases { totalCount } } # QUERY-MARKER-8' }),
+      });
+      expect(((await bogus.json()) as any).errors[0].extensions.code).toBe('UNAUTHENTICATED');
+      await expect.poll(() => logs.lines.some((l) => JSON.parse(l).msg === 'EMS call failed')).toBe(true);
+      expect(logs.lines.join('\n')).not.toMatch(/QUERY-MARKER-7|QUERY-MARKER-8|egk_wrong-key-1234|bogus-ems-token-42/);
       expect(logs.lines.some((l) => JSON.parse(l).level >= 50)).toBe(false);
     } finally {
       await app.stop();

@@ -1,4 +1,4 @@
-import type { IncomingMessage, Server, ServerOptions } from 'node:http';
+import type { IncomingMessage, Server, ServerOptions, ServerResponse } from 'node:http';
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspection';
 import { GraphQLError, Kind, getOperationAST, type ExecutionResult, type FragmentDefinitionNode } from 'graphql';
@@ -187,20 +187,10 @@ export function createSecurity(config: Config, logger: Logger, graphqlEndpoint: 
           endResponse(errorResponse(fetchAPI, rateLimited(`open connections (MAX_CONNECTIONS_PER_CALLER ${sec.rateLimits.connectionsPerCaller})`, 1)));
           return;
         }
-        const release = () => closeConnection(outcome.caller.id);
-        if (req) req.socket.once('close', release).once('end', release);
-        // Only once: whichever of the socket events comes first.
-        let released = false;
-        const once = () => {
-          if (!released) {
-            released = true;
-            release();
-          }
-        };
-        if (req) {
-          req.socket.removeListener('close', release).removeListener('end', release);
-          req.once('close', once);
-        }
+        // The response closes when the stream ends or the client goes away.
+        const res = (serverContext as { res?: ServerResponse }).res;
+        if (res) res.once('close', () => closeConnection(outcome.caller.id));
+        else closeConnection(outcome.caller.id);
       }
       if (outcome.caller.kind === 'token' && verdicts.get(emsScope) === 'unknown') unverified.set(request, { scope: emsScope, address });
       rememberCaller(request, outcome.caller, address);

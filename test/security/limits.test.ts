@@ -4,6 +4,15 @@ import { startHarness, type Harness } from '../fixtures/harness.js';
 import { ClustersNestedDocument } from '../generated/graphql.js';
 import { wsClient } from '../subscriptions/live-helpers.js';
 
+/** Polls `check` (sync or async) until it holds, for up to 5 s. */
+async function until(check: () => boolean | Promise<boolean>): Promise<void> {
+  const deadline = Date.now() + 5_000;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('condition not met within 5 s');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
 const post = (h: Harness, body: unknown, headers: Record<string, string> = {}) =>
   fetch(h.url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-auth-token': h.token, ...headers }, body: JSON.stringify(body) });
 
@@ -160,6 +169,31 @@ describe('WebSocket caps', () => {
       await expect(new Promise((resolve, reject) => third.subscribe({ query: '{ __typename }' }, { next: resolve, error: reject, complete: () => undefined }))).rejects.toBeDefined();
       expect(closed).toEqual([4429]);
       await Promise.all([client.dispose(), second.dispose(), third.dispose()]);
+
+      // SSE streams count as connections too; a closed one frees its place.
+      const sse = () =>
+        fetch(h.url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', accept: 'text/event-stream', 'x-auth-token': h.token },
+          body: JSON.stringify({ query: `subscription { clusterStatus(id: "${ids[0]}") { id } }` }),
+        });
+      // The WebSocket connections just closed free their places once the server sees them close.
+      const open = async () => {
+        let stream: Response | null = null;
+        await until(async () => {
+          const r = await sse();
+          if (r.status === 200) stream = r;
+          else await r.body?.cancel();
+          return stream !== null;
+        });
+        return stream!;
+      };
+      const streams = [await open(), await open()];
+      const over = await sse();
+      expect(over.status).toBe(429);
+      await streams[0]!.body!.cancel();
+      const again = await open();
+      await Promise.all([streams[1]!.body!.cancel(), again.body!.cancel()]);
     } finally {
       await h.close();
     }

@@ -82,11 +82,11 @@ describe('Subscription.jobProgress over graphql-ws', () => {
     // CancelJobs call stops both; each stream ends after the poll that sees STOPPED. The counts
     // are the ShowJob calls of each job at the simulator.
     const POLLS = 4;
-    // 100 subscriptions per connection and 1,000 operations from one caller: over the default
+    // ~100 subscriptions per connection and 1,000 operations from one caller: over the default
     // per-connection and per-caller limits, which have tests of their own (test/abuse/).
     const g = await startHarness({
       sim: { clockSpeed: 0 },
-      env: { POLL_ACTIVE_MS: String(ACTIVE), POLL_IDLE_MS: '2000', MAX_SUBSCRIPTIONS_PER_CONNECTION: '100', RATE_LIMIT_REQUESTS: '0' },
+      env: { POLL_ACTIVE_MS: String(ACTIVE), POLL_IDLE_MS: '2000', MAX_SUBSCRIPTIONS_PER_CONNECTION: '200', RATE_LIMIT_REQUESTS: '0' },
     });
     try {
       const [a, b] = [await createClusterJob(g.sim), await createClusterJob(g.sim)];

@@ -103,6 +103,22 @@ describe('GATEWAY_AUTH=jwt', () => {
     await client.dispose();
   });
 
+  it('gives a token without roles nothing: queries and subscriptions are FORBIDDEN before any EMS call', async () => {
+    const token = await sign({});
+    h.sim.stats.reset();
+    const query = await h.gql('{ releases { totalCount } }', undefined, bearer(token));
+    expect(query.errors![0]!.extensions!.code).toBe('FORBIDDEN');
+    const sse = await fetch(h.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'text/event-stream', authorization: `Bearer ${token}`, 'x-auth-token': h.token },
+      body: JSON.stringify({ query: 'subscription { jobProgress(id: "short-00001234") { id } }' }),
+    });
+    const events = await sse.text();
+    expect(events).toContain('"code":"FORBIDDEN"');
+    expect(events).toMatch(/event: complete/);
+    expect(h.sim.stats.count()).toBe(0);
+  });
+
   it('fetches the JWKS once for many requests', async () => {
     const before = jwksRequests;
     const token = await sign({ roles: ['viewer'] });

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { SECRET_ENV, securityConfig, securityEnvShape, securityProblems, type SecurityConfig } from './security/config.js';
+import { maskUrlCredentials } from './security/redact.js';
 
 /**
  * The gateway's configuration, parsed from the environment (names fixed by CONTRACT.md).
@@ -46,6 +48,8 @@ export interface Config {
     /** WebSocket ping interval; a client that misses a pong by the next ping is dropped. */
     keepAliveMs: number;
   };
+  /** Caller authentication, request and rate limits, cross-site rules, production defaults (src/security/config.ts). */
+  security: SecurityConfig;
 }
 
 /** Thrown by loadConfig with every problem at once. */
@@ -125,6 +129,7 @@ const EnvSchema = z
     POLL_IDLE_MS: int(50, 3_600_000, 5_000),
     POLL_MAX_BACKOFF_MS: int(100, 3_600_000, 30_000),
     WS_KEEPALIVE_MS: int(100, 3_600_000, 30_000),
+    ...securityEnvShape,
   });
 
 /** Rules that relate several variables; checked on the raw values so they are reported with the rest. */
@@ -136,6 +141,7 @@ function crossFieldProblems(env: Record<string, string | undefined>): string[] {
   if (set('EMS_SECURITY_TOKEN') && !set('EMS_AK')) problems.push('EMS_SECURITY_TOKEN: needs EMS_AK and EMS_SK');
   if (num('DEFAULT_PAGE_SIZE', 50) > num('MAX_PAGE_SIZE', 1000)) problems.push('DEFAULT_PAGE_SIZE: must not exceed MAX_PAGE_SIZE');
   if (num('POLL_ACTIVE_MS', 1_000) > num('POLL_IDLE_MS', 5_000)) problems.push('POLL_ACTIVE_MS: must not exceed POLL_IDLE_MS');
+  problems.push(...securityProblems(env, set('EMS_AK') || set('EMS_AUTH_TOKEN')));
   return problems;
 }
 
@@ -149,14 +155,16 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     ...(parsed.success ? [] : parsed.error.issues).map((issue) => {
       const name = issue.path.join('.') || '(environment)';
       const value = env[name];
-      const secret = /(_SK|TOKEN)$/.test(name);
-      const shown = value === undefined || secret ? '' : ` (got ${JSON.stringify(value)})`;
+      const secret = SECRET_ENV.test(name);
+      const shown = value === undefined || secret ? '' : ` (got ${JSON.stringify(maskUrlCredentials(value))})`;
       return `${name}: ${issue.message}${shown}`;
     }),
     ...crossFieldProblems(env),
   ];
   if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
   const e = parsed.data;
+  const security = securityConfig(e);
+  if (security.problems.length > 0) throw new ConfigError(security.problems);
   return {
     port: e.PORT,
     host: e.HOST,
@@ -186,5 +194,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       maxBackoffMs: e.POLL_MAX_BACKOFF_MS,
       keepAliveMs: e.WS_KEEPALIVE_MS,
     },
+    security: security.config,
   };
 }

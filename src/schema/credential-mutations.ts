@@ -50,6 +50,7 @@ builder.mutationField('createCredential', (t) =>
     description: 'Creates a credential (cdKey) for a project (CreateCredentialInfo).',
     args: { input: t.arg({ type: CreateCredentialInput, required: true }) },
     errors: mutationErrors('CreateCredentialResult'),
+    authScopes: { admin: true },
     resolve: async (_root, { input }, ctx) => {
       const { projectId } = validateCreateCredential(input, ctx.config.ems.projectId);
       // The first submission's credential, for rendering without a second read.

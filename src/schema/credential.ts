@@ -24,6 +24,7 @@ builder.queryField('credentials', (t) =>
   t.field({
     type: [Credential],
     nullable: false,
+    authScopes: { admin: true },
     description:
       'Credentials of a project (ShowCredentialInfo). `projectId` defaults to the gateway’s project (EMS_PROJECT_ID), ' +
       'else to the caller’s project as ListFeatures reports it (one extra call).',

@@ -11,12 +11,12 @@ import { createContextFactory, resolveAuth, scopeOf, tokenOf, type AppServices, 
 import type { EmsAuth } from './ems/api.js';
 import { createEmsClient, type EmsClient } from './ems/client.js';
 import { isEmsError } from './ems/errors.js';
+import { createDeviationReporter } from './ems/read/index.js';
 import { maskError, requestParamErrors } from './errors.js';
 import { createIdempotencyStore } from './idempotency/index.js';
 import { operationLimits } from './limits.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { schema } from './schema/index.js';
-import { createSimulator, type EmsSimulator } from './simulator/index.js';
 import { createLiveHubFromConfig, type LiveHub } from './subscriptions/index.js';
 
 export interface BuildAppOptions {
@@ -27,8 +27,6 @@ export interface BuildAppOptions {
 export interface App {
   yoga: ReturnType<typeof createYoga<Record<string, unknown>, Context>>;
   services: AppServices;
-  /** The embedded simulator, when EMS_ENDPOINT was unset. */
-  simulator: EmsSimulator | null;
   /** Listens on `port` (0 = ephemeral) and resolves to the GraphQL URL. */
   start(port?: number, host?: string): Promise<string>;
   stop(): Promise<void>;
@@ -36,17 +34,13 @@ export interface App {
 
 /**
  * Builds the gateway: EMS client, schema, HTTP (GraphQL over HTTP, SSE, health, metrics) and
- * graphql-ws on the same server. With no EMS endpoint configured it starts the embedded simulator
- * first and points the client at it.
+ * graphql-ws on the same server, in front of `config.ems.endpoint` (which must be set: `npm start`
+ * starts the development simulator and sets it when EMS_ENDPOINT is unset, see src/main.ts).
  */
 export async function buildApp(config: Config, options: BuildAppOptions = {}): Promise<App> {
   const logger = options.logger ?? pino({ level: config.logLevel, base: { service: 'ems-gateway' } });
-  let simulator: EmsSimulator | null = null;
-  let endpoint = config.ems.endpoint;
-  if (endpoint === null) {
-    simulator = createSimulator({ port: config.simulator.port, clockSpeed: config.simulator.clockSpeed });
-    endpoint = await simulator.start();
-  }
+  const endpoint = config.ems.endpoint;
+  if (endpoint === null) throw new TypeError('buildApp needs config.ems.endpoint (EMS_ENDPOINT)');
 
   const metrics = createMetrics();
   const client = createEmsClient({
@@ -59,6 +53,10 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
       state === 'open'
         ? logger.error({ circuit: state }, 'EMS looks down: failing calls fast until a probe succeeds')
         : logger.info({ circuit: state }, 'EMS answers again'),
+    onDeviation: createDeviationReporter({
+      logger: logger.child({ component: 'ems-read' }),
+      count: (deviation) => metrics.observeDeviation(deviation),
+    }),
     onCall: (call) => {
       metrics.observeUpstream(call);
       if (call.error) {
@@ -78,7 +76,6 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
   } catch (error) {
     // Nothing may outlive a failed build: the caller never gets a handle to stop it.
     await client.close();
-    await simulator?.stop();
     throw error;
   }
   metrics.observeLive(() => live.stats());
@@ -136,7 +133,6 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
   return {
     yoga,
     services,
-    simulator,
     async start(port = config.port, host = config.host) {
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
@@ -160,7 +156,6 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
       await live.close();
       await client.close();
       await idempotency.close();
-      await simulator?.stop();
     },
   };
 }

@@ -74,7 +74,7 @@ describe('npm start on a port in use', () => {
       child.stderr.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
       const [code] = await once(child, 'exit');
       expect(code).toBe(1);
-      expect(output.trim()).toBe(`ems-gateway failed to start: listen EADDRINUSE: address already in use 127.0.0.1:${port}`);
+      expect(output.trim()).toBe(`ems-gateway failed to start: port ${port} on 127.0.0.1 is in use: set PORT to a free port`);
     } finally {
       blocker.close();
     }

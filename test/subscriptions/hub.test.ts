@@ -206,7 +206,7 @@ describe('LiveHub in memory', () => {
     expect(reports.at(-1)?.delayMs).toBe(200);
     ems.cluster(CLUSTER, 'DELETED');
     await sub.finished;
-    expect(sub.values.map((c) => c.cluster_metadata.status)).toEqual(['EXPANDING', 'RUNNING', 'DELETED']);
+    expect(sub.values.map((c) => c.status)).toEqual(['EXPANDING', 'RUNNING', 'DELETED']);
     expect(reports.at(-1)?.delayMs).toBeNull();
   });
 

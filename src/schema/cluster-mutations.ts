@@ -1,6 +1,6 @@
 import { builder } from '../builder.js';
 import type { Context } from '../context.js';
-import { missingFieldError, type AcceptedWrite } from '../ems/read/index.js';
+import { acceptedWithout, missingFieldError, type AcceptedWrite } from '../ems/read/index.js';
 import { invalidateAfterWrite, loadCluster } from '../mutations/refresh.js';
 import { runMutation } from '../mutations/run.js';
 import {
@@ -155,8 +155,7 @@ const REPLAYED_DESCRIPTION = 'True when this is the stored result of an earlier 
 
 /** The error on an id EMS's accepted answer did not give. */
 function missingId(p: ClusterJobStored, key: string): Promise<never> {
-  const why = p.accepted.problem ?? `no readable ${key}`;
-  return Promise.reject(missingFieldError(p.accepted, `a 2xx answer (the write was accepted) with ${why}`));
+  return Promise.reject(missingFieldError(p.accepted, acceptedWithout(p.accepted, key)));
 }
 
 /**

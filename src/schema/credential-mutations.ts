@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { GraphQLError } from 'graphql';
 import { builder } from '../builder.js';
 import type { Context } from '../context.js';
-import { isUnreadable, missingFieldError, type AcceptedWrite, type CredentialRecord } from '../ems/read/index.js';
+import { acceptedWithout, isUnreadable, missingFieldError, type AcceptedWrite, type CredentialRecord } from '../ems/read/index.js';
 import { runMutation } from '../mutations/run.js';
 import { validateCreateCredential } from '../mutations/validation.js';
 import { IDEMPOTENCY_KEY_DESCRIPTION } from './cluster-mutations.js';
@@ -55,7 +55,7 @@ const sha256 = (text: string) => createHash('sha256').update(text).digest('hex')
 
 /** A repeat's credential: found again among the project's by the hash of its cdKey. */
 async function findAgain(ctx: Context, projectId: string, stored: StoredCredential): Promise<CredentialRecord> {
-  if (stored.cdKeySha256 === null) return Promise.reject(missingFieldError(stored.accepted, 'a 2xx answer (the write was accepted) with no readable cdKey'));
+  if (stored.cdKeySha256 === null) return Promise.reject(missingFieldError(stored.accepted, acceptedWithout(stored.accepted, 'cdKey')));
   const credentials = await ctx.ems.showCredentials(projectId);
   const credential = credentials.find((c): c is CredentialRecord => !isUnreadable(c) && sha256(c.cdKey) === stored.cdKeySha256);
   if (!credential) {
@@ -97,7 +97,7 @@ builder.mutationField('createCredential', (t) =>
             ? () => Promise.resolve(first)
             : replayed
               ? () => findAgain(ctx, projectId, stored)
-              : () => Promise.reject(missingFieldError(stored.accepted, `a 2xx answer (the write was accepted) with ${stored.accepted.problem ?? 'no readable cdKey'}`));
+              : () => Promise.reject(missingFieldError(stored.accepted, acceptedWithout(stored.accepted, 'cdKey')));
           return { credential, replayed };
         },
         summary: (stored) => ({ projectId: stored.projectId, createAt: stored.createAt }),

@@ -12,6 +12,13 @@ export interface AcceptedWrite extends RecordSource {
   problem: string | null;
 }
 
+/** What an error on a missing `key` says about an accepted write, after "EMS <operation> sent". */
+export function acceptedWithout(accepted: AcceptedWrite, key: string): string {
+  return accepted.problem === null
+    ? `a 2xx answer (the write was accepted) with no readable ${key}`
+    : `a 2xx answer (the write was accepted) whose body cannot be read: ${accepted.problem}`;
+}
+
 /** CreateCluster and EnrollCluster: `{ job_id, cluster_id }`. */
 export interface ClusterJobAccepted {
   jobId: string | null;

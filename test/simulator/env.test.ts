@@ -1,4 +1,7 @@
+import { once } from 'node:events';
+import { createServer, type AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
+import { SimulatorStartError, startSimulator } from '../../src/simulator/dev.js';
 import { loadSimulatorEnv } from '../../src/simulator/env.js';
 
 describe('loadSimulatorEnv', () => {
@@ -65,5 +68,22 @@ describe('loadSimulatorEnv', () => {
 describe('the old SIM_ names', () => {
   it('are not read: every setting has one name, SIMULATOR_…', () => {
     expect(loadSimulatorEnv({ SIM_PORT: '5000', SIM_CLOCK_SPEED: '50' })).toEqual({ port: 4010, host: '127.0.0.1', faults: {} });
+  });
+});
+
+describe('startSimulator', () => {
+  it('names SIMULATOR_PORT when its port is taken', async () => {
+    const blocker = createServer().listen(0, '127.0.0.1');
+    await once(blocker, 'listening');
+    const { port } = blocker.address() as AddressInfo;
+    try {
+      const error = await startSimulator({ port, host: '127.0.0.1' }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(SimulatorStartError);
+      expect((error as Error).message).toBe(
+        `the EMS simulator's port ${port} on 127.0.0.1 is in use: set SIMULATOR_PORT to a free port (0 picks one), or EMS_ENDPOINT to use a real EMS`,
+      );
+    } finally {
+      blocker.close();
+    }
   });
 });

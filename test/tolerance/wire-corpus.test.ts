@@ -316,6 +316,15 @@ describe('ListJobs and ShowJob', () => {
     });
   });
 
+  it('falls back to one ShowJob per id when the list cannot be read', async () => {
+    ems.answer('ListJobs', { status: 200, body: '{"jobs": {"items": []}}' });
+    const ids = [J1, J4, 'short-7a8b9c0d', 'short-0000gone'];
+    const result = await gql(`{ ${ids.map((id, i) => `j${i}: job(id: "${id}") { id status }`).join(' ')} }`);
+    expect(result.errors).toBeUndefined();
+    expect(result.data).toEqual({ j0: { id: J1, status: 'RUNNING' }, j1: { id: J4, status: 'FAILED' }, j2: { id: 'short-7a8b9c0d', status: 'UNKNOWN' }, j3: null });
+    expect(ems.calls).toEqual({ ListJobs: 1, ShowJob: 4 });
+  });
+
   it('an ems-custom- job read by id is SHORT, as it is listed', async () => {
     const result = await gql(`{ listed: jobs(type: SHORT, first: 1) { edges { node { id type } } } byId: job(id: "${J1}") { id type } }`);
     expect(result.data.listed.edges[0].node).toEqual({ id: J1, type: 'SHORT' });

@@ -17,6 +17,8 @@
  * standalone `npm run simulator`, `dev.ts` the embedded one of `npm start`.
  *
  * Ambiguities of the EMS reference, and how they are resolved here:
+ * - Times: `yyyy-MM-ddTHH:mm:ssZ`; a job's or task's `begin_at` and `end_at` are `""` until they
+ *   happen (the reference's form), in the default `reference` wire mode (see wire.ts for `variant`).
  * - Pagination: limit/offset are unsigned decimal integers given at most once. Bounds: releases
  *   and features limit 0..1000 (default 100); clusters and jobs limit 0..1000 (default 1000);
  *   labels limit 1..2000 (default 2000), offset 0..2000; other offsets 0..2147483647. Anything

@@ -54,23 +54,23 @@ export function readCluster(_value: unknown, at: At | null): ClusterRecord | str
   if (!at) return 'that is not a JSON object';
   const meta = at.object('cluster_metadata');
   const id = meta?.id('id') ?? null;
-  if (!id) return 'without a readable cluster_metadata.id';
+  if (!meta || !id) return 'without a readable cluster_metadata.id';
   const spec = at.object('cluster_specification');
   const k8s = spec?.object('k8s_cluster_specification') ?? null;
   const memory = spec?.object('memory_specification') ?? null;
-  const status = meta!.enumOf('status', CLUSTER_STATUSES);
+  const status = meta.enumOf('status', CLUSTER_STATUSES);
   return {
     id,
     name: spec?.string('name') ?? null,
     description: spec?.string('description') ?? null,
     status: status.value,
     statusText: status.text,
-    reason: meta!.string('reason'),
-    projectId: meta!.string('project_id'),
-    createdAt: meta!.time('created_at'),
-    updatedAt: meta!.time('updated_at'),
-    k8sName: meta!.string('k8s_name'),
-    availableNodeCount: meta!.int('available_node_count'),
+    reason: meta.string('reason'),
+    projectId: meta.string('project_id'),
+    createdAt: meta.time('created_at'),
+    updatedAt: meta.time('updated_at'),
+    k8sName: meta.string('k8s_name'),
+    availableNodeCount: meta.int('available_node_count'),
     chargeMode: spec?.code('charge_mode', [0] as const) ?? null,
     k8s: k8s && readK8s(k8s),
     memory: memory ? { hugePageCount: memory.int('huge_page_num'), hugePageSizeMb: memory.int('huge_page_flavor') } : null,

@@ -98,7 +98,7 @@ async function gatewayServer(intervalMs: number) {
     // First subscriber of the watch: it sees each new state as the fan-out to the others begins.
     void (async () => {
       for await (const job of app.services.live.watchJob(scopeOf(auth), app.services.client.forAuth(auth), jobId)) {
-        send({ type: 'published', progress: job.progress, status: job.status, at: Date.now() });
+        send({ type: 'published', progress: job.progress ?? 0, status: job.status, at: Date.now() });
       }
     })();
   });

@@ -9,6 +9,7 @@ import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import { createContextFactory, resolveAuth, scopeOf, type AppServices, type Context, type InitialContext } from './context.js';
 import { createEmsClient } from './ems/client.js';
+import { createDeviationReporter } from './ems/read/index.js';
 import { maskError, requestParamErrors } from './errors.js';
 import { createIdempotencyStore } from './idempotency/index.js';
 import { operationLimits } from './limits.js';
@@ -17,7 +18,6 @@ import { schema } from './schema/index.js';
 import { createSecurity, guardResolvers, writeRequestIds, type Security } from './security/index.js';
 import { createLogger, redactedMaskError, yogaLogging } from './security/logging.js';
 import { metricsAccess, metricsHandler, warnAboutOpenAccess } from './security/operational.js';
-import { createSimulator, type EmsSimulator } from './simulator/index.js';
 import { createLiveHubFromConfig, type LiveHub } from './subscriptions/index.js';
 
 export interface BuildAppOptions {
@@ -28,8 +28,6 @@ export interface BuildAppOptions {
 export interface App {
   yoga: ReturnType<typeof createYoga<Record<string, unknown>, Context>>;
   services: AppServices;
-  /** The embedded simulator, when EMS_ENDPOINT was unset. */
-  simulator: EmsSimulator | null;
   /** Listens on `port` (0 = ephemeral) and resolves to the GraphQL URL. */
   start(port?: number, host?: string): Promise<string>;
   stop(): Promise<void>;
@@ -37,19 +35,15 @@ export interface App {
 
 /**
  * Builds the gateway: EMS client, schema, HTTP (GraphQL over HTTP, SSE, health, metrics) and
- * graphql-ws on the same server. With no EMS endpoint configured it starts the embedded simulator
- * first and points the client at it.
+ * graphql-ws on the same server, in front of `config.ems.endpoint` (which must be set: `npm start`
+ * starts the development simulator and sets it when EMS_ENDPOINT is unset, see src/main.ts).
  */
 export async function buildApp(config: Config, options: BuildAppOptions = {}): Promise<App> {
+  const endpoint = config.ems.endpoint;
+  if (endpoint === null) throw new TypeError('buildApp needs config.ems.endpoint (EMS_ENDPOINT)');
   const logger = options.logger ?? createLogger(config);
   const security = createSecurity(config, logger, '/graphql');
   warnAboutOpenAccess(config, logger);
-  let simulator: EmsSimulator | null = null;
-  let endpoint = config.ems.endpoint;
-  if (endpoint === null) {
-    simulator = createSimulator({ port: config.simulator.port, clockSpeed: config.simulator.clockSpeed });
-    endpoint = await simulator.start();
-  }
 
   const metrics = createMetrics();
   const client = security.verdicts.gate(createEmsClient({
@@ -62,6 +56,10 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
       state === 'open'
         ? logger.error({ circuit: state }, 'EMS looks down: failing calls fast until a probe succeeds')
         : logger.info({ circuit: state }, 'EMS answers again'),
+    onDeviation: createDeviationReporter({
+      logger: logger.child({ component: 'ems-read' }),
+      count: (deviation) => metrics.observeDeviation(deviation),
+    }),
     onCall: (call) => {
       metrics.observeUpstream(call);
       if (call.method !== 'GET' && call.requestId) writeRequestIds.getStore()?.push(call.requestId);
@@ -83,7 +81,6 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
     // Nothing may outlive a failed build: the caller never gets a handle to stop it.
     await client.close();
     await security.close();
-    await simulator?.stop();
     throw error;
   }
   metrics.observeLive(() => live.stats());
@@ -141,7 +138,6 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
   return {
     yoga,
     services,
-    simulator,
     async start(port = config.port, host = config.host) {
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
@@ -173,7 +169,6 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
       await idempotency.close();
       if (metricsServer?.listening) await new Promise<void>((resolve) => metricsServer.close(() => resolve()));
       await security.close();
-      await simulator?.stop();
     },
   };
 }

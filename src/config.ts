@@ -3,7 +3,7 @@ import { SECRET_ENV, securityConfig, securityEnvShape, securityProblems, type Se
 import { maskUrlCredentials } from './security/redact.js';
 
 /**
- * The gateway's configuration, parsed from the environment (names fixed by CONTRACT.md).
+ * The gateway's configuration, parsed from the environment (the names are public: see the README).
  * Nested camelCase; `null` means the feature is off.
  */
 export interface Config {
@@ -11,7 +11,7 @@ export interface Config {
   host: string;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   ems: {
-    /** Base URL of EMS; null = start the embedded simulator and point at it. */
+    /** Base URL of EMS; null = unset (`npm start` then runs the simulator and sets it; buildApp needs it). */
     endpoint: string | null;
     /** Sent upstream as `X-Project-Id`. */
     projectId: string | null;
@@ -26,8 +26,6 @@ export interface Config {
   };
   /** Shared pollers and events across replicas; null = in memory, single process. */
   redis: { url: string; keyPrefix: string } | null;
-  /** Used only when `ems.endpoint` is null. */
-  simulator: { port: number; clockSpeed: number };
   limits: {
     /** Largest `first` a connection accepts. */
     maxPageSize: number;
@@ -47,6 +45,8 @@ export interface Config {
     maxBackoffMs: number;
     /** WebSocket ping interval; a client that misses a pong by the next ping is dropped. */
     keepAliveMs: number;
+    /** Failed polls in a row after which a subscription ends with the failure's code. */
+    maxPollFailures: number;
   };
   /** Caller authentication, request and rate limits, cross-site rules, production defaults (src/security/config.ts). */
   security: SecurityConfig;
@@ -118,8 +118,6 @@ const EnvSchema = z
     EMS_CIRCUIT_HALF_OPEN_MS: int(100, 600_000, 5_000),
     REDIS_URL: url(['redis:', 'rediss:'], 'Redis'),
     REDIS_KEY_PREFIX: z.preprocess(empty, z.string().max(64).default('ems-gateway:')),
-    SIMULATOR_PORT: int(0, 65535, 4010),
-    SIMULATOR_CLOCK_SPEED: z.preprocess(empty, number().min(0.01, 'must be at least 0.01').max(10_000, 'must be at most 10000').default(1)),
     MAX_PAGE_SIZE: int(1, 1000, 1000),
     DEFAULT_PAGE_SIZE: int(1, 1000, 50),
     MAX_QUERY_DEPTH: int(2, 100, 12),
@@ -128,6 +126,7 @@ const EnvSchema = z
     POLL_ACTIVE_MS: int(50, 600_000, 1_000),
     POLL_IDLE_MS: int(50, 3_600_000, 5_000),
     POLL_MAX_BACKOFF_MS: int(100, 3_600_000, 30_000),
+    POLL_MAX_FAILURES: int(1, 1000, 5),
     WS_KEEPALIVE_MS: int(100, 3_600_000, 30_000),
     ...securityEnvShape,
   });
@@ -180,7 +179,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         e.EMS_CIRCUIT_FAILURES === 0 ? null : { consecutiveFailures: e.EMS_CIRCUIT_FAILURES, halfOpenAfterMs: e.EMS_CIRCUIT_HALF_OPEN_MS },
     },
     redis: e.REDIS_URL ? { url: e.REDIS_URL, keyPrefix: e.REDIS_KEY_PREFIX } : null,
-    simulator: { port: e.SIMULATOR_PORT, clockSpeed: e.SIMULATOR_CLOCK_SPEED },
     limits: {
       maxPageSize: e.MAX_PAGE_SIZE,
       defaultPageSize: e.DEFAULT_PAGE_SIZE,
@@ -193,6 +191,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       idleIntervalMs: e.POLL_IDLE_MS,
       maxBackoffMs: e.POLL_MAX_BACKOFF_MS,
       keepAliveMs: e.WS_KEEPALIVE_MS,
+      maxPollFailures: e.POLL_MAX_FAILURES,
     },
     security: security.config,
   };

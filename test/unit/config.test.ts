@@ -45,6 +45,14 @@ describe('loadConfig', () => {
     expect(config.redis).toEqual({ url: 'redis://127.0.0.1:6379/2', keyPrefix: 'ems-gateway:' });
   });
 
+  it('bounds subscriptions by failed polls in a row (POLL_MAX_FAILURES), and leaves the simulator’s settings to the simulator', () => {
+    expect(loadConfig({}).subscriptions.maxPollFailures).toBe(5);
+    expect(loadConfig({ POLL_MAX_FAILURES: '2' }).subscriptions.maxPollFailures).toBe(2);
+    expect(problemsOf({ POLL_MAX_FAILURES: '0' })).toEqual(['POLL_MAX_FAILURES: must be at least 1 (got "0")']);
+    // SIMULATOR_* belong to the simulator (src/simulator/env.ts): the gateway neither reads nor checks them.
+    expect(loadConfig({ SIMULATOR_PORT: 'not-a-port' })).not.toHaveProperty('simulator');
+  });
+
   it('treats empty variables as unset', () => {
     expect(loadConfig({ EMS_ENDPOINT: '', REDIS_URL: '  ', PORT: '' }).ems.endpoint).toBeNull();
   });

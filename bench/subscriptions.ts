@@ -97,7 +97,7 @@ async function gatewayServer(intervalMs: number) {
   serve({ type: 'ready', url, token, jobId }, (send) => {
     // First subscriber of the watch: it sees each new state as the fan-out to the others begins.
     void (async () => {
-      for await (const job of app.services.live.watchJob(scopeOf(auth), app.services.client.forAuth(auth), jobId)) {
+      for await (const job of app.services.live.watchJob({ scope: scopeOf(auth), auth }, jobId)) {
         send({ type: 'published', progress: job.progress ?? 0, status: job.status, at: Date.now() });
       }
     })();

@@ -7,7 +7,15 @@ import { useServer, type Extra } from 'graphql-ws/use/ws';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
-import { createContextFactory, resolveAuth, scopeOf, type AppServices, type Context, type InitialContext } from './context.js';
+import {
+  createContextFactory,
+  resolveAuth,
+  scopeOf,
+  subscriptionEventScopes,
+  type AppServices,
+  type Context,
+  type InitialContext,
+} from './context.js';
 import { createEmsClient } from './ems/client.js';
 import { createDeviationReporter } from './ems/read/index.js';
 import { maskError, requestParamErrors } from './errors.js';
@@ -74,6 +82,7 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
   let live: LiveHub;
   try {
     live = await createLiveHubFromConfig(config, {
+      upstream: (auth) => client.forAuth(auth),
       logger: logger.child({ component: 'live' }),
       onPoll: (report) => metrics.observePoll(report),
     });
@@ -86,12 +95,12 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
   metrics.observeLive(() => live.stats());
   const idempotency = createIdempotencyStore(config, (err) => logger.warn({ err }, 'idempotency store (Redis) error'));
   const services: AppServices = { config, client, logger, idempotency, live, audit: security.audit };
-  const createContext = createContextFactory(services);
+  const contexts = createContextFactory(services);
 
   const yoga = createYoga<Record<string, unknown>, Context>({
     schema: guardResolvers(schema),
     graphqlEndpoint: '/graphql',
-    context: (initial) => createContext(initial as InitialContext),
+    context: (initial) => contexts.create(initial as InitialContext),
     maskedErrors: { maskError: redactedMaskError(maskError, config) },
     landingPage: false,
     graphiql: config.security.graphiql && { subscriptionsProtocol: 'WS', title: 'ems-gateway' },
@@ -101,6 +110,8 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
       operationalEndpoints(services, metrics),
       metrics.yogaPlugin,
       requestParamErrors(),
+      // Before security.execution, which wraps the subscribe step it sets.
+      subscriptionEventScopes(contexts.forEvent),
       ...security.plugins,
       security.execution,
       operationLimits(config.limits),

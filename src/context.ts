@@ -1,5 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
-import type { YogaInitialContext } from 'graphql-yoga';
+import { createSourceEventStream, execute, type ExecutionArgs } from 'graphql';
+import { isAsyncIterable, mapAsyncIterator, type Plugin, type YogaInitialContext } from 'graphql-yoga';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import type { EmsApi, EmsAuth } from './ems/api.js';
@@ -25,19 +26,31 @@ export interface AppServices {
   audit: AuditLog;
 }
 
+/**
+ * What resolvers may use of the app's services. Not the EMS client: resolvers reach EMS through
+ * `ctx.ems` (the caller's operations, within the call budget), and subscription pollers get theirs
+ * from the hub.
+ */
+export type ResolverServices = Omit<AppServices, 'client'>;
+
+/** What one GraphQL request, or one subscription event, may spend on EMS, and the loaders over it. */
+export interface RequestScope {
+  /** The caller's EMS operations, limited to `config.limits.maxUpstreamCalls`. */
+  ems: EmsApi;
+  /** DataLoaders over `ems`, fresh for this request (or event). */
+  loaders: Loaders;
+}
+
 /** Per-request context: the caller's credentials, the EMS operations bound to them, fresh loaders. */
-export interface Context {
+export interface Context extends RequestScope {
   config: Config;
-  services: AppServices;
+  services: ResolverServices;
   auth: EmsAuth;
   /**
    * Identifies the caller's credentials without revealing them. Anything cached or shared beyond one
    * request (idempotency records, subscription pollers) is keyed by it, so two callers never share data.
    */
   scope: string;
-  /** The caller's EMS operations, limited to `config.limits.maxUpstreamCalls` for this request. */
-  ems: EmsApi;
-  loaders: Loaders;
   /** Id of this GraphQL request, for logs. */
   requestId: string;
   /** Who is calling (authenticated before the request was parsed), error count, cost estimate. */
@@ -83,19 +96,56 @@ export function requestApi(services: AppServices, auth: EmsAuth): EmsApi {
   return withCallBudget(services.client.forAuth(auth), services.config.limits.maxUpstreamCalls);
 }
 
-export function createContextFactory(services: AppServices) {
-  return (initial: InitialContext): Context => {
-    const auth = resolveAuth(services.config, tokenOf(initial));
+export interface ContextFactory {
+  /** The context of an HTTP request, an SSE stream or a graphql-ws operation. */
+  create(initial: InitialContext): Context;
+  /** The context one subscription event is resolved in: the subscription's, with a request scope of its own. */
+  forEvent(subscription: Context): Context;
+}
+
+export function createContextFactory(services: AppServices): ContextFactory {
+  const { client: _client, ...shared } = services;
+  const requestScope = (auth: EmsAuth): RequestScope => {
     const ems = requestApi(services, auth);
-    return {
-      config: services.config,
-      services,
-      auth,
-      scope: scopeOf(auth),
-      ems,
-      loaders: createLoaders(ems),
-      requestId: initial.request?.headers.get('x-request-id') ?? randomUUID(),
-      security: requestSecurity(initial),
-    };
+    return { ems, loaders: createLoaders(ems) };
+  };
+  return {
+    create(initial) {
+      const auth = resolveAuth(services.config, tokenOf(initial));
+      return {
+        config: services.config,
+        services: shared,
+        auth,
+        scope: scopeOf(auth),
+        ...requestScope(auth),
+        requestId: initial.request?.headers.get('x-request-id') ?? randomUUID(),
+        security: requestSecurity(initial),
+      };
+    },
+    forEvent: (subscription) => ({ ...subscription, ...requestScope(subscription.auth) }),
+  };
+}
+
+/**
+ * Resolves each subscription event in a context of its own ({@link ContextFactory.forEvent}), as a
+ * new query would be: fresh loaders, so nested fields (a job's cluster) are read anew instead of
+ * coming from an earlier event's cache, and a call budget per event. graphql-js (and yoga's
+ * executor) would resolve every event with the one context the subscription began with, so this
+ * replaces the subscribe step: the source stream as graphql-js creates it, then one `execute` per
+ * event. The stream is returned when the operation's signal aborts (the client went away).
+ */
+export function subscriptionEventScopes(forEvent: ContextFactory['forEvent']): Plugin<Context> {
+  return {
+    onSubscribe({ setSubscribeFn }) {
+      setSubscribeFn(async (args: ExecutionArgs & { signal?: AbortSignal }) => {
+        const stream = await createSourceEventStream(args);
+        if (!isAsyncIterable(stream)) return stream;
+        const events = stream[Symbol.asyncIterator]();
+        args.signal?.addEventListener('abort', () => void events.return?.(), { once: true });
+        return mapAsyncIterator(events, (event) =>
+          execute({ ...args, rootValue: event, contextValue: forEvent(args.contextValue as Context) }),
+        );
+      });
+    },
   };
 }

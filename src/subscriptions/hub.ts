@@ -1,5 +1,5 @@
 import { Repeater, SlidingBuffer } from 'graphql-yoga';
-import type { EmsApi } from '../ems/api.js';
+import type { EmsApi, EmsAuth } from '../ems/api.js';
 import { isEmsError } from '../ems/errors.js';
 import type { ClusterRecord, JobRecord } from '../ems/read/index.js';
 import type { Coordinator, StoredState } from './coordinator.js';
@@ -27,7 +27,19 @@ export interface PollReport {
   delayMs: number | null;
 }
 
+/** Who watches: the caller's credentials, and the name that keeps them apart (context.scopeOf). */
+export interface LiveCaller {
+  /** Subscribers share a poller, and its events, only within one scope. */
+  scope: string;
+  auth: EmsAuth;
+}
+
 export interface LiveHubOptions {
+  /**
+   * The EMS operations a poller uses for a subscriber's credentials. Not a request's budgeted API:
+   * a poller lives as long as its subscribers and makes one call per poll, paced by the hub.
+   */
+  upstream(auth: EmsAuth): EmsApi;
   pubsub: LivePubSub;
   coordinator: Coordinator;
   intervals: PollIntervals;
@@ -67,19 +79,18 @@ export interface LiveHub {
    * FAILED, STOPPED). Ends with a LiveError when the id is malformed (BAD_USER_INPUT), EMS refuses
    * the watch (NOT_FOUND, UNAUTHENTICATED, FORBIDDEN, BAD_REQUEST), or `maxPollFailures` polls in a
    * row failed (UPSTREAM_UNAVAILABLE, UPSTREAM_TIMEOUT, RATE_LIMITED, UPSTREAM_BAD_RESPONSE, ...).
-   * `scope` names the credentials of `ems` (context.scopeOf): subscribers share a poller, and its
-   * events, only within one scope.
+   * The poller polls with the credentials of one of the resource's subscribers in `caller.scope`.
    */
-  watchJob(scope: string, ems: EmsApi, id: string): AsyncIterableIterator<JobRecord>;
+  watchJob(caller: LiveCaller, id: string): AsyncIterableIterator<JobRecord>;
   /** Like watchJob for a cluster; completes after DELETED. */
-  watchCluster(scope: string, ems: EmsApi, id: string): AsyncIterableIterator<ClusterRecord>;
+  watchCluster(caller: LiveCaller, id: string): AsyncIterableIterator<ClusterRecord>;
   stats(): HubStats;
   /** Ends every stream (they complete), stops every poller and frees its lock. */
   close(): Promise<void>;
 }
 
 export interface HubStats {
-  /** Resources watched by this replica. */
+  /** Resources watched by this replica (one that is closing counts until it has freed its poller lock). */
   watches: number;
   subscribers: number;
   /** Watches this replica polls (holds the lock of). */
@@ -87,7 +98,7 @@ export interface HubStats {
 }
 
 interface Subscriber {
-  ems: EmsApi;
+  auth: EmsAuth;
   deliver(event: LiveEvent): void;
   end(): void;
 }
@@ -114,12 +125,12 @@ class Hub implements LiveHub {
     this.stateTtlMs = 2 * Math.max(idleIntervalMs, maxBackoffMs) + this.lockTtlMs;
   }
 
-  watchJob(scope: string, ems: EmsApi, id: string) {
-    return this.watch(jobResource, scope, ems, id);
+  watchJob(caller: LiveCaller, id: string) {
+    return this.watch(jobResource, caller, id);
   }
 
-  watchCluster(scope: string, ems: EmsApi, id: string) {
-    return this.watch(clusterResource, scope, ems, id);
+  watchCluster(caller: LiveCaller, id: string) {
+    return this.watch(clusterResource, caller, id);
   }
 
   stats(): HubStats {
@@ -141,7 +152,7 @@ class Hub implements LiveHub {
     await this.options.onClose?.();
   }
 
-  private watch<T>(resource: LiveResource<T>, scope: string, ems: EmsApi, id: string): AsyncIterableIterator<T> {
+  private watch<T>(resource: LiveResource<T>, caller: LiveCaller, id: string): AsyncIterableIterator<T> {
     // A small sliding buffer: a slow consumer skips intermediate states, never the latest one.
     return new Repeater<T>(async (push, stop) => {
       const problem = resource.checkId(id);
@@ -155,7 +166,7 @@ class Hub implements LiveHub {
       }
       let lastSig: string | null = null;
       const subscriber: Subscriber = {
-        ems,
+        auth: caller.auth,
         deliver(event) {
           if (event.type === 'error') {
             stop(new LiveError(event.error));
@@ -169,7 +180,7 @@ class Hub implements LiveHub {
         },
         end: () => stop(),
       };
-      const watch = this.watchFor(resource, scope, id);
+      const watch = this.watchFor(resource, caller.scope, id);
       watch.add(subscriber);
       try {
         await stop;
@@ -182,7 +193,8 @@ class Hub implements LiveHub {
   private watchFor<T>(resource: LiveResource<T>, scope: string, id: string): Watch<T> {
     const key = `${scope}:${resource.kind}:${id}`;
     let watch = this.watches.get(key) as Watch<T> | undefined;
-    if (!watch) {
+    // A watch that is closing (freeing its lock) takes no new subscriber: a fresh one starts.
+    if (!watch || watch.isClosed) {
       watch = new Watch(this, resource, id, key, `${this.options.topicPrefix ?? ''}${key}`);
       this.watches.set(key, watch);
       void watch.start();
@@ -209,7 +221,6 @@ class Watch<T> {
   private leader = false;
   /** This replica's poller saw the end: no more polling nor contending. */
   private finished = false;
-  private contending = false;
   private failures = 0;
   private seq = 0;
   private lastPublished: LiveEvent<T> | null = null;
@@ -217,6 +228,10 @@ class Watch<T> {
   private leaseTimer: NodeJS.Timeout | null = null;
   private inflight: AbortController | null = null;
   private events: AsyncIterator<LiveEvent> | null = null;
+  /** The lock check under way (see contend), which close() waits for. */
+  private contention: Promise<void> | null = null;
+  /** Freeing the poller lock, once started: close() waits for it. */
+  private releasing: Promise<void> | null = null;
 
   constructor(
     private readonly hub: Hub,
@@ -228,6 +243,10 @@ class Watch<T> {
 
   get isLeader() {
     return this.leader;
+  }
+
+  get isClosed() {
+    return this.closed;
   }
 
   add(subscriber: Subscriber) {
@@ -272,19 +291,30 @@ class Watch<T> {
     }
   }
 
+  /**
+   * Stops listening and polling, and frees the poller lock. The watch stays in the hub's list (and
+   * its stats) until the lock is free, so a watch that is gone from there holds no lock.
+   */
   async close() {
     if (this.closed) return;
     this.closed = true;
-    if (this.hub.watches.get(this.key) === this) this.hub.watches.delete(this.key);
     this.clearTimers();
     this.inflight?.abort();
     void this.events?.return?.();
+    await this.contention;
+    await this.releaseLock();
+    if (this.hub.watches.get(this.key) === this) this.hub.watches.delete(this.key);
+  }
+
+  /** Frees the poller lock if this replica holds it; the same promise for every caller. */
+  private releaseLock(): Promise<void> {
     if (this.leader) {
       this.leader = false;
-      await this.hub.options.coordinator.release(this.key).catch((error: unknown) => {
+      this.releasing = this.hub.options.coordinator.release(this.key).catch((error: unknown) => {
         this.hub.log('warn', { err: error, key: this.key }, 'live watch could not release its poller lock');
       });
     }
+    return this.releasing ?? Promise.resolve();
   }
 
   private async listen(events: AsyncIterator<LiveEvent>) {
@@ -318,10 +348,16 @@ class Watch<T> {
    * With a shared coordinator: the poller renews its lock, the others try to take it. `known` is
    * the state just read by start(), undefined on later rounds.
    */
-  private async contend(known: StoredState | null | undefined) {
-    if (this.contending || this.closed || this.ended || this.finished) return;
+  private contend(known: StoredState | null | undefined): Promise<void> {
+    if (this.contention || this.closed || this.ended || this.finished) return Promise.resolve();
+    this.contention = this.contendOnce(known).finally(() => {
+      this.contention = null;
+    });
+    return this.contention;
+  }
+
+  private async contendOnce(known: StoredState | null | undefined) {
     const { coordinator } = this.hub.options;
-    this.contending = true;
     try {
       if (this.leader) {
         if (!(await coordinator.renew(this.key, this.hub.lockTtlMs))) {
@@ -350,8 +386,6 @@ class Watch<T> {
     } catch (error) {
       this.hub.log('warn', { err: error, key: this.key }, 'live poller lock check failed');
       if (this.leader) this.stepDown();
-    } finally {
-      this.contending = false;
     }
   }
 
@@ -366,12 +400,7 @@ class Watch<T> {
   private finish() {
     this.finished = true;
     this.clearTimers();
-    if (this.leader) {
-      this.leader = false;
-      this.hub.options.coordinator.release(this.key).catch((error: unknown) => {
-        this.hub.log('warn', { err: error, key: this.key }, 'live watch could not release its poller lock');
-      });
-    }
+    void this.releaseLock();
   }
 
   private clearTimers() {
@@ -387,9 +416,9 @@ class Watch<T> {
     this.pollTimer.unref();
   }
 
-  /** Any local subscriber's client: all of them hold the same credentials (same scope). */
+  /** EMS as any local subscriber sees it: all of them hold the same credentials (same scope). */
   private pickEms(): EmsApi | null {
-    for (const subscriber of this.subscribers) return subscriber.ems;
+    for (const subscriber of this.subscribers) return this.hub.options.upstream(subscriber.auth);
     return null;
   }
 

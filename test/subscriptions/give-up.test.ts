@@ -29,7 +29,7 @@ describe('a subscription whose polls keep failing', () => {
       const ws = subscribe(client, 'JobProgress', { id: jobId });
       const sse = subscribeSse(h.url, h.token, 'JobProgress', { id: jobId });
       // Both subscribers share the watch (the frozen clock keeps the job INIT) before EMS fails.
-      await until(() => ws.values.length === 1 && sse.values.length === 1, 5_000, 'the first state on both transports');
+      await until(() => ws.values.length === 1 && sse.values.length === 1, 20_000, 'the first state on both transports');
       const before = pollsOf(h.sim, jobId).length;
       h.sim.setFaults({ ...faults, operations: ['ShowJob'] });
       try {

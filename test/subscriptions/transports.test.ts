@@ -10,7 +10,6 @@ import {
   createClusterJob,
   emsCall,
   pollsOf,
-  sleep,
   subscribe,
   subscribeSse,
   until,
@@ -44,11 +43,11 @@ describe('Subscription.jobProgress over graphql-ws', () => {
     const { jobId } = await createClusterJob(h.sim);
     const client = wsClient(h.url, h.token);
     const sub = subscribe(client, 'JobProgress', { id: jobId });
-    await until(() => sub.values.length >= 1, 2000, 'first state');
-    // At once: straight after the first upstream poll, not an interval later.
-    expect(sub.at[0]! - pollsOf(h.sim, jobId)[0]!.at).toBeLessThan(ACTIVE / 2);
+    // The first state comes from the first poll, without waiting an interval (pinned on a fake clock
+    // in hub.test.ts); here, that it arrives, then the changes.
+    await until(() => sub.values.length >= 1, 10_000, 'first state');
     expect(sub.values[0]).toMatchObject({ id: jobId, status: expect.stringMatching(/^(INIT|RUNNING)$/) });
-    await until(() => sub.values.length >= 3, 3000, 'changes');
+    await until(() => sub.values.length >= 3, 10_000, 'changes');
     // Only changes are emitted.
     for (let i = 1; i < sub.values.length; i++) expect(sub.values[i]).not.toEqual(sub.values[i - 1]);
 
@@ -75,12 +74,13 @@ describe('Subscription.jobProgress over graphql-ws', () => {
     await client.dispose();
   });
 
-  it('1,000 subscribers to one job cause exactly as many upstream polls as one subscriber', async () => {
+  it('1,000 subscribers to one job cause no more upstream polls than one subscriber', async () => {
     // Two jobs polled side by side by one gateway: job A with 1 subscriber, job B with 1,000. A
     // frozen simulator clock keeps both in INIT (polled at the active interval, no change to fan
-    // out); their pollers start together, from one connection. After POLLS polls of each, one
-    // CancelJobs call stops both; each stream ends after the poll that sees STOPPED. The counts
-    // are the ShowJob calls of each job at the simulator.
+    // out). After POLLS polls of each, one CancelJobs call stops both; each stream ends after the
+    // poll that sees STOPPED. The polls are the ShowJob calls of each job at the simulator: one
+    // poller per job waits an interval after each answer, so its polls arrive at least an interval
+    // apart, whatever the machine's speed; 1,000 pollers would not.
     const POLLS = 4;
     // ~100 subscriptions per connection and 1,000 operations from one caller: over the default
     // per-connection and per-caller limits, which have tests of their own (test/abuse/).
@@ -94,21 +94,22 @@ describe('Subscription.jobProgress over graphql-ws', () => {
       const one = subscribe(clients[0]!, 'JobProgress', { id: a.jobId });
       const thousand = [subscribe(clients[0]!, 'JobProgress', { id: b.jobId })];
       for (let i = 1; i < 1000; i++) thousand.push(subscribe(clients[i % clients.length]!, 'JobProgress', { id: b.jobId }));
-      await until(() => one.values.length === 1 && thousand.every((s) => s.values.length === 1), 10_000, 'every subscriber to get the current state');
-      expect(pollsOf(g.sim, b.jobId).length).toBeLessThan(POLLS);
+      await until(() => one.values.length === 1 && thousand.every((s) => s.values.length === 1), 30_000, 'every subscriber to get the current state');
 
-      await until(() => pollsOf(g.sim, a.jobId).length >= POLLS && pollsOf(g.sim, b.jobId).length >= POLLS, 10_000, `${POLLS} polls of each`);
+      await until(() => pollsOf(g.sim, a.jobId).length >= POLLS && pollsOf(g.sim, b.jobId).length >= POLLS, 30_000, `${POLLS} polls of each`);
       await emsCall(g.sim, 'POST', '/v1/jobs/cancel', { job_ids: [a.jobId, b.jobId] });
       await Promise.all([one, ...thousand].map((s) => s.done));
       for (const s of [one, ...thousand]) {
         expect(s.completed).toBe(true);
         expect(s.values.map((j) => j.status)).toEqual(['INIT', 'STOPPED']);
       }
-      await sleep(2 * ACTIVE); // a poller left running would show here
-      const [pollsOne, pollsThousand] = [pollsOf(g.sim, a.jobId).length, pollsOf(g.sim, b.jobId).length];
-      expect(pollsThousand).toBe(pollsOne);
-      expect(pollsOne).toBeGreaterThanOrEqual(POLLS + 1);
-      expect(pollsOne).toBeLessThanOrEqual(POLLS + 2);
+      // Both pollers stopped with their streams.
+      await until(() => g.app.services.live.stats().watches === 0, 30_000, 'both watches to end');
+      for (const job of [a, b]) {
+        const polls = pollsOf(g.sim, job.jobId);
+        expect(polls.length).toBeGreaterThanOrEqual(POLLS + 1);
+        for (let i = 1; i < polls.length; i++) expect(polls[i]!.at - polls[i - 1]!.at).toBeGreaterThanOrEqual(ACTIVE - 1);
+      }
       await Promise.all(clients.map((c) => c.dispose()));
     } finally {
       await g.close();
@@ -149,14 +150,15 @@ describe('Subscription.jobProgress over graphql-ws', () => {
     expect(b.values).toEqual([]);
     expect(b.results[0]?.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
     const count = a.values.length;
-    await until(() => a.values.length > count, 5000, 'the first caller to keep receiving');
+    await until(() => a.values.length > count, 20_000, 'the first caller to keep receiving');
     expect(a.completed).toBe(false);
     await Promise.all([mine.dispose(), theirs.dispose()]);
     await cancelJob(h.sim, jobId);
   });
 
-  it('releases a subscriber at once when its client unsubscribes or disconnects, even while nothing changes', async () => {
-    // A settled cluster: no event is due, so nothing but the client leaving can end the stream.
+  it('releases a subscriber when its client unsubscribes or disconnects, even while nothing changes', async () => {
+    // A settled cluster: no event is due, so nothing but the client leaving can end the stream (a
+    // release that waited for the next event would never come, however long the deadline).
     const clusterId = await settledClusterId();
     const base = h.app.services.live.stats();
     const client = wsClient(h.url, h.token);
@@ -164,9 +166,9 @@ describe('Subscription.jobProgress over graphql-ws', () => {
     await until(() => a.values.length >= 1 && b.values.length >= 1);
     expect(h.app.services.live.stats()).toMatchObject({ watches: base.watches + 1, subscribers: base.subscribers + 2 });
     a.dispose(); // graphql-ws `complete`
-    await until(() => h.app.services.live.stats().subscribers === base.subscribers + 1, 500, 'the unsubscribed one to leave');
+    await until(() => h.app.services.live.stats().subscribers === base.subscribers + 1, 20_000, 'the unsubscribed one to leave');
     await client.dispose(); // the socket closes
-    await until(() => h.app.services.live.stats().watches === base.watches, 500, 'the poller to stop with the last subscriber');
+    await until(() => h.app.services.live.stats().watches === base.watches, 20_000, 'the poller to stop with the last subscriber');
     expect(h.app.services.live.stats().subscribers).toBe(base.subscribers);
   });
 
@@ -217,8 +219,8 @@ describe('graphql-ws connection', () => {
     const opened = Date.now();
     const closed = await closeOf(socket);
     expect(closed.code).toBe(4408);
-    expect(closed.at - opened).toBeGreaterThanOrEqual(2900);
-    expect(closed.at - opened).toBeLessThan(3500);
+    // Not before the 3 s (a timer never fires early); how much later depends on the machine.
+    expect(closed.at - opened).toBeGreaterThanOrEqual(2_990);
   });
 
   it('closes 4403 for a refused token and for a missing one, and acknowledges a good one', async () => {
@@ -311,8 +313,8 @@ describe('Subscription over Server-Sent Events', () => {
     const client = wsClient(h.url, h.token);
     const ws = subscribe(client, 'JobProgress', { id: jobId });
     const sse = subscribeSse(h.url, h.token, 'JobProgress', { id: jobId });
-    await until(() => ws.values.length >= 1 && sse.values.length >= 1, 2000, 'first state on both');
-    await until(() => sse.values.length >= 4, 4000, 'changes over SSE');
+    await until(() => ws.values.length >= 1 && sse.values.length >= 1, 10_000, 'first state on both');
+    await until(() => sse.values.length >= 4, 20_000, 'changes over SSE');
     await cancelJob(h.sim, jobId);
     await Promise.all([ws.done, sse.done]);
     expect(sse.error).toBeNull();
@@ -332,7 +334,7 @@ describe('Subscription over Server-Sent Events', () => {
     await until(() => sse.values.length >= 1);
     expect(h.app.services.live.stats()).toMatchObject({ watches: base.watches + 1, subscribers: base.subscribers + 1 });
     sse.dispose();
-    await until(() => h.app.services.live.stats().watches === base.watches, 500, 'the poller to stop with its only subscriber');
+    await until(() => h.app.services.live.stats().watches === base.watches, 20_000, 'the poller to stop with its only subscriber');
     expect(h.app.services.live.stats().subscribers).toBe(base.subscribers);
   });
 

@@ -5,6 +5,7 @@ import type { EmsApi, EmsAuth, EmsCallOptions, EmsOperation } from './api.js';
 import { authHeaderProblem, authHeaders, firstHeader, retryPolicy, retryReads } from './client-interceptors.js';
 import { httpError, parseJson, readBody, retryAfterSeconds, transportError, type CallFacts } from './client-response.js';
 import { EmsError, EmsHttpError, EmsInvalidRequestError, EmsNetworkError, EmsTimeoutError } from './errors.js';
+import type { EmsNodeNameListRequest } from './models/index.js';
 import {
   WireReader,
   readCancelJobsAccepted,
@@ -321,6 +322,16 @@ export function createEmsClient(options: EmsClientOptions): EmsClient {
       return run(build(segment(id)), opts);
     };
 
+    /** ExpandCluster and ShrinkCluster: the same request to `/v1/clusters/{id}/<action>`. */
+    const nodeChange = (
+      operation: 'ExpandCluster' | 'ShrinkCluster',
+      action: 'expand' | 'shrink',
+      clusterId: string,
+      body: EmsNodeNameListRequest,
+      opts?: EmsCallOptions,
+    ) =>
+      withId(operation, 'POST', 'clusterId', clusterId, (id) => ({ operation, method: 'POST', path: `/v1/clusters/${id}/${action}`, body, read: readJobAccepted }), opts);
+
     return {
       listReleases: (page, opts) =>
         run(
@@ -372,24 +383,8 @@ export function createEmsClient(options: EmsClientOptions): EmsClient {
         ),
       enrollCluster: (body, opts) =>
         run({ operation: 'EnrollCluster', method: 'POST', path: '/v1/clusters/enroll', body, read: readClusterJobAccepted }, opts),
-      expandCluster: (clusterId, body, opts) =>
-        withId(
-          'ExpandCluster',
-          'POST',
-          'clusterId',
-          clusterId,
-          (id) => ({ operation: 'ExpandCluster', method: 'POST', path: `/v1/clusters/${id}/expand`, body, read: readJobAccepted }),
-          opts,
-        ),
-      shrinkCluster: (clusterId, body, opts) =>
-        withId(
-          'ShrinkCluster',
-          'POST',
-          'clusterId',
-          clusterId,
-          (id) => ({ operation: 'ShrinkCluster', method: 'POST', path: `/v1/clusters/${id}/shrink`, body, read: readJobAccepted }),
-          opts,
-        ),
+      expandCluster: (clusterId, body, opts) => nodeChange('ExpandCluster', 'expand', clusterId, body, opts),
+      shrinkCluster: (clusterId, body, opts) => nodeChange('ShrinkCluster', 'shrink', clusterId, body, opts),
       createCredential: (projectId, opts) =>
         withId(
           'CreateCredentialInfo',

@@ -218,16 +218,20 @@ const listClustersLabels: Handler = (ctx, req, project) => {
   return { status: 200, body: ctx.wire.labelList(labels.length, page(labels, p)) };
 };
 
+/** The `k8s_cluster_specification` of a CreateCluster or EnrollCluster body (enroll has no node_type). */
+type RequestedK8s = EmsCreateClusterRequest['k8s_cluster_specification'] | EmsEnrollClusterRequest['k8s_cluster_specification'];
+
 /**
  * Admits a new cluster (create or enroll) in the order EMS checks: a free name, its CCE cluster's
  * add-ons for the node count (`nodeCountOf`, once the CCE cluster is known), then the injected
- * creation failure.
+ * creation failure. Returns the cluster's K8s specification with the defaults filled in.
  */
 function admitCluster(
   ctx: SimContext,
   project: ProjectState,
   name: string,
-  k: { k8s_cluster_id: string; label?: { key: string; value: string } | null; monitor_enable?: boolean | null },
+  k: RequestedK8s,
+  version: string,
   nodeCountOf: (k8s: K8sClusterRecord) => number,
 ) {
   if (nameTaken(project, name)) throw emsErrors.duplicateName(name);
@@ -237,49 +241,65 @@ function admitCluster(
   const monitor = k.monitor_enable ?? true;
   checkAddons(k8s, nodeCount, monitor);
   if (ctx.faults.createFails()) throw emsErrors.createFailed();
-  return { label, k8s, nodeCount, monitor };
+  const spec: ClusterSpec['k8s_cluster_specification'] = {
+    k8s_cluster_id: k8s.id,
+    namespace: k.namespace ?? null,
+    label: { key: label.key, value: label.value },
+    node_count: nodeCount,
+    flavor: k.flavor ?? null,
+    version,
+    lts_enable: k.lts_enable ?? true,
+    lts_connect_type: k.lts_connect_type ?? 0,
+    monitor_enable: monitor,
+    node_type: ('node_type' in k ? k.node_type : null) ?? 0,
+  };
+  return { k8s, nodeCount, spec };
+}
+
+/** Stores a new (or revived) cluster as CREATING and submits the job that provisions it: the 202 answer. */
+function startCluster(
+  ctx: SimContext,
+  project: ProjectState,
+  nowMs: number,
+  job: 'CreateCluster' | 'EnrollCluster',
+  cluster: Omit<ClusterRecord, 'status' | 'updatedAt' | 'nodes'>,
+  nodeCount: number,
+): Reply {
+  const record: ClusterRecord = { ...cluster, status: 'CREATING', updatedAt: Math.floor(nowMs), nodes: [] };
+  project.clusters.set(record.id, record);
+  const jobId = submit(ctx, project, record, job, nowMs, { kind: 'create', nodes: provisionedNodes(record.spec.name, nodeCount) });
+  return { status: 202, body: ctx.wire.clusterJobAccepted(jobId, record.id) };
 }
 
 const createCluster: Handler = (ctx, req, project, nowMs) => {
   const input = parseBody(EmsCreateClusterRequest, jsonBody(req));
   const k = input.k8s_cluster_specification;
   const version = k.version != null ? knownVersion(ctx.store, k.version) : ctx.store.preferredVersion();
-  const { label, k8s, nodeCount, monitor } = admitCluster(ctx, project, input.name, k, () => k.node_count ?? NODE_COUNT_MIN);
-
-  const spec: ClusterSpec = {
-    name: input.name,
-    description: input.description ?? null,
-    charge_mode: input.charge_mode ?? 0,
-    k8s_cluster_specification: {
-      k8s_cluster_id: k8s.id,
-      namespace: k.namespace ?? null,
-      label: { key: label.key, value: label.value },
-      node_count: nodeCount,
-      flavor: k.flavor ?? null,
-      version,
-      lts_enable: k.lts_enable ?? true,
-      lts_connect_type: k.lts_connect_type ?? 0,
-      monitor_enable: monitor,
-      node_type: k.node_type ?? 0,
+  const { k8s, nodeCount, spec } = admitCluster(ctx, project, input.name, k, version, () => k.node_count ?? NODE_COUNT_MIN);
+  const memory = input.memory_specification;
+  return startCluster(
+    ctx,
+    project,
+    nowMs,
+    'CreateCluster',
+    {
+      id: ctx.ids.uuid(),
+      reason: 'Creating',
+      createdAt: Math.floor(nowMs),
+      k8sName: k8s.name,
+      spec: {
+        name: input.name,
+        description: input.description ?? null,
+        charge_mode: input.charge_mode ?? 0,
+        k8s_cluster_specification: spec,
+        memory_specification: {
+          huge_page_num: memory?.huge_page_num ?? DEFAULT_HUGE_PAGE_NUM,
+          huge_page_flavor: memory?.huge_page_flavor ?? DEFAULT_HUGE_PAGE_FLAVOR,
+        },
+      },
     },
-    memory_specification: {
-      huge_page_num: input.memory_specification?.huge_page_num ?? DEFAULT_HUGE_PAGE_NUM,
-      huge_page_flavor: input.memory_specification?.huge_page_flavor ?? DEFAULT_HUGE_PAGE_FLAVOR,
-    },
-  };
-  const cluster: ClusterRecord = {
-    id: ctx.ids.uuid(),
-    status: 'CREATING',
-    reason: 'Creating',
-    createdAt: Math.floor(nowMs),
-    updatedAt: Math.floor(nowMs),
-    k8sName: k8s.name,
-    nodes: [],
-    spec,
-  };
-  project.clusters.set(cluster.id, cluster);
-  const jobId = submit(ctx, project, cluster, 'CreateCluster', nowMs, { kind: 'create', nodes: provisionedNodes(input.name, nodeCount) });
-  return { status: 202, body: ctx.wire.clusterJobAccepted(jobId, cluster.id) };
+    nodeCount,
+  );
 };
 
 const listClusters: Handler = (ctx, req, project) => {
@@ -330,40 +350,27 @@ const enrollCluster: Handler = (ctx, req, project, nowMs) => {
   }
   const previous = input.cluster_id != null ? project.clusters.get(input.cluster_id.toLowerCase()) : undefined;
   if (previous && previous.status !== 'DELETED') throw emsErrors.wrongState('enrolled', previous.status);
-  const { label, k8s, nodeCount, monitor } = admitCluster(ctx, project, input.name, k, (cce) => enrolledNodeCount(cce.id, k.namespace));
-
-  const spec: ClusterSpec = {
-    name: input.name,
-    description: input.description ?? null,
-    charge_mode: 0,
-    k8s_cluster_specification: {
-      k8s_cluster_id: k8s.id,
-      namespace: k.namespace,
-      label: { key: label.key, value: label.value },
-      node_count: nodeCount,
-      flavor: k.flavor ?? null,
-      version,
-      lts_enable: k.lts_enable ?? true,
-      lts_connect_type: k.lts_connect_type ?? 0,
-      monitor_enable: monitor,
-      node_type: 0,
+  const { k8s, nodeCount, spec } = admitCluster(ctx, project, input.name, k, version, (cce) => enrolledNodeCount(cce.id, k.namespace));
+  return startCluster(
+    ctx,
+    project,
+    nowMs,
+    'EnrollCluster',
+    {
+      id: previous?.id ?? input.cluster_id?.toLowerCase() ?? ctx.ids.uuid(),
+      reason: 'Enrolling',
+      createdAt: previous?.createdAt ?? Math.floor(nowMs),
+      k8sName: k8s.name,
+      spec: {
+        name: input.name,
+        description: input.description ?? null,
+        charge_mode: 0,
+        k8s_cluster_specification: spec,
+        memory_specification: { huge_page_num: DEFAULT_HUGE_PAGE_NUM, huge_page_flavor: DEFAULT_HUGE_PAGE_FLAVOR },
+      },
     },
-    memory_specification: { huge_page_num: DEFAULT_HUGE_PAGE_NUM, huge_page_flavor: DEFAULT_HUGE_PAGE_FLAVOR },
-  };
-  const id = previous?.id ?? input.cluster_id?.toLowerCase() ?? ctx.ids.uuid();
-  const cluster: ClusterRecord = {
-    id,
-    status: 'CREATING',
-    reason: 'Enrolling',
-    createdAt: previous?.createdAt ?? Math.floor(nowMs),
-    updatedAt: Math.floor(nowMs),
-    k8sName: k8s.name,
-    nodes: [],
-    spec,
-  };
-  project.clusters.set(id, cluster);
-  const jobId = submit(ctx, project, cluster, 'EnrollCluster', nowMs, { kind: 'create', nodes: provisionedNodes(input.name, nodeCount) });
-  return { status: 202, body: ctx.wire.clusterJobAccepted(jobId, id) };
+    nodeCount,
+  );
 };
 
 /** Non-DELETED clusters of the project on the same CCE cluster, other than `cluster`. */

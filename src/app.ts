@@ -18,7 +18,7 @@ import {
 } from './context.js';
 import { createEmsClient } from './ems/client.js';
 import { createDeviationReporter } from './ems/read/index.js';
-import { maskError, requestParamErrors } from './errors.js';
+import { gatewayError, maskError, requestParamErrors } from './errors.js';
 import { createIdempotencyStore } from './idempotency/index.js';
 import { operationLimits } from './limits.js';
 import { createMetrics, type Metrics } from './metrics.js';
@@ -306,11 +306,7 @@ function graphqlWsOptions(yoga: App['yoga'], security: Security): ServerOptions<
       if (errors.length) return errors.map(withoutHttp);
       // As over HTTP: an unknown operationName (or several operations and none named) gets a coded error.
       if (!getOperationAST(document, params.operationName)) {
-        return [
-          new GraphQLError('Could not determine what operation to execute.', {
-            extensions: { code: 'OPERATION_RESOLUTION_FAILURE', upstreamCode: null, requestId: null, retryable: false },
-          }),
-        ];
+        return [gatewayError('Could not determine what operation to execute.', 'OPERATION_RESOLUTION_FAILURE')];
       }
       return args;
     },

@@ -1,7 +1,7 @@
 import { builder } from '../builder.js';
-import { CLUSTER_STATUSES, UUID_PATTERN, type EmsClusterStatus } from '../ems/models/index.js';
+import { CLUSTER_STATUSES, EmsUuid, type EmsClusterStatus } from '../ems/models/index.js';
 import { isUnreadable, missingFieldError, type ClusterRecord, type K8sSpecRecord, type Listed, type MemorySpecRecord } from '../ems/read/index.js';
-import { quote, userInputError } from '../errors.js';
+import { checkArgument } from '../errors.js';
 import {
   AFTER_DESCRIPTION,
   FIRST_DESCRIPTION,
@@ -188,9 +188,7 @@ builder.queryFields((t) => ({
     description: 'One cluster (ShowCluster); null when EMS does not know it.',
     args: { id: t.arg.id({ required: true, description: 'The EMS cluster UUID.' }) },
     resolve: (_root, { id }, ctx) => {
-      if (!UUID_PATTERN.test(id)) {
-        throw userInputError(`"id" must be a UUID (8-4-4-4-12 hexadecimal digits), got ${quote(id)}`, { argument: 'id' });
-      }
+      checkArgument('id', id, EmsUuid);
       return ctx.loaders.clusterById.load(id).catch(nullWhenNotFound);
     },
   }),

@@ -11,7 +11,8 @@ import { offsetToCursor } from '@pothos/plugin-relay';
 import { Kind, type GraphQLResolveInfo, type SelectionSetNode } from 'graphql';
 import type { Config } from '../config.js';
 import { isUnreadable, unreadableError, type Listed } from '../ems/read/index.js';
-import { quote, userInputError } from '../errors.js';
+import { quote } from '../ems/errors.js';
+import { userInputError } from '../errors.js';
 import { EMS_MAX_PAGE } from '../loaders/walk.js';
 
 /** The `[offset, offset + limit)` window a `first`/`after` pair selects. */

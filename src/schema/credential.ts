@@ -1,8 +1,8 @@
 import { builder } from '../builder.js';
 import type { Context } from '../context.js';
-import { PROJECT_ID_PATTERN } from '../ems/models/index.js';
+import { EmsProjectId } from '../ems/models/index.js';
 import { missingFieldError, type CredentialRecord } from '../ems/read/index.js';
-import { quote, userInputError } from '../errors.js';
+import { checkArgument, userInputError } from '../errors.js';
 import { itemsOf } from './connection.js';
 import { toDate } from './dates.js';
 
@@ -42,11 +42,7 @@ builder.queryField('credentials', (t) =>
           argument: 'projectId',
         });
       }
-      if (!PROJECT_ID_PATTERN.test(projectId)) {
-        throw userInputError(`"projectId" must be 1–255 letters or digits, got ${quote(projectId)}`, {
-          argument: 'projectId',
-        });
-      }
+      checkArgument('projectId', projectId, EmsProjectId);
       return itemsOf(await ctx.ems.showCredentials(projectId));
     },
   }),

@@ -1,7 +1,7 @@
 import { GraphQLError } from 'graphql';
 import { builder } from '../builder.js';
 import type { ErrorExtensions } from '../errors.js';
-import { LiveError } from '../subscriptions/index.js';
+import { LiveError, UNEXPECTED_ERROR } from '../subscriptions/index.js';
 import { Cluster } from './cluster.js';
 import { Job } from './job.js';
 
@@ -30,11 +30,7 @@ function untilError<T>(stream: AsyncIterableIterator<T>): AsyncIterableIterator<
       } catch (error) {
         if (ended) return done();
         ended = true;
-        const last =
-          error instanceof LiveError
-            ? error
-            : new LiveError({ code: 'INTERNAL_SERVER_ERROR', message: 'Unexpected error', upstreamCode: null, requestId: null, retryable: false });
-        return { done: false, value: last };
+        return { done: false, value: error instanceof LiveError ? error : new LiveError(UNEXPECTED_ERROR) };
       }
     },
     async return() {
@@ -52,13 +48,8 @@ function untilError<T>(stream: AsyncIterableIterator<T>): AsyncIterableIterator<
  */
 function payload<T extends object>(event: T | LiveError): T {
   if (!(event instanceof LiveError)) return event;
-  const extensions: ErrorExtensions = {
-    code: event.code,
-    upstreamCode: event.upstreamCode,
-    requestId: event.requestId,
-    retryable: event.retryable,
-  };
-  throw new GraphQLError(event.message, { extensions });
+  const { message, ...extensions } = event.toData();
+  throw new GraphQLError(message, { extensions: extensions satisfies ErrorExtensions });
 }
 
 builder.subscriptionField('jobProgress', (t) =>

@@ -3,7 +3,7 @@ import type { EmsApi, EmsAuth } from '../ems/api.js';
 import { isEmsError } from '../ems/errors.js';
 import type { ClusterRecord, JobRecord } from '../ems/read/index.js';
 import type { Coordinator, StoredState } from './coordinator.js';
-import { fatalErrorData, giveUpErrorData, isFatal, LiveError, type LiveErrorEvent, type LiveEvent, type LiveStateEvent } from './events.js';
+import { fatalErrorData, gatewayErrorData, giveUpErrorData, isFatal, LiveError, type LiveErrorEvent, type LiveEvent, type LiveStateEvent } from './events.js';
 import type { LivePubSub } from './pubsub.js';
 import { clusterResource, jobResource, type LiveResource } from './resources.js';
 import { nextPollDelay, type PollIntervals } from './schedule.js';
@@ -157,7 +157,7 @@ class Hub implements LiveHub {
     return new Repeater<T>(async (push, stop) => {
       const problem = resource.checkId(id);
       if (problem) {
-        stop(new LiveError({ code: 'BAD_USER_INPUT', message: problem, upstreamCode: null, requestId: null, retryable: false }));
+        stop(new LiveError(gatewayErrorData('BAD_USER_INPUT', problem)));
         return;
       }
       if (this.closed) {

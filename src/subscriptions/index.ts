@@ -6,7 +6,7 @@ import { createLiveHub, type HubLogger, type LiveHub, type LiveHubOptions } from
 import { createMemoryPubSub, createRedisPubSub } from './pubsub.js';
 
 export { createLiveHub, type HubLogger, type HubStats, type LiveCaller, type LiveHub, type LiveHubOptions, type PollReport } from './hub.js';
-export { LiveError, type LiveErrorData, type LiveEvent } from './events.js';
+export { LiveError, UNEXPECTED_ERROR, type LiveErrorData, type LiveEvent } from './events.js';
 export { createMemoryCoordinator, createRedisCoordinator, type Coordinator, type StoredState } from './coordinator.js';
 export { createMemoryPubSub, createRedisPubSub, type LivePubSub } from './pubsub.js';
 export { clusterResource, jobResource, type LiveResource } from './resources.js';

@@ -17,7 +17,7 @@ export type EmsJobType = (typeof EMS_JOB_TYPES)[number];
 export const JOB_ID_PATTERN = /^(short-|long-|ems-custom-)[A-Za-z0-9-]+$/;
 export const EmsJobId = z
   .string()
-  .min(1)
+  .min(1, 'must not be empty')
   .max(48, 'must be at most 48 characters')
   .regex(JOB_ID_PATTERN, 'must start with "short-", "long-" or "ems-custom-" and contain only letters, digits and "-"');
 

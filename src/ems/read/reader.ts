@@ -1,4 +1,4 @@
-import { EmsBadResponseError } from '../errors.js';
+import { EmsBadResponseError, quote } from '../errors.js';
 
 /**
  * Reading what EMS sends: `unknown` JSON in, the gateway's own records out. Strict about what a
@@ -94,7 +94,14 @@ export function missingFieldError(source: RecordSource, what: string): EmsBadRes
 }
 
 /** EMS times: `yyyy-MM-ddTHH:mm:ssZ`; fractional seconds and numeric offsets are read too. */
-export const TIMESTAMP_PATTERN = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:?\d{2})$/;
+const TIMESTAMP_PATTERN = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:?\d{2})$/;
+
+/** The instant a timestamp in that form names (epoch ms), or null for any other text. */
+export function timestampMs(text: string): number | null {
+  if (!TIMESTAMP_PATTERN.test(text)) return null;
+  const ms = Date.parse(text);
+  return Number.isNaN(ms) ? null : ms;
+}
 const NUMERIC = /^\s*-?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*$/;
 const INT32_MAX = 2147483647;
 
@@ -129,7 +136,7 @@ export class WireReader {
 
   /** The body as a whole cannot give what the operation returns. */
   unreadable(what: string, value?: unknown): EmsBadResponseError {
-    const got = value === undefined || this.sensitive ? '' : ` (got ${preview(value)})`;
+    const got = value === undefined ? '' : this.quote(value);
     const message = `EMS ${this.operation} returned a body the gateway cannot read: ${what}${got}`;
     return new EmsBadResponseError(message, { operation: this.operation, requestId: this.source.requestId, status: this.status, issues: [`${what}${got}`] });
   }
@@ -160,7 +167,7 @@ export class WireReader {
 
   /** A short quote of a value for messages, unless the body is sensitive. */
   quote(value: unknown): string {
-    return this.sensitive ? '' : ` (got ${preview(value)})`;
+    return this.sensitive ? '' : ` (got ${quote(value)})`;
   }
 }
 
@@ -223,7 +230,7 @@ export class At {
       this.note(key, 'empty_time');
       return null;
     }
-    if (typeof value === 'string' && TIMESTAMP_PATTERN.test(value.trim()) && !Number.isNaN(Date.parse(value.trim()))) return value.trim();
+    if (typeof value === 'string' && timestampMs(value.trim()) !== null) return value.trim();
     this.note(key, 'bad_field');
     return null;
   }
@@ -338,7 +345,3 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function preview(value: unknown): string {
-  const json = JSON.stringify(value) ?? String(value);
-  return json.length > 60 ? `${json.slice(0, 60)}…` : json;
-}

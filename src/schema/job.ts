@@ -8,13 +8,12 @@ import { checkArgument } from '../errors.js';
 import { jobTypesOf } from '../loaders/jobs.js';
 import { Cluster } from './cluster.js';
 import {
-  AFTER_DESCRIPTION,
-  FIRST_DESCRIPTION,
   connectionFromList,
   connectionFromPage,
   itemsOf,
+  listConnection,
   offsetWindow,
-  resolveTotalCount,
+  pageArgs,
   selectsField,
   type Connection,
   type ConnectionArgs,
@@ -88,18 +87,7 @@ Job.implement({
   }),
 });
 
-export const JobConnection = builder.connectionObject(
-  {
-    type: Job,
-    name: 'JobConnection',
-    nodeNullable: true,
-    fields: (t) => ({ totalCount: t.int({ nullable: false, resolve: resolveTotalCount }) }),
-  },
-  {
-    name: 'JobEdge',
-    nodeField: { description: 'The job; null, with an UPSTREAM_BAD_RESPONSE error on this path, when EMS sent one the gateway cannot read (no id).' },
-  },
-);
+export const JobConnection = listConnection('Job', Job, 'id');
 
 /** `NOT_FOUND` from EMS becomes null; every other failure propagates. */
 export function nullWhenNotFound(error: unknown): null {
@@ -155,8 +143,7 @@ builder.queryFields((t) => ({
       type: t.arg({ type: JobType }),
       clusterId: t.arg.id(),
       status: t.arg({ type: [JobStatus], description: 'Keep jobs in any of these statuses.' }),
-      first: t.arg.int({ description: FIRST_DESCRIPTION }),
-      after: t.arg.string({ description: AFTER_DESCRIPTION }),
+      ...pageArgs,
     },
     resolve: (_root, args, ctx, info) => resolveJobs(args, ctx, info),
   }),

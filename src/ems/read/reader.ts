@@ -75,6 +75,27 @@ export function isUnreadable(value: unknown): value is Unreadable {
   return typeof value === 'object' && value !== null && typeof (value as Unreadable).unreadable === 'string';
 }
 
+/**
+ * Reads one list element: the record, or a string saying why it cannot be read (`at` is null when
+ * the element is not a JSON object).
+ */
+export type ElementReader<T> = (value: unknown, at: At | null, index?: number) => T | string;
+
+/** Why an element that is not a JSON object cannot be read. */
+export const NOT_AN_OBJECT = 'that is not a JSON object';
+
+/**
+ * The reader of elements whose identity is the field `key` (`what` in messages): an element without
+ * a readable one cannot be read; `read` gets the identity and the element.
+ */
+export function byIdentity<T>(key: string, what: string, read: (id: string, at: At) => T): ElementReader<T> {
+  return (_value, at) => {
+    if (!at) return NOT_AN_OBJECT;
+    const id = at.id(key);
+    return id ? read(id, at) : `without a readable ${what}`;
+  };
+}
+
 /** The records of a list that could be read. */
 export function readable<T>(list: readonly Listed<T>[]): T[] {
   return list.filter((item): item is T => !isUnreadable(item));
@@ -149,7 +170,7 @@ export class WireReader {
   }
 
   /** The body's root as a list, or the error for a body that is not one. */
-  rootList<T>(json: unknown, item: (value: unknown, at: At | null, index: number) => T | string): Listed<T>[] {
+  rootList<T>(json: unknown, item: ElementReader<T>): Listed<T>[] {
     if (!Array.isArray(json)) throw this.unreadable('the body must be a JSON list', json);
     return json.map((value, i) => this.element(value, '[]', `[${i}]`, i, item));
   }
@@ -158,7 +179,7 @@ export class WireReader {
     return isObject(value) ? new At(this, value, template, concrete) : null;
   }
 
-  element<T>(value: unknown, template: string, concrete: string, index: number, item: (value: unknown, at: At | null, index: number) => T | string): Listed<T> {
+  element<T>(value: unknown, template: string, concrete: string, index: number, item: ElementReader<T>): Listed<T> {
     const result = item(value, this.object(value, template, concrete), index);
     if (typeof result !== 'string') return result;
     this.note(template, 'bad_element');
@@ -324,7 +345,7 @@ export class At {
    * without it, or with something else than a list or null there, cannot be read at all.
    * @param item reads one element; returns a string saying why when it cannot be read.
    */
-  list<T>(key: string, item: (value: unknown, at: At | null, index: number) => T | string, options: { required?: boolean } = {}): Listed<T>[] {
+  list<T>(key: string, item: ElementReader<T>, options: { required?: boolean } = {}): Listed<T>[] {
     const value = this.value[key];
     // The list a list operation returns must be there: a body without it is another shape, not "none".
     if (value === undefined && options.required) throw this.reader.unreadable(`the body has no ${this.where(key)} list`, this.value);

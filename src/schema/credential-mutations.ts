@@ -49,7 +49,7 @@ builder.mutationField('createCredential', (t) =>
     nullable: false,
     description: 'Creates a credential (cdKey) for a project (CreateCredentialInfo).',
     args: { input: t.arg({ type: CreateCredentialInput, required: true }) },
-    errors: mutationErrors('CreateCredentialResult'),
+    errors: mutationErrors('createCredential', 'CreateCredentialResult'),
     resolve: async (_root, { input }, ctx) => {
       const { projectId } = validateCreateCredential(input, ctx.config.ems.projectId);
       // The first submission's credential, for rendering without a second read.

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { builder } from '../builder.js';
 import type { Context } from '../context.js';
 import { PROJECT_ID_PATTERN, type EmsCredential } from '../ems/models/index.js';
@@ -10,10 +11,21 @@ async function callerProjectId(ctx: Context): Promise<string | null> {
   return page.project_id || null;
 }
 
+/** `<projectId>:<first 16 hex digits of SHA-256(cdKey)>`: EMS gives credentials no id of their own. */
+export function credentialId(credential: EmsCredential): string {
+  return `${credential.projectId}:${createHash('sha256').update(credential.cdKey).digest('hex').slice(0, 16)}`;
+}
+
 /** An EMS credential (cdKey) of a project. */
 export const Credential = builder.objectRef<EmsCredential>('Credential').implement({
   description: 'An EMS credential (cdKey) of a project.',
   fields: (t) => ({
+    id: t.id({
+      nullable: false,
+      description:
+        'Stable and unique (a cache key): the project id and a one-way hash of the cdKey, so the id reveals nothing of the key.',
+      resolve: (c) => credentialId(c),
+    }),
     projectId: t.exposeString('projectId', { nullable: false }),
     cdKey: t.exposeString('cdKey', { nullable: false }),
     createdAt: t.field({ type: 'DateTime', nullable: true, resolve: (c) => toDate(c.createAt) }),

@@ -6,6 +6,7 @@ import { AFTER_DESCRIPTION, FIRST_DESCRIPTION, connectionFromPage, offsetWindow,
 export const Feature = builder.objectRef<EmsFeature>('Feature').implement({
   description: 'An EMS feature gate of the caller’s project.',
   fields: (t) => ({
+    id: t.exposeID('feature', { nullable: false, description: 'The feature’s name: stable, and unique in the project (a cache key).' }),
     name: t.exposeString('feature', { nullable: false, description: 'e.g. feature.gates.batch_create_v2_loadbalancers_amount' }),
     enabled: t.exposeBoolean('switch', { nullable: false }),
     type: t.string({ nullable: true, description: 'Type of `value`, e.g. INT.', resolve: (f) => f.type ?? null }),

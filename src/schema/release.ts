@@ -6,6 +6,7 @@ import { AFTER_DESCRIPTION, FIRST_DESCRIPTION, connectionFromPage, offsetWindow,
 export const Release = builder.objectRef<EmsRelease>('Release').implement({
   description: 'An EMS version that clusters can run.',
   fields: (t) => ({
+    id: t.exposeID('version', { nullable: false, description: 'The version: stable, and unique among releases (a cache key).' }),
     version: t.exposeString('version', { nullable: false }),
     tag: t.string({ nullable: true, resolve: (release) => release.tag ?? null }),
     description: t.string({ nullable: true, resolve: (release) => release.description ?? null }),

@@ -235,8 +235,9 @@ const WS_CLOSE_TRY_AGAIN_LATER = 1013;
 /**
  * graphql-ws (`graphql-transport-ws`) on the HTTP pipeline: every operation runs through
  * `yoga.getEnveloped`, so it gets the same context factory, plugins and error masking as HTTP and SSE.
- * Auth happens once, at `connection_init`: `connectionParams.authToken` is checked upstream (close
- * 4403 when missing or refused); no `connection_init` within 3 s closes 4408.
+ * Auth happens once, at `connection_init`: the token in its payload (`authToken`, or an
+ * `X-Auth-Token` header: see tokenOf) is checked upstream (close 4403 when missing or refused); no
+ * `connection_init` within 3 s closes 4408.
  */
 function graphqlWsOptions(yoga: App['yoga'], services: AppServices): ServerOptions<Record<string, unknown> | undefined, Extra> {
   const checkToken = createTokenCheck(services.client);

@@ -8,6 +8,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { pino, type Logger } from 'pino';
 import type { Config } from './config.js';
 import { createContextFactory, resolveAuth, scopeOf, tokenOf, type AppServices, type Context, type InitialContext } from './context.js';
+import { GRAPHIQL_OPTIONS, createWebUi } from './dashboard.js';
 import type { EmsAuth } from './ems/api.js';
 import { createEmsClient, type EmsClient } from './ems/client.js';
 import { isEmsError } from './ems/errors.js';
@@ -22,6 +23,8 @@ import { createLiveHubFromConfig, type LiveHub } from './subscriptions/index.js'
 export interface BuildAppOptions {
   /** @default a pino logger at config.logLevel */
   logger?: Logger;
+  /** The dashboard's build, served at `/`. @default web/dist/ (WEB_DIST) */
+  webDir?: URL;
 }
 
 export interface App {
@@ -85,6 +88,7 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
   const idempotency = createIdempotencyStore(config, (err) => logger.warn({ err }, 'idempotency store (Redis) error'));
   const services: AppServices = { config, client, logger, idempotency, live };
   const createContext = createContextFactory(services);
+  const web = createWebUi(options.webDir);
 
   const yoga = createYoga<Record<string, unknown>, Context>({
     schema,
@@ -92,7 +96,8 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
     context: (initial) => createContext(initial as InitialContext),
     maskedErrors: { maskError },
     landingPage: false,
-    graphiql: { subscriptionsProtocol: 'WS', title: 'ems-gateway' },
+    graphiql: GRAPHIQL_OPTIONS,
+    renderGraphiQL: web.renderGraphiQL,
     logging: {
       debug: (...args) => logger.debug(args.map(String).join(' ')),
       info: (...args) => logger.info(args.map(String).join(' ')),
@@ -101,6 +106,7 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
     },
     plugins: [
       operationalEndpoints(services, metrics),
+      web.plugin,
       metrics.yogaPlugin,
       requestParamErrors(),
       operationLimits(config.limits),

@@ -89,6 +89,19 @@ describe('batched nested reads', () => {
     });
   });
 
+  it('a page of 1,000 clusters with 3 jobs each costs 8 calls: 2 ListClusters (a full page, then the end), 5 ListJobs, 1 ListReleases', async () => {
+    h.sim.seedClusters(1000, { jobsPerCluster: 3 });
+    const jobs = seededJobs(1000, 3);
+    h.sim.stats.reset();
+    const result = await h.gql(ClustersNestedDocument, { first: 1000 });
+    expect(result.errors).toBeUndefined();
+    expect(result.data!.clusters.edges).toHaveLength(1000);
+    for (const { node } of result.data!.clusters.edges) expect(node.jobs.totalCount).toBe(3);
+    expect(walkCalls(jobs.long) + walkCalls(jobs.short)).toBe(5);
+    // The README's table of call counts quotes these numbers.
+    expect(calls(h)).toEqual({ ListClusters: 2, ListJobs: 5, ListReleases: 1 });
+  });
+
   describe('on 20 clusters with 3 jobs each', () => {
     beforeAll(() => {
       h.sim.seedClusters(20, { jobsPerCluster: 3 });

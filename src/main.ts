@@ -18,7 +18,10 @@ async function main(): Promise<void> {
   process.on('uncaughtException', (err) => logger.error({ err }, 'uncaught exception'));
 
   const url = await app.start();
-  const lines = [`ems-gateway: GraphQL at ${url} (WebSocket and SSE subscriptions on the same path)`];
+  const lines = [
+    `ems-gateway: GraphQL at ${url} (WebSocket and SSE subscriptions on the same path; GraphiQL in a browser)`,
+    `Dashboard: ${new URL('/', url)}`,
+  ];
   if (app.simulator) {
     const c = app.simulator.credentials;
     lines.push(

@@ -94,7 +94,9 @@ describe.skipIf(!chromiumFound)('the dashboard and GraphiQL in Chromium, offline
     if (webDir) await rm(webDir, { recursive: true, force: true });
   });
 
-  afterEach(() => {
+  afterEach(async (context) => {
+    // A failed test leaves a picture of where it stopped.
+    if (context.task.result?.state === 'fail') await shot(`failed-${context.task.name.slice(0, 40).replace(/\W+/g, '-')}`).catch(() => {});
     expect(problems.splice(0)).toEqual([]);
   });
 
@@ -266,6 +268,56 @@ describe.skipIf(!chromiumFound)('the dashboard and GraphiQL in Chromium, offline
     await shot('dashboard-deleted');
   });
 
+  it('enrolls a cluster and cancels its job after confirmation; authorizes and shrinks a seeded cluster', async () => {
+    await page.getByRole('link', { name: 'Back to all clusters' }).click();
+    await page.getByRole('button', { name: 'Enroll cluster' }).click();
+    const form = page.getByRole('form', { name: 'Enroll an existing EMS deployment' });
+    const enrolled = `${clusterName}-enr`;
+    await form.getByRole('textbox', { name: 'Name (required)', exact: true }).fill(enrolled);
+    await form.getByRole('textbox', { name: /^CCE cluster ID/ }).fill(crypto.randomUUID());
+    await form.getByRole('textbox', { name: /^Namespace of the deployment/ }).fill('ems-system');
+    expect(await unlabelledControls(page)).toEqual([]);
+    await form.getByRole('button', { name: 'Enroll cluster' }).click();
+    await expect.poll(() => page.getByRole('heading', { level: 1 }).innerText(), WAIT).toBe(enrolled);
+
+    // Cancel the enrollment while it waits to start: select the job, confirm.
+    const job = page.locator('li.job', { has: page.getByRole('progressbar', { name: /^Progress of job EnrollCluster/ }) });
+    await expect.poll(() => job.count(), WAIT).toBe(1);
+    await job.getByRole('checkbox', { name: /^Select job EnrollCluster/ }).check();
+    await page.getByRole('button', { name: 'Cancel selected jobs (1)' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Cancel 1 job?' });
+    await dialog.getByRole('button', { name: 'Cancel jobs' }).click();
+    await expect.poll(() => page.getByRole('status').filter({ hasText: 'Cancelled 1 job.' }).count(), WAIT).toBe(1);
+    await expect.poll(() => job.getAttribute('data-status'), WAIT).toBe('STOPPED');
+    await expect.poll(clusterStatus, WAIT).toBe('DELETED');
+
+    // A seeded RUNNING cluster of 4 nodes: authorize it, then shrink it by one node (confirmed).
+    await page.getByRole('link', { name: 'Back to all clusters' }).click();
+    await page.getByRole('searchbox', { name: 'Search by name' }).fill('kvcache-dev-02');
+    await page.getByRole('link', { name: 'kvcache-dev-02', exact: true }).click();
+    await expect.poll(() => page.getByRole('heading', { level: 1 }).innerText(), WAIT).toBe('kvcache-dev-02');
+    await page.getByRole('button', { name: 'Authorize cluster' }).click();
+    await expect.poll(() => page.getByRole('status').filter({ hasText: 'EMS granted the cluster the permissions it needs.' }).count(), WAIT).toBe(1);
+
+    const shrink = page.getByRole('form', { name: 'Shrink' });
+    await shrink.getByRole('textbox', { name: 'Nodes to remove' }).fill('kvcache-dev-02-n004');
+    await shrink.getByRole('button', { name: 'Shrink cluster' }).click();
+    await page.getByRole('dialog', { name: 'Remove 1 node(s) from kvcache-dev-02?' }).getByRole('button', { name: 'Shrink cluster' }).click();
+    const bar = page.getByRole('progressbar', { name: /^Progress of job ShrinkCluster/ });
+    await expect.poll(() => bar.count(), WAIT).toBe(1);
+    await expect.poll(clusterStatus, WAIT).toBe('SHRINKING');
+    sim.clock.advance(30_000);
+    await expect.poll(() => progressOf(bar), WAIT).toBe(100);
+    await expect.poll(clusterStatus, WAIT).toBe('RUNNING');
+    await expect.poll(() => page.locator('dl.facts').innerText(), WAIT).toMatch(/Nodes\s+3\b/);
+
+    // A refusal for the cluster's state shows above the form's buttons: expanding by a node it has.
+    const expand = page.getByRole('form', { name: 'Expand' });
+    await expand.getByRole('textbox', { name: 'Nodes to add' }).fill('kvcache-dev-02-n001');
+    await expand.getByRole('button', { name: 'Expand cluster' }).click();
+    await expect.poll(() => expand.getByRole('alert').innerText(), WAIT).toMatch(/\[UPSTREAM_VALIDATION\]/);
+  });
+
   it('GraphiQL, linked from the dashboard, runs a query and a subscription with the Headers pane token, kept across reloads', async () => {
     await page.getByRole('link', { name: 'GraphiQL' }).click();
     await page.waitForURL(`${base}/graphql`);
@@ -276,6 +328,8 @@ describe.skipIf(!chromiumFound)('the dashboard and GraphiQL in Chromium, offline
     const toolEditor = page.locator('.graphiql-editor-tool .monaco-editor:visible');
     // Monaco renders spaces as no-break spaces.
     const responseText = async () => (await page.locator('.graphiql-response').innerText()).replace(/\u00a0/g, ' ');
+    // What GraphiQL keeps of an editor (in localStorage): it runs what it keeps, so an edit counts once kept.
+    const kept = (editor: 'query' | 'variables' | 'headers') => page.evaluate((key) => localStorage.getItem(key) ?? '', `graphiql:${editor}`);
     await queryEditor.getByText('clusters(first').waitFor(WAIT);
 
     // The token goes between the quotes of the Headers pane's "X-Auth-Token": "".
@@ -283,6 +337,7 @@ describe.skipIf(!chromiumFound)('the dashboard and GraphiQL in Chromium, offline
     await page.keyboard.press('End');
     await page.keyboard.press('ArrowLeft');
     await page.keyboard.insertText(token);
+    await expect.poll(() => kept('headers'), WAIT).toContain(token);
 
     // The Fleet query: cursor in it, Ctrl-Enter.
     await queryEditor.getByText('clusters(first').click();
@@ -307,6 +362,7 @@ describe.skipIf(!chromiumFound)('the dashboard and GraphiQL in Chromium, offline
     await page.evaluate((text) => navigator.clipboard.writeText(text), JSON.stringify({ id: jobId }));
     await page.keyboard.press('Control+A');
     await page.keyboard.press('Control+V');
+    await expect.poll(() => kept('variables'), WAIT).toContain(jobId);
     await queryEditor.getByText('clusters(first').click();
     await page.keyboard.press('Control+End');
     for (let i = 0; i < 4; i++) await page.keyboard.press('ArrowUp');
@@ -326,9 +382,10 @@ describe.skipIf(!chromiumFound)('the dashboard and GraphiQL in Chromium, offline
     await page.getByRole('button', { name: 'Headers' }).click();
     await expect.poll(async () => (await toolEditor.innerText()).replace(/\u00a0/g, ' '), WAIT).toContain(`"X-Auth-Token": "${token.slice(0, 20)}`);
     await queryEditor.click();
-    await page.evaluate((text) => navigator.clipboard.writeText(text), '{ clusters(first: 1) { totalCount } }');
+    await page.evaluate((text) => navigator.clipboard.writeText(text), 'query AfterReload { clusters(first: 1) { totalCount } }');
     await page.keyboard.press('Control+A');
     await page.keyboard.press('Control+V');
+    await expect.poll(() => kept('query'), WAIT).toContain('AfterReload');
     await page.keyboard.press('Control+Enter');
     await expect.poll(responseText, WAIT).toMatch(/"totalCount": \d+/);
   });

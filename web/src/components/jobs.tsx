@@ -8,13 +8,20 @@ import { ConfirmDialog, FormErrorList, ProgressBar, StatusBadge } from './ui';
 
 const isLive = (job: JobFieldsFragment) => !TERMINAL_JOB_STATUSES.has(job.status);
 
+/** The later of two reports of one job: an ended one, else the one further along. */
+function later(a: JobFieldsFragment, b: JobFieldsFragment): JobFieldsFragment {
+  if (isLive(a) !== isLive(b)) return isLive(a) ? b : a;
+  return b.progress > a.progress ? b : a;
+}
+
 /**
- * The job as `jobProgress` reports it while it runs (the given one until the first event, and once
- * it has ended). `onEnded` is called once when a followed job reaches a terminal status.
+ * The job as `jobProgress` reports it while it runs, or as the cluster's jobs list it, whichever is
+ * later (a re-read of the cluster can overtake the subscription, which then stops). `onEnded` is
+ * called once when a followed job reaches a terminal status.
  */
 function useLiveJob(job: JobFieldsFragment, onEnded: () => void): JobFieldsFragment {
   const [{ data }] = useSubscription({ query: JobProgressSubscription, variables: { id: job.id }, pause: !isLive(job) });
-  const live = data?.jobProgress ?? job;
+  const live = data?.jobProgress ? later(data.jobProgress, job) : job;
   const ended = !isLive(live);
   useEffect(() => {
     if (ended && isLive(job)) onEnded();

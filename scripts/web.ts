@@ -5,7 +5,6 @@
  */
 import { readdir, stat } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { build } from 'vite';
 
 const WEB = new URL('../web/', import.meta.url);
 const BUILT = new URL('dist/index.html', WEB);
@@ -27,4 +26,6 @@ const sourcesAt = Math.max(...(await Promise.all(SOURCES.map(newestMtime))));
 if (builtAt !== null && builtAt >= sourcesAt) process.exit(0);
 
 console.log(builtAt === null ? 'Building the dashboard (web/dist is missing)…' : 'Rebuilding the dashboard (web/ changed)…');
+// Vite is a build-time dependency: loaded only to build, so a current build starts without it.
+const { build } = await import('vite');
 await build({ configFile: fileURLToPath(new URL('vite.config.ts', WEB)), logLevel: 'warn' });

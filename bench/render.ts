@@ -308,6 +308,18 @@ export function renderProfile(results: Results): string {
       '',
       table(['module', 'self', `per ${unit}`], s.topModules.map((f) => [`\`${f.name}\``, pct(f.share), per(f.share)])),
     );
+    if (p.heap) {
+      parts.push(
+        '',
+        `Heap per subscriber, from heap snapshots of the gateway before and after the ${p.subscribers?.toLocaleString('en-US')} subscribers connected ` +
+          `(\`bench/profiles/subscribers-*.heapsnapshot\`): ${kib(p.heap.totalBytes)} in all (shallow sizes), largest kinds of object:`,
+        '',
+        table(
+          ['kind of object', 'objects per subscriber', 'bytes per subscriber'],
+          p.heap.top.map((h) => [`\`${h.kind}\``, h.count.toFixed(1), h.bytes.toFixed(0)]),
+        ),
+      );
+    }
   }
   return parts.join('\n');
 }

@@ -2,12 +2,14 @@
  * Profiles: a CPU profile of the gateway under load (autocannon, `connections` connections, no added
  * upstream latency), once for `cluster(id)` and once for the nested query, each in a fresh gateway
  * process; then one of the subscription fan-out (2,000 graphql-ws subscribers on one job, during
- * the timed changes). The profile covers exactly the measured load (the inspector's Profiler, which writes the
+ * the timed changes), with heap snapshots of the gateway before and after the subscribers connect,
+ * summarized as what each subscriber adds, by kind of object. The profile covers exactly the measured load (the inspector's Profiler, which writes the
  * same `.cpuprofile` as `node --cpu-prof`), not start-up or TypeScript compilation. The files stay
  * in bench/profiles/ (open them in Chrome DevTools or speedscope); the summary goes to BENCHMARKS.md.
  */
 import { mkdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
+import { heapGrowth, type HeapGrowth } from '../support/heap.js';
 import { runLoad } from '../support/measure.js';
 import { readProfile, summarizeProfile, type ProfileSummary } from '../support/profile.js';
 import { CLUSTER_QUERY, NESTED_QUERY, graphqlBody } from '../support/queries.js';
@@ -26,8 +28,9 @@ export interface ProfileResult {
   rps: number;
   /** CPU ms per request (fan-out: per message delivered) of the gateway while profiled (the profiler adds a little). */
   cpuPerRequestMs: number;
-  /** Fan-out: subscribers on the job. */
+  /** Fan-out: subscribers on the job, and what the gateway's heap grew by per subscriber. */
   subscribers?: number;
+  heap?: { totalBytes: number; top: HeapGrowth[] };
   summary: ProfileSummary;
 }
 
@@ -66,7 +69,8 @@ export async function profileSection(ctx: BenchContext): Promise<ProfileResult[]
   // The fan-out of job changes to graphql-ws subscribers (no baseline: only the gateway matters here).
   const subscribers = Math.min(ctx.options.subscribers, PROFILE_SUBSCRIBERS);
   const file = `${PROFILE_DIR}fan-out.cpuprofile`;
-  const run = await subscriptionsSection(ctx, { subscribers, baseline: false, profileFile: file });
+  const heapSnapshots = { before: `${PROFILE_DIR}subscribers-before.heapsnapshot`, after: `${PROFILE_DIR}subscribers-after.heapsnapshot` };
+  const run = await subscriptionsSection(ctx, { subscribers, baseline: false, profileFile: file, heapSnapshots });
   if (!run.fanOut) throw new Error('no change of the job reached the subscribers while profiling');
   const summary = summarizeProfile(await readProfile(file), run.fanOut.deliveries);
   results.push({
@@ -75,6 +79,7 @@ export async function profileSection(ctx: BenchContext): Promise<ProfileResult[]
     rps: run.fanOut.deliveries / (summary.wallMs / 1000),
     cpuPerRequestMs: run.fanOut.gatewayCpuPerDeliveryMicros / 1000,
     subscribers,
+    heap: await heapGrowth(heapSnapshots.before, heapSnapshots.after, run.gateway.ready),
     summary,
   });
   ctx.log(`  fan-out: ${run.fanOut.deliveries} messages to ${subscribers} subscribers; ${file}`);

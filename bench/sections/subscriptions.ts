@@ -82,6 +82,8 @@ export interface SubscriptionsRunOptions {
   baseline?: boolean;
   /** Write a CPU profile of the gateway during the timed changes to this path. */
   profileFile?: string;
+  /** Write heap snapshots of the gateway before and after the subscribers connect to these paths. */
+  heapSnapshots?: { before: string; after: string };
 }
 
 export async function subscriptionsSection(ctx: BenchContext, run: SubscriptionsRunOptions = {}): Promise<SubscriptionsResult> {
@@ -139,6 +141,7 @@ export async function subscriptionsSection(ctx: BenchContext, run: Subscriptions
       await gateway.call('watchJob', { token: ctx.simReady.token, jobId });
       await sleep(500);
       const before = await gateway.call<MemorySample>('memory');
+      if (run.heapSnapshots) await gateway.call('heapSnapshot', { path: run.heapSnapshots.before });
       const subscribed = await connectAll(clients, counts, {
         mode: 'graphql-ws',
         url: gateway.ready.url.replace(/^http/, 'ws'),
@@ -149,6 +152,7 @@ export async function subscriptionsSection(ctx: BenchContext, run: Subscriptions
       });
       await sleep(1000);
       const after = await gateway.call<MemorySample>('memory');
+      if (run.heapSnapshots) await gateway.call('heapSnapshot', { path: run.heapSnapshots.after });
       const per = perItem(before, after, Math.max(1, subscribed.ready));
       ctx.log(
         `  gateway: ${subscribed.ready} subscribers (${subscribed.failed} failed${subscribed.firstFailure ? `: ${subscribed.firstFailure}` : ''}) ` +

@@ -40,6 +40,8 @@ export interface Child {
 }
 
 const SUPPORT_DIR = fileURLToPath(new URL('.', import.meta.url));
+/** tsx's loader, resolved from here: a child finds it whatever its working directory. */
+const TSX = import.meta.resolve('tsx');
 
 /** Every child started and not yet stopped, so a failing run can end them all. */
 const running = new Set<Child>();
@@ -52,7 +54,7 @@ const running = new Set<Child>();
  */
 export async function startChild(name: string, script: string, options: ChildOptions = {}): Promise<Child> {
   const node = process.execPath;
-  const argv = ['--expose-gc', '--import', 'tsx', ...(options.execArgv ?? []), `${SUPPORT_DIR}${script}`, ...(options.args ?? [])];
+  const argv = ['--expose-gc', '--import', TSX, ...(options.execArgv ?? []), `${SUPPORT_DIR}${script}`, ...(options.args ?? [])];
   const logFd = options.logFile ? openSync(options.logFile, 'a') : null;
   const proc: ChildProcess = spawn('/bin/sh', ['-c', 'ulimit -n "$(ulimit -Hn)" 2>/dev/null; exec "$@"', 'sh', node, ...argv], {
     env: { ...process.env, ...options.env },

@@ -5,11 +5,13 @@
  *
  * - `profileStart` / `profileStop`: a V8 CPU profile (the format `node --cpu-prof` writes) of
  *   exactly the window between the two calls, written to the given path;
+ * - `heapSnapshot`: a V8 heap snapshot (after GC) written to the given path;
  * - `watchJob`: subscribes in-process to a job through the live hub, first of all subscribers, and
  *   emits `published` with the time the gateway has each new state (the start of its fan-out).
  */
 import { writeFile } from 'node:fs/promises';
 import { Session } from 'node:inspector/promises';
+import { writeHeapSnapshot } from 'node:v8';
 import { buildApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { scopeOf } from '../../src/context.js';
@@ -42,6 +44,10 @@ serveRpc(
       session.disconnect();
       session = null;
       await writeFile(path, JSON.stringify(profile));
+    },
+    heapSnapshot({ path }: { path: string }) {
+      (globalThis as { gc?: () => void }).gc?.();
+      writeHeapSnapshot(path);
     },
     watchJob({ token, jobId }: { token: string; jobId: string }) {
       const auth = { kind: 'token', token } as const;

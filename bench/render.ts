@@ -95,11 +95,12 @@ function goalTable(results: Results): string {
   if (t) {
     const yoga = t.targets.yoga.rps.median;
     const cluster = t.targets.cluster.rps.median;
+    const cpuRatio = t.targets.yoga.cpuPerRequestMs.yoga!.median / t.targets.cluster.cpuPerRequestMs.gateway!.median;
     rows.push([
       `\`cluster(id)\` throughput, ${t.connections} connections`,
       `bare Yoga ${rps(yoga)} (upstream alone ${rps(t.targets.upstream.rps.median)})`,
       rps(cluster),
-      `${(cluster / yoga).toFixed(2)} of bare Yoga`,
+      `${(cluster / yoga).toFixed(2)} of bare Yoga (by CPU per request: ${cpuRatio.toFixed(2)})`,
       `≥ ${GOALS.clusterVsYoga} of bare Yoga`,
       verdict(cluster / yoga >= GOALS.clusterVsYoga),
     ]);
@@ -116,7 +117,7 @@ function goalTable(results: Results): string {
     rows.push([
       `nested query throughput and gateway CPU per request, ${t.connections} connections`,
       '—',
-      `${rps(nested.rps.median)}, ${ms(cpu, 2)} CPU`,
+      `${rps(nested.rps.median)} (${rps(1000 / cpu)} per core of CPU), ${ms(cpu, 2)} CPU`,
       '',
       `≥ ${GOALS.nestedRps} rps (≤ ${GOALS.nestedCpuMs} ms CPU)`,
       verdict(nested.rps.median >= GOALS.nestedRps && cpu <= GOALS.nestedCpuMs),
@@ -311,7 +312,7 @@ export function renderProfile(results: Results): string {
     if (p.heap) {
       parts.push(
         '',
-        `Heap per subscriber, from heap snapshots of the gateway before and after the ${p.subscribers?.toLocaleString('en-US')} subscribers connected ` +
+        `Heap per subscriber, from heap snapshots of the gateway before the ${p.subscribers?.toLocaleString('en-US')} subscribers connected and after the changes reached them ` +
           `(\`bench/profiles/subscribers-*.heapsnapshot\`): ${kib(p.heap.totalBytes)} in all (shallow sizes), largest kinds of object:`,
         '',
         table(

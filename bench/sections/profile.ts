@@ -49,7 +49,8 @@ export async function profileSection(ctx: BenchContext): Promise<ProfileResult[]
         headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json, application/json', ...ctx.gatewayHeaders },
         body: bodies[query],
       };
-      const warm = await runLoad(target, { connections, durationSec: warmupSec });
+      // A fresh process: warm it up longer than the throughput runs do, so the profile shows optimized code.
+      const warm = await runLoad(target, { connections, durationSec: warmupSec * 2 });
       // The warm-up ends by cutting off the requests in flight; let the gateway finish with them.
       await sleep(1_000);
       await gateway.call('profileStart', { samplingIntervalMicros: profileSamplingMicros });

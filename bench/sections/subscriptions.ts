@@ -82,7 +82,7 @@ export interface SubscriptionsRunOptions {
   baseline?: boolean;
   /** Write a CPU profile of the gateway during the timed changes to this path. */
   profileFile?: string;
-  /** Write heap snapshots of the gateway before and after the subscribers connect to these paths. */
+  /** Write heap snapshots of the gateway to these paths: before the subscribers connect, and after the timed changes. */
   heapSnapshots?: { before: string; after: string };
 }
 
@@ -152,7 +152,6 @@ export async function subscriptionsSection(ctx: BenchContext, run: Subscriptions
       });
       await sleep(1000);
       const after = await gateway.call<MemorySample>('memory');
-      if (run.heapSnapshots) await gateway.call('heapSnapshot', { path: run.heapSnapshots.after });
       const per = perItem(before, after, Math.max(1, subscribed.ready));
       ctx.log(
         `  gateway: ${subscribed.ready} subscribers (${subscribed.failed} failed${subscribed.firstFailure ? `: ${subscribed.firstFailure}` : ''}) ` +
@@ -207,6 +206,8 @@ export async function subscriptionsSection(ctx: BenchContext, run: Subscriptions
           );
         }
       }
+      // Taken once the changes went out (a snapshot is a long pause that would show in their timing).
+      if (run.heapSnapshots) await gateway.call('heapSnapshot', { path: run.heapSnapshots.after });
       await Promise.all(clients.map((c) => c.call('close')));
       return {
         subscribers: n,

@@ -63,7 +63,7 @@ export async function startGateway(ctx: BenchContext, env: Record<string, string
       EMS_ENDPOINT: ctx.simReady.url,
       EMS_PROJECT_ID: ctx.simReady.projectId,
       // The bench drives one caller far past any per-caller limit: it measures the gateway's work,
-      // not its rate limits (their cost per request is still paid: the limiters run, they just admit).
+      // so the per-caller rate limits are off (0) and the connection cap out of reach.
       RATE_LIMIT_REQUESTS: '0',
       RATE_LIMIT_EMS_CALLS: '0',
       MAX_CONNECTIONS_PER_CALLER: '1000000',

@@ -8,6 +8,9 @@ import type { IdempotencyStore } from './idempotency/index.js';
 import { withCallBudget } from './ems/budget.js';
 import { createLoaders, type Loaders } from './loaders/index.js';
 import type { LiveHub } from './subscriptions/index.js';
+import type { Caller } from './auth/roles.js';
+import type { AuditLog } from './security/audit.js';
+import { requestSecurity, type RequestSecurity } from './security/context.js';
 
 /** Long-lived pieces shared by every request of one gateway instance. */
 export interface AppServices {
@@ -18,6 +21,8 @@ export interface AppServices {
   idempotency: IdempotencyStore;
   /** Shared pollers behind the subscriptions (through Redis when REDIS_URL is set, else in memory). */
   live: LiveHub;
+  /** One JSON line per mutation attempt (AUDIT_LOG). */
+  audit: AuditLog;
 }
 
 /** Per-request context: the caller's credentials, the EMS operations bound to them, fresh loaders. */
@@ -35,11 +40,16 @@ export interface Context {
   loaders: Loaders;
   /** Id of this GraphQL request, for logs. */
   requestId: string;
+  /** Who is calling (authenticated before the request was parsed), error count, cost estimate. */
+  security: RequestSecurity;
 }
 
 /** What the transports hand to createContext: HTTP/SSE requests, and graphql-ws connection params. */
 export type InitialContext = YogaInitialContext & {
   connectionParams?: Record<string, unknown> | null;
+  /** graphql-ws: the caller authenticated at `connection_init`, and its address. */
+  caller?: Caller;
+  address?: string;
 };
 
 /**
@@ -107,6 +117,7 @@ export function createContextFactory(services: AppServices) {
       ems,
       loaders: createLoaders(ems),
       requestId: initial.request?.headers.get('x-request-id') ?? randomUUID(),
+      security: requestSecurity(initial),
     };
   };
 }

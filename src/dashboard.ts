@@ -1,6 +1,7 @@
 import { readFile, readdir, stat } from 'node:fs/promises';
 import { extname, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { introspectionFromSchema, type GraphQLSchema } from 'graphql';
 import type { GraphiQLOptions, Plugin } from 'graphql-yoga';
 
 /**
@@ -208,7 +209,7 @@ subscription WatchJob($id: ID!) {
 `;
 
 /** GraphiQL's options: example operations to start from, and the Headers pane kept across reloads. */
-export const GRAPHIQL_OPTIONS: GraphiQLOptions = {
+const GRAPHIQL_OPTIONS: GraphiQLOptions = {
   title: 'ems-gateway GraphiQL',
   subscriptionsProtocol: 'WS',
   shouldPersistHeaders: true,
@@ -216,6 +217,17 @@ export const GRAPHIQL_OPTIONS: GraphiQLOptions = {
   defaultEditorToolsVisibility: 'headers',
   defaultTabs: [{ query: EXAMPLE_OPERATIONS, variables: '{\n  "id": "long-..."\n}', headers: TOKEN_HEADERS }],
 };
+
+/**
+ * GraphiQL's options. With `schema` (when introspection is on), the page carries the schema itself:
+ * docs and completion work before a token is typed, and GraphiQL sends no introspection request,
+ * which a gateway that authenticates every request would refuse until then.
+ */
+export function graphiqlOptions(schema: GraphQLSchema | null): GraphiQLOptions {
+  if (!schema) return GRAPHIQL_OPTIONS;
+  // GraphiQL takes an introspection result as its `schema` prop; yoga's options type does not list it.
+  return { ...GRAPHIQL_OPTIONS, schema: introspectionFromSchema(schema) } as GraphiQLOptions;
+}
 
 /** A JSON value safe inside a <script> element. */
 const scriptJson = (value: unknown) => JSON.stringify(value).replace(/</g, '\\u003c');

@@ -1,23 +1,28 @@
 import { createHash } from 'node:crypto';
 import { builder } from '../builder.js';
 import type { Context } from '../context.js';
-import { PROJECT_ID_PATTERN, type EmsCredential } from '../ems/models/index.js';
+import { PROJECT_ID_PATTERN } from '../ems/models/index.js';
+import { missingFieldError, type CredentialRecord } from '../ems/read/index.js';
 import { quote, userInputError } from '../errors.js';
+import { itemsOf } from './connection.js';
 import { toDate } from './dates.js';
 
 /** The caller's project when the gateway has none configured: ListFeatures names it. */
 async function callerProjectId(ctx: Context): Promise<string | null> {
   const page = await ctx.ems.listFeatures({ offset: 0, limit: 1 });
-  return page.project_id || null;
+  return page.projectId;
 }
 
-/** `<projectId>:<first 16 hex digits of SHA-256(cdKey)>`: EMS gives credentials no id of their own. */
-export function credentialId(credential: EmsCredential): string {
-  return `${credential.projectId}:${createHash('sha256').update(credential.cdKey).digest('hex').slice(0, 16)}`;
+/**
+ * `<projectId>:<first 16 hex digits of SHA-256(cdKey)>` (the project id empty when EMS sent none it
+ * could read): EMS gives credentials no id of their own.
+ */
+export function credentialId(credential: Pick<CredentialRecord, 'projectId' | 'cdKey'>): string {
+  return `${credential.projectId ?? ''}:${createHash('sha256').update(credential.cdKey).digest('hex').slice(0, 16)}`;
 }
 
 /** An EMS credential (cdKey) of a project. */
-export const Credential = builder.objectRef<EmsCredential>('Credential').implement({
+export const Credential = builder.objectRef<CredentialRecord>('Credential').implement({
   description: 'An EMS credential (cdKey) of a project.',
   fields: (t) => ({
     id: t.id({
@@ -26,19 +31,24 @@ export const Credential = builder.objectRef<EmsCredential>('Credential').impleme
         'Stable and unique (a cache key): the project id and a one-way hash of the cdKey, so the id reveals nothing of the key.',
       resolve: (c) => credentialId(c),
     }),
-    projectId: t.exposeString('projectId', { nullable: false }),
+    projectId: t.string({
+      nullable: false,
+      resolve: (c) => c.projectId ?? Promise.reject(missingFieldError(c.source, 'a credential without a readable projectId')),
+    }),
     cdKey: t.exposeString('cdKey', { nullable: false }),
-    createdAt: t.field({ type: 'DateTime', nullable: true, resolve: (c) => toDate(c.createAt) }),
+    createdAt: t.field({ type: 'DateTime', nullable: true, resolve: (c) => toDate(c.createdAtMs) }),
   }),
 });
 
 builder.queryField('credentials', (t) =>
   t.field({
     type: [Credential],
-    nullable: false,
+    nullable: { list: false, items: true },
+    authScopes: { admin: true },
     description:
       'Credentials of a project (ShowCredentialInfo). `projectId` defaults to the gateway’s project (EMS_PROJECT_ID), ' +
-      'else to the caller’s project as ListFeatures reports it (one extra call).',
+      'else to the caller’s project as ListFeatures reports it (one extra call). ' +
+      'A credential EMS sent without a readable cdKey is null, with an error on its path.',
     args: { projectId: t.arg.id({ description: '1–255 letters and digits; default EMS_PROJECT_ID, else the caller’s project.' }) },
     resolve: async (_root, args, ctx) => {
       const projectId = args.projectId ?? ctx.config.ems.projectId ?? (await callerProjectId(ctx));
@@ -52,7 +62,7 @@ builder.queryField('credentials', (t) =>
           argument: 'projectId',
         });
       }
-      return ctx.ems.showCredentials(projectId);
+      return itemsOf(await ctx.ems.showCredentials(projectId));
     },
   }),
 );

@@ -10,8 +10,8 @@ import { GRAPHIQL_FETCHER_PATH } from '../../src/dashboard.js';
 
 /** How the gateway serves the dashboard's build and GraphiQL, over real HTTP. The browser test drives them. */
 
-async function gateway(webDir: string): Promise<{ app: App; base: string }> {
-  const config = loadConfig({ EMS_ENDPOINT: 'http://127.0.0.1:9', LOG_LEVEL: 'silent' });
+async function gateway(webDir: string, env: Record<string, string> = {}): Promise<{ app: App; base: string }> {
+  const config = loadConfig({ EMS_ENDPOINT: 'http://127.0.0.1:9', LOG_LEVEL: 'silent', AUDIT_LOG: 'off', ...env });
   const app = await buildApp(config, { logger: pino({ level: 'silent' }), webDir: pathToFileURL(`${webDir}/`) });
   const base = new URL(await app.start(0, '127.0.0.1')).origin;
   return { app, base };
@@ -91,14 +91,31 @@ describe('with a dashboard build', () => {
     const response = await graphiql(base);
     expect(response.status).toBe(200);
     const html = await response.text();
-    expect(html).toContain(`import { createFetcher } from "${GRAPHIQL_FETCHER_PATH}"`);
-    expect(html).toContain('YogaGraphiQL.renderYogaGraphiQL');
-    expect(html).toContain('"shouldPersistHeaders":true');
-    expect(html).toContain('query Fleet');
-    expect(html).toContain('subscription WatchJob');
+    expect(html.includes(`import { createFetcher } from "${GRAPHIQL_FETCHER_PATH}"`), `import { createFetcher } from "${GRAPHIQL_FETCHER_PATH}"`).toBe(true);
+    expect(html.includes('YogaGraphiQL.renderYogaGraphiQL'), 'YogaGraphiQL.renderYogaGraphiQL').toBe(true);
+    expect(html.includes('"shouldPersistHeaders":true'), '"shouldPersistHeaders":true').toBe(true);
+    expect(html.includes('query Fleet'), 'query Fleet').toBe(true);
+    expect(html.includes('subscription WatchJob'), 'subscription WatchJob').toBe(true);
     expect(remoteLoads(html)).toEqual([]);
+    // The schema is in the page (introspection is on): no introspection request, so no token needed for docs.
+    expect(html.includes('"schema":{"__schema":'), '"schema":{"__schema":').toBe(true);
     // Rendered once: the same page again.
-    expect(await (await graphiql(base)).text()).toBe(html);
+    expect((await (await graphiql(base)).text()) === html).toBe(true);
+  });
+});
+
+describe('GraphiQL on with introspection off', () => {
+  it('carries no schema in the page', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'ems-gateway-nointro-'));
+    const { app, base } = await gateway(dir, { GRAPHIQL: 'true', GRAPHQL_INTROSPECTION: 'false' });
+    try {
+      const html = await (await graphiql(base)).text();
+      expect(html.includes('YogaGraphiQL')).toBe(true);
+      expect(html.includes('"schema":{"__schema":')).toBe(false);
+    } finally {
+      await app.stop();
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
 
@@ -124,8 +141,8 @@ describe('without a dashboard build', () => {
 
   it("serves yoga's own bundled GraphiQL, subscriptions over SSE (which carry the Headers pane), nothing from elsewhere", async () => {
     const html = await (await graphiql(base)).text();
-    expect(html).not.toContain(GRAPHIQL_FETCHER_PATH);
-    expect(html).toContain('"subscriptionsProtocol":"SSE"');
+    expect(html.includes(GRAPHIQL_FETCHER_PATH), GRAPHIQL_FETCHER_PATH).toBe(false);
+    expect(html.includes('"subscriptionsProtocol":"SSE"'), '"subscriptionsProtocol":"SSE"').toBe(true);
     expect(remoteLoads(html)).toEqual([]);
   });
 });

@@ -8,6 +8,7 @@ import { build } from 'vite';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, type App } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
+import { loadSimulatorEnv, startSimulator } from '../../src/simulator/dev.js';
 import type { EmsSimulator } from '../../src/simulator/index.js';
 import { requireChromium, suiteName } from '../fixtures/services.js';
 
@@ -67,11 +68,11 @@ describe.skipIf(!chromiumFound)('the dashboard and GraphiQL in Chromium, offline
     webDir = await mkdtemp(join(tmpdir(), 'ems-gateway-web-'));
     await build({ configFile: fileURLToPath(new URL('../../web/vite.config.ts', import.meta.url)), logLevel: 'warn', build: { outDir: webDir, emptyOutDir: true } });
 
-    // The embedded simulator, as `npm start` runs it, with a clock the test moves by hand.
-    const config = loadConfig({ PORT: '0', SIMULATOR_PORT: '0', LOG_LEVEL: 'silent', POLL_ACTIVE_MS: '100', POLL_IDLE_MS: '500' });
-    app = await buildApp(config, { logger: pino({ level: 'silent' }), webDir: pathToFileURL(`${webDir}/`) });
-    sim = app.simulator!;
+    // The development simulator, as `npm start` runs it without EMS_ENDPOINT, with a clock the test moves by hand.
+    sim = await startSimulator(loadSimulatorEnv({ SIMULATOR_PORT: '0', SIMULATOR_HOST: '127.0.0.1' }));
     sim.clock.setSpeed(0);
+    const config = loadConfig({ EMS_ENDPOINT: sim.url, LOG_LEVEL: 'silent', AUDIT_LOG: 'off', POLL_ACTIVE_MS: '100', POLL_IDLE_MS: '500' });
+    app = await buildApp(config, { logger: pino({ level: 'silent' }), webDir: pathToFileURL(`${webDir}/`) });
     base = new URL(await app.start(0, '127.0.0.1')).origin;
     token = sim.credentials.token;
 
@@ -91,6 +92,7 @@ describe.skipIf(!chromiumFound)('the dashboard and GraphiQL in Chromium, offline
   afterAll(async () => {
     await browser?.close();
     await app?.stop();
+    await sim?.stop();
     if (webDir) await rm(webDir, { recursive: true, force: true });
   });
 

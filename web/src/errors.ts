@@ -78,10 +78,12 @@ export function outcome<M extends { __typename: string }, K extends M['__typenam
   member: M | null | undefined,
   payloadType: K,
 ): { payload: Extract<M, { __typename: K }> } | { errors: FormErrors } {
+  // The union member decides: an accepted write stays accepted even when part of its payload could
+  // not be read (those parts are null, with errors beside them).
+  if (member?.__typename === payloadType) return { payload: member as Extract<M, { __typename: K }> };
+  if (member) return { errors: typedErrors(member as unknown as TypedError) };
   if (error) return { errors: requestErrors(error) };
-  if (!member) return { errors: { fields: {}, form: ['The gateway sent no result.'] } };
-  if (member.__typename === payloadType) return { payload: member as Extract<M, { __typename: K }> };
-  return { errors: typedErrors(member as unknown as TypedError) };
+  return { errors: { fields: {}, form: ['The gateway sent no result.'] } };
 }
 
 /** Local checks of what the GraphQL types need (a whole number where the schema has Int). */

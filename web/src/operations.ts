@@ -7,6 +7,7 @@ export const FleetClusterFields = graphql(`
     id
     name
     status
+    statusText
     reason
     createdAt
     updatedAt
@@ -35,6 +36,7 @@ export const JobFields = graphql(`
     type
     name
     status
+    statusText
     progress
     message
     createdAt
@@ -44,6 +46,7 @@ export const JobFields = graphql(`
     tasks {
       id
       status
+      statusText
       message
       beginAt
       endAt
@@ -141,6 +144,7 @@ export const ClusterStatusSubscription = graphql(`
     clusterStatus(id: $id) {
       id
       status
+      statusText
       reason
       updatedAt
       availableNodeCount

@@ -2,7 +2,7 @@ import { useMutation, useQuery } from '@urql/preact';
 import { useRef, useState } from 'preact/hooks';
 import { LocalErrors, NO_ERRORS, idempotencyKey, optional, outcome, type FormErrors } from '../errors';
 import { CreateClusterMutation, EnrollClusterMutation, ReleasesQuery } from '../operations';
-import { clusterHref } from '../router';
+import { FLEET_HREF, clusterHref } from '../router';
 import { useSession } from '../state';
 import { Field, FormErrorList, focusFirstInvalid } from './ui';
 
@@ -20,12 +20,14 @@ function ReleaseOptions({ defaultLabel }: { defaultLabel: string }) {
   return (
     <>
       <option value="">{defaultLabel}</option>
-      {data?.releases.edges.map(({ node }) => (
-        <option key={node.id} value={node.version}>
-          {node.version}
-          {node.preferred ? ' (preferred)' : ''}
-        </option>
-      ))}
+      {data?.releases.edges.map(({ node }) =>
+        node ? (
+          <option key={node.id} value={node.version}>
+            {node.version}
+            {node.preferred ? ' (preferred)' : ''}
+          </option>
+        ) : null,
+      )}
     </>
   );
 }
@@ -80,7 +82,8 @@ export function CreateClusterForm({ onClose }: { onClose(): void }) {
       return;
     }
     if (done.payload.job) session.addSubmitted(done.payload.job);
-    location.hash = clusterHref(done.payload.clusterId);
+    // EMS accepted it; without a readable cluster id, the fleet shows it on its next read.
+    location.hash = done.payload.clusterId ? clusterHref(done.payload.clusterId) : FLEET_HREF;
   };
 
   return (
@@ -150,7 +153,8 @@ export function EnrollClusterForm({ onClose }: { onClose(): void }) {
       return;
     }
     if (done.payload.job) session.addSubmitted(done.payload.job);
-    location.hash = clusterHref(done.payload.clusterId);
+    // EMS accepted it; without a readable cluster id, the fleet shows it on its next read.
+    location.hash = done.payload.clusterId ? clusterHref(done.payload.clusterId) : FLEET_HREF;
   };
 
   return (

@@ -30,7 +30,7 @@ export function ClusterView({ id }: { id: string }) {
 
   const cluster = data?.cluster;
   const jobs = useMemo(() => {
-    const listed = cluster?.jobs?.edges.map((e) => e.node) ?? [];
+    const listed = (cluster?.jobs?.edges ?? []).flatMap((e) => (e.node ? [e.node] : []));
     const known = new Set(listed.map((j) => j.id));
     return [...(session.submitted[id] ?? []).filter((j) => !known.has(j.id)), ...listed];
   }, [cluster, session.submitted, id]);
@@ -55,6 +55,7 @@ export function ClusterView({ id }: { id: string }) {
   }
 
   const status = live?.clusterStatus.status ?? cluster.status;
+  const statusText = live ? live.clusterStatus.statusText : cluster.statusText;
   const reason = live?.clusterStatus.reason ?? cluster.reason;
   const available = live?.clusterStatus.availableNodeCount ?? cluster.availableNodeCount;
   const nodeCount = live?.clusterStatus.k8s?.nodeCount ?? cluster.k8s?.nodeCount;
@@ -70,7 +71,7 @@ export function ClusterView({ id }: { id: string }) {
       <div class="title-row">
         <h1 id="cluster-title">{cluster.name}</h1>
         <span aria-live="polite" data-testid="cluster-status">
-          <StatusBadge status={status} label="Cluster status" />
+          <StatusBadge status={status} text={statusText} label="Cluster status" />
         </span>
       </div>
       {reason ? <p class="reason">{reason}</p> : null}

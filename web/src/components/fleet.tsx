@@ -49,7 +49,8 @@ function useFleet(status: string | null): [FleetState, () => void] {
         }
         const connection = result.data.clusters;
         total = connection.totalCount;
-        clusters.push(...connection.edges.map((e) => e.node));
+        // A cluster EMS sent unreadably is a null node (with an error): the others still show.
+        clusters.push(...connection.edges.flatMap((e) => (e.node ? [e.node] : [])));
         if (!connection.pageInfo.hasNextPage || !connection.pageInfo.endCursor) break;
         after = connection.pageInfo.endCursor;
       }
@@ -80,7 +81,7 @@ interface Column {
 /** The fleet table's columns, in order. A region column belongs here once clusters carry a region. */
 const COLUMNS: Column[] = [
   { key: 'name', label: 'Name', render: (c) => <a href={clusterHref(c.id)}>{c.name}</a> },
-  { key: 'status', label: 'Status', render: (c) => <StatusBadge status={c.status} label={`Status of ${c.name}`} /> },
+  { key: 'status', label: 'Status', render: (c) => <StatusBadge status={c.status} text={c.statusText} label={`Status of ${c.name}`} /> },
   {
     key: 'nodes',
     label: 'Nodes',

@@ -42,6 +42,8 @@ function JobRow({
 }) {
   const live = useLiveJob(job, onEnded);
   const label = `${live.name} ${live.id}`;
+  // A task EMS sent unreadably is null (with an error): the others still show.
+  const tasks = live.tasks.flatMap((task) => (task ? [task] : []));
   return (
     <li class="job" data-job-id={live.id} data-status={live.status}>
       <div class="job-head">
@@ -51,7 +53,7 @@ function JobRow({
           <span class="checkbox-space" aria-hidden="true" />
         )}
         <span class="job-name">{live.name}</span>
-        <StatusBadge status={live.status} label={`Status of job ${live.id}`} />
+        <StatusBadge status={live.status} text={live.statusText} label={`Status of job ${live.id}`} />
         <span class="job-type">{live.type}</span>
         <code class="job-id">{live.id}</code>
       </div>
@@ -61,13 +63,13 @@ function JobRow({
         {live.endAt ? ` · ended ${formatTime(live.endAt)}` : live.beginAt ? ` · began ${formatTime(live.beginAt)}` : ''}
         {live.message ? ` · ${live.message}` : ''}
       </p>
-      {live.tasks.length ? (
+      {tasks.length ? (
         <details>
-          <summary>Tasks ({live.tasks.length})</summary>
+          <summary>Tasks ({tasks.length})</summary>
           <ol class="tasks">
-            {live.tasks.map((task) => (
+            {tasks.map((task) => (
               <li key={task.id}>
-                <StatusBadge status={task.status} label={`Status of task ${task.id}`} /> {task.message ?? task.id}
+                <StatusBadge status={task.status} text={task.statusText} label={`Status of task ${task.id}`} /> {task.message ?? task.id}
               </li>
             ))}
           </ol>

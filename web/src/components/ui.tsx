@@ -13,10 +13,12 @@ export function useNow(intervalMs = 5_000): number {
   return now;
 }
 
-export function StatusBadge({ status, label }: { status: string; label?: string }) {
+/** A status; one this dashboard does not know (UNKNOWN) shows the text EMS sent. */
+export function StatusBadge({ status, text, label }: { status: string; text?: string | null; label?: string }) {
+  const shown = status === 'UNKNOWN' && text ? text : status;
   return (
-    <span class={`badge badge-${statusTone(status)}`} title={label ? `${label}: ${status}` : status}>
-      {status}
+    <span class={`badge badge-${statusTone(status)}`} title={label ? `${label}: ${shown}` : shown}>
+      {shown}
     </span>
   );
 }

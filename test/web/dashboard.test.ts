@@ -11,6 +11,7 @@ import { loadConfig } from '../../src/config.js';
 import { loadSimulatorEnv, startSimulator } from '../../src/simulator/dev.js';
 import type { EmsSimulator } from '../../src/simulator/index.js';
 import { requireChromium, suiteName } from '../fixtures/services.js';
+import { apiKey } from '../security/helpers.js';
 
 /**
  * The dashboard and GraphiQL in a real Chromium, on the gateway with its embedded simulator, with no
@@ -318,6 +319,56 @@ describe.skipIf(!chromiumFound)('the dashboard and GraphiQL in Chromium, offline
     await expand.getByRole('textbox', { name: 'Nodes to add' }).fill('kvcache-dev-02-n001');
     await expand.getByRole('button', { name: 'Expand cluster' }).click();
     await expect.poll(() => expand.getByRole('alert').innerText(), WAIT).toMatch(/\[UPSTREAM_VALIDATION\]/);
+  });
+
+  it('signs in with a gateway API key when the gateway authenticates its callers (GATEWAY_AUTH=apikey)', async () => {
+    // A gateway that holds an EMS token itself, and admits callers by API key only.
+    const key = apiKey('dashboard-e2e', ['admin']);
+    const config = loadConfig({
+      EMS_ENDPOINT: sim.url,
+      EMS_AUTH_TOKEN: token,
+      GATEWAY_AUTH: 'apikey',
+      GATEWAY_API_KEYS: JSON.stringify([key.entry]),
+      LOG_LEVEL: 'silent',
+      AUDIT_LOG: 'off',
+      POLL_ACTIVE_MS: '100',
+    });
+    const secured = await buildApp(config, { logger: pino({ level: 'silent' }), webDir: pathToFileURL(`${webDir}/`) });
+    const securedBase = new URL(await secured.start(0, '127.0.0.1')).origin;
+    const other = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    try {
+      await other.route('**/*', (route) => {
+        const url = route.request().url();
+        if (url.startsWith(`${securedBase}/`)) return route.continue();
+        problems.push(`off-origin request refused: ${url}`);
+        return route.abort('internetdisconnected');
+      });
+      const tab = await other.newPage();
+      watch(tab);
+      await tab.goto(`${securedBase}/`);
+
+      // A wrong key is refused, and says so; the 401s it costs are the expected ones.
+      await tab.getByRole('textbox', { name: 'Gateway credential' }).fill('egk_not-a-key');
+      await tab.getByRole('button', { name: 'Sign in' }).click();
+      await expect.poll(() => tab.getByRole('alert').filter({ hasText: 'The gateway refused these credentials' }).count(), WAIT).toBe(1);
+      const refused = problems.splice(0);
+      expect(refused.length).toBeGreaterThan(0);
+      for (const problem of refused) expect(problem).toMatch(/401/);
+
+      // The right key: the fleet, then a cluster with its live status (graphql-ws, authorization in connection_init).
+      await tab.getByRole('button', { name: 'Sign in again' }).click();
+      await tab.getByRole('textbox', { name: 'Gateway credential' }).fill(key.key);
+      await tab.getByRole('button', { name: 'Sign in' }).click();
+      await expect.poll(() => tab.locator('table.fleet tbody tr').count(), WAIT).toBeGreaterThan(10);
+      expect(await tab.evaluate(() => sessionStorage.getItem('ems-gateway.token'))).toBeNull();
+      await tab.getByRole('link', { name: 'kvcache-prod-01', exact: true }).click();
+      await expect.poll(() => tab.getByTestId('cluster-status').innerText(), WAIT).toBe('RUNNING');
+      await expect.poll(() => tab.getByRole('progressbar').count(), WAIT).toBeGreaterThan(0);
+      await shot('dashboard-api-key', tab);
+    } finally {
+      await other.close();
+      await secured.stop();
+    }
   });
 
   it('GraphiQL, linked from the dashboard, runs a query and a subscription with the Headers pane token, kept across reloads', async () => {

@@ -7,23 +7,23 @@ import { TokenForm } from './components/token';
 import type { JobFieldsFragment } from './gql/graphql';
 import { FLEET_HREF, useRoute } from './router';
 import { SessionContext, type Session } from './state';
-import { loadToken, saveToken } from './token';
+import { loadCredentials, saveCredentials, type Credentials } from './token';
 
 export function App() {
-  const [token, setToken] = useState<string | null>(loadToken);
+  const [credentials, setCredentials] = useState<Credentials | null>(loadCredentials);
   const [refused, setRefused] = useState(false);
   const [submitted, setSubmitted] = useState<Record<string, JobFieldsFragment[]>>({});
   const route = useRoute();
 
-  const chooseToken = (next: string | null) => {
-    saveToken(next);
-    setToken(next);
+  const chooseToken = (next: Credentials | null) => {
+    saveCredentials(next);
+    setCredentials(next);
     setRefused(false);
     setSubmitted({});
   };
 
   const tokenRefused = useCallback(() => setRefused(true), []);
-  const connection = useMemo(() => (token ? connect(token, tokenRefused) : null), [token, tokenRefused]);
+  const connection = useMemo(() => (credentials ? connect(credentials, tokenRefused) : null), [credentials, tokenRefused]);
   useEffect(() => () => connection?.dispose(), [connection]);
 
   const session = useMemo<Session>(
@@ -47,24 +47,24 @@ export function App() {
         </a>
         <nav aria-label="Tools">
           <a href="/graphql">GraphiQL</a>
-          {token ? (
+          {credentials ? (
             <button type="button" class="link" onClick={() => chooseToken(null)}>
-              Forget token
+              Sign out
             </button>
           ) : null}
         </nav>
       </header>
       <main id="main">
-        {!token || !connection ? (
+        {!credentials || !connection ? (
           <TokenForm onToken={chooseToken} />
         ) : (
           <Provider value={connection.client}>
             <SessionContext.Provider value={session}>
               {refused ? (
                 <div class="banner banner-bad" role="alert">
-                  <p>The gateway refused this token: it is missing, mistyped or expired.</p>
+                  <p>The gateway refused these credentials: missing, mistyped or expired.</p>
                   <button type="button" onClick={() => chooseToken(null)}>
-                    Enter another token
+                    Sign in again
                   </button>
                 </div>
               ) : null}

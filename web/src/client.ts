@@ -1,5 +1,6 @@
 import { Client, cacheExchange, fetchExchange, subscriptionExchange } from '@urql/core';
 import { createClient as createWsClient } from 'graphql-ws';
+import type { Credentials } from './token';
 import { CLOSE_FORBIDDEN, closeCode, shouldRetry, webSocketUrl } from './ws';
 
 /** The gateway's GraphQL endpoint: the dashboard speaks only to the gateway that serves it. */
@@ -12,14 +13,19 @@ export interface Connection {
 }
 
 /**
- * An urql client for one token: queries and mutations over HTTP (`X-Auth-Token`), subscriptions over
- * graphql-ws (`authToken` in `connection_init`). `onTokenRefused` is called when the gateway closes
- * the WebSocket with 4403; that connection is not retried.
+ * An urql client for one set of credentials: queries and mutations over HTTP (`X-Auth-Token`,
+ * `Authorization: Bearer`), subscriptions over graphql-ws (`authToken`, `authorization` in
+ * `connection_init`). `onTokenRefused` is called when the gateway closes the WebSocket with 4403;
+ * that connection is not retried.
  */
-export function connect(token: string, onTokenRefused: () => void): Connection {
+export function connect(credentials: Credentials, onTokenRefused: () => void): Connection {
+  const headers: Record<string, string> = {};
+  const connectionParams: Record<string, string> = {};
+  if (credentials.emsToken) headers['x-auth-token'] = connectionParams.authToken = credentials.emsToken;
+  if (credentials.gatewayKey) headers.authorization = connectionParams.authorization = `Bearer ${credentials.gatewayKey}`;
   const ws = createWsClient({
     url: webSocketUrl(GRAPHQL_ENDPOINT),
-    connectionParams: { authToken: token },
+    connectionParams,
     shouldRetry,
     retryAttempts: 10,
     on: {
@@ -31,7 +37,7 @@ export function connect(token: string, onTokenRefused: () => void): Connection {
   const client = new Client({
     url: GRAPHQL_ENDPOINT,
     preferGetMethod: false,
-    fetchOptions: () => ({ headers: { 'x-auth-token': token } }),
+    fetchOptions: () => ({ headers }),
     exchanges: [
       cacheExchange,
       fetchExchange,

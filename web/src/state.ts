@@ -22,7 +22,9 @@ export function useSession(): Session {
   return session;
 }
 
-/** Whether a request failed because the gateway refused the token. */
-export function isTokenRefused(error: { graphQLErrors: readonly { extensions?: Record<string, unknown> }[] } | undefined): boolean {
-  return !!error?.graphQLErrors.some((e) => e.extensions?.code === 'UNAUTHENTICATED');
+/** Whether a request failed because the gateway refused the credentials (401, or UNAUTHENTICATED). */
+export function isTokenRefused(
+  error: { graphQLErrors: readonly { extensions?: Record<string, unknown> }[]; response?: { status?: number } } | undefined,
+): boolean {
+  return !!error && (error.response?.status === 401 || error.graphQLErrors.some((e) => e.extensions?.code === 'UNAUTHENTICATED'));
 }

@@ -1,43 +1,58 @@
 import { useState } from 'preact/hooks';
-import { Field } from './ui';
+import { NO_ERRORS, type FormErrors } from '../errors';
+import type { Credentials } from '../token';
+import { Field, FormErrorList } from './ui';
 
-/** Asks for the EMS token; it is kept in this tab's sessionStorage only. */
-export function TokenForm({ onToken }: { onToken(token: string): void }) {
-  const [token, setToken] = useState('');
-  const [errors, setErrors] = useState({ fields: {} as Record<string, string[]>, form: [] as string[] });
+/** Asks for what the dashboard signs in with; kept in this tab's sessionStorage only. */
+export function TokenForm({ onToken }: { onToken(credentials: Credentials): void }) {
+  const [emsToken, setEmsToken] = useState('');
+  const [gatewayKey, setGatewayKey] = useState('');
+  const [errors, setErrors] = useState<FormErrors>(NO_ERRORS);
   return (
     <section class="panel narrow" aria-labelledby="token-title">
-      <h1 id="token-title">Sign in with an EMS token</h1>
+      <h1 id="token-title">Sign in</h1>
       <p>
-        The dashboard sends it to this gateway as <code>X-Auth-Token</code>. It is kept for this browser tab's session only and
-        forgotten when the tab closes. With the built-in simulator, <code>npm start</code> prints one.
+        Kept for this browser tab's session only, and forgotten when the tab closes. With the built-in simulator,{' '}
+        <code>npm start</code> prints an EMS token to use.
       </p>
       <form
         noValidate
         onSubmit={(event) => {
           event.preventDefault();
-          const value = token.trim();
-          if (!value) {
-            setErrors({ fields: { token: ['Enter a token.'] }, form: [] });
+          const credentials = { emsToken: emsToken.trim() || null, gatewayKey: gatewayKey.trim() || null };
+          if (!credentials.emsToken && !credentials.gatewayKey) {
+            setErrors({ fields: {}, form: ['Enter an EMS token, a gateway credential, or both.'] });
             return;
           }
-          onToken(value);
+          onToken(credentials);
         }}
       >
         <Field
-          name="token"
+          name="emsToken"
           label="EMS token"
           type="password"
           autoComplete="off"
           spellcheck={false}
-          required
-          value={token}
-          onValue={setToken}
+          value={emsToken}
+          onValue={setEmsToken}
           errors={errors}
+          hint="Sent as X-Auth-Token and passed through to EMS. Not needed when the gateway signs its EMS calls itself."
         />
+        <Field
+          name="gatewayKey"
+          label="Gateway credential"
+          type="password"
+          autoComplete="off"
+          spellcheck={false}
+          value={gatewayKey}
+          onValue={setGatewayKey}
+          errors={errors}
+          hint="An API key or a JWT, when the gateway authenticates its callers (GATEWAY_AUTH=apikey or jwt). Sent as Authorization: Bearer."
+        />
+        <FormErrorList errors={errors} />
         <div class="actions">
           <button type="submit" class="primary">
-            Use this token
+            Sign in
           </button>
         </div>
       </form>

@@ -16,6 +16,7 @@ import {
   type Context,
   type InitialContext,
 } from './context.js';
+import { createWebUi, graphiqlOptions } from './dashboard.js';
 import { createEmsClient } from './ems/client.js';
 import { createDeviationReporter } from './ems/read/index.js';
 import { gatewayError, maskError, requestParamErrors } from './errors.js';
@@ -31,6 +32,8 @@ import { createLiveHubFromConfig, type LiveHub } from './subscriptions/index.js'
 export interface BuildAppOptions {
   /** @default a pino logger at config.logLevel */
   logger?: Logger;
+  /** The dashboard's build, served at `/`. @default web/dist/ (WEB_DIST) */
+  webDir?: URL;
 }
 
 export interface App {
@@ -96,6 +99,7 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
   const idempotency = createIdempotencyStore(config, (err) => logger.warn({ err }, 'idempotency store (Redis) error'));
   const services: AppServices = { config, client, logger, idempotency, live, audit: security.audit };
   const contexts = createContextFactory(services);
+  const web = createWebUi(options.webDir);
 
   const yoga = createYoga<Record<string, unknown>, Context>({
     schema: guardResolvers(schema),
@@ -103,11 +107,13 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
     context: (initial) => contexts.create(initial as InitialContext),
     maskedErrors: { maskError: redactedMaskError(maskError, config) },
     landingPage: false,
-    graphiql: config.security.graphiql && { subscriptionsProtocol: 'WS', title: 'ems-gateway' },
+    graphiql: config.security.graphiql && graphiqlOptions(config.security.introspection ? schema : null),
+    renderGraphiQL: web.renderGraphiQL,
     ...security.yogaOptions,
     logging: yogaLogging(logger),
     plugins: [
       operationalEndpoints(services, metrics),
+      web.plugin,
       metrics.yogaPlugin,
       requestParamErrors(),
       // Before security.execution, which wraps the subscribe step it sets.
@@ -256,7 +262,8 @@ export const WS_MAX_MESSAGE_BYTES = 1024 * 1024;
  * graphql-ws (`graphql-transport-ws`) on the HTTP pipeline: every operation runs through
  * `yoga.getEnveloped`, so it gets the same context factory, plugins and error masking as HTTP and SSE.
  * Authentication happens once, at `connection_init` (src/security: the gateway's own caller
- * authentication, and in token pass-through one check of `connectionParams.authToken` with EMS):
+ * authentication, and in token pass-through one check with EMS of the token in the payload: its
+ * `authToken`, or an `X-Auth-Token` header, see tokenOf):
  * close 4403 when refused, 4429 when the address or caller is over a limit, 1013 when EMS cannot be
  * asked; no `connection_init` within 3 s closes 4408. Each operation is admitted against the
  * per-connection and per-caller limits first.

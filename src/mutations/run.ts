@@ -9,7 +9,7 @@ import {
   idempotencyRecordKey,
   type IdempotencyBegin,
 } from '../idempotency/index.js';
-import { IdempotencyKeyReusedError } from './errors.js';
+import { IdempotencyKeyReusedError, type MutationName } from './errors.js';
 import { toMutationError, type UpstreamErrorSubject } from './upstream.js';
 
 /** Gateway error codes of the idempotency machinery (GraphQL errors, not union members). */
@@ -26,7 +26,7 @@ type Outcome<Stored> =
 
 export interface MutationSpec<Stored, Payload> {
   /** Mutation field name, e.g. `createCluster`; part of the idempotency record key. */
-  name: string;
+  name: MutationName;
   /** The caller's `idempotencyKey`, if any (already validated). */
   idempotencyKey: string | null | undefined;
   /**
@@ -104,7 +104,7 @@ async function submit<Stored>(spec: MutationSpec<Stored, unknown>): Promise<Stor
   try {
     return await spec.submit();
   } catch (error) {
-    throw toMutationError(error, spec.subject);
+    throw toMutationError(error, spec.name, spec.subject);
   }
 }
 

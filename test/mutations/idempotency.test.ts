@@ -6,6 +6,7 @@ import { buildApp, type App } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { RedisIdempotencyStore } from '../../src/idempotency/index.js';
 import { startHarness, type Harness } from '../fixtures/harness.js';
+import { TEST_REDIS_URL, requireRedis, suiteName } from '../fixtures/services.js';
 import { cluster, newK8sClusterId, provisionedNodeNames, uniqueName } from './helpers.js';
 import { op } from './operations.js';
 
@@ -150,9 +151,11 @@ describe('in memory (no REDIS_URL)', () => {
   });
 });
 
-describe('in Redis, across two gateway instances', () => {
+const redis = await requireRedis(suiteName(import.meta.url));
+
+describe.skipIf(!redis)('in Redis, across two gateway instances', () => {
   const prefix = `test-mut-${randomBytes(6).toString('hex')}:`;
-  const env = { REDIS_URL: process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379', REDIS_KEY_PREFIX: prefix };
+  const env = { REDIS_URL: redis?.url ?? TEST_REDIS_URL, REDIS_KEY_PREFIX: prefix };
   let h: Harness;
   let b: App;
   let bUrl: string;

@@ -1,7 +1,12 @@
 // The simulator shares request validation with the gateway (the request models and their rules);
 // it writes every answer itself (wire.ts).
 import {
+  DEFAULT_NODE_LABEL,
+  ENROLL_DEFAULT_VERSION,
+  ENROLL_MIN_VERSION,
   EmsCancelJobsRequest,
+  HUGE_PAGE_FLAVOR_DEFAULT,
+  HUGE_PAGE_NUM_DEFAULT,
   EmsCreateClusterRequest,
   EmsEnrollClusterRequest,
   EmsJobId,
@@ -19,7 +24,6 @@ import { emsErrors } from './errors.js';
 import type { FaultInjector } from './faults.js';
 import { addJob, jobState, newJob, settle, stopJob, type JobKind } from './jobs.js';
 import { ALNUM, type Prng } from './prng.js';
-import { ENROLL_MIN_VERSION } from './seed.js';
 import {
   COREDNS_TIERS,
   coreDnsRequirement,
@@ -80,9 +84,6 @@ const LABEL_PAGE: PaginationSpec = { defaultLimit: 2000, minLimit: 1, maxLimit: 
 const CLUSTER_PAGE: PaginationSpec = { defaultLimit: 1000, minLimit: 0, maxLimit: 1000, maxOffset: INT32_MAX };
 const JOB_PAGE: PaginationSpec = CLUSTER_PAGE;
 
-const DEFAULT_LABEL = { key: 'ems', value: 'true' } as const;
-const DEFAULT_HUGE_PAGE_NUM = 131072;
-const DEFAULT_HUGE_PAGE_FLAVOR = 2;
 
 function jsonBody(req: OperationRequest): unknown {
   const text = req.rawBody.toString('utf8');
@@ -235,7 +236,7 @@ function admitCluster(
   nodeCountOf: (k8s: K8sClusterRecord) => number,
 ) {
   if (nameTaken(project, name)) throw emsErrors.duplicateName(name);
-  const label = k.label ?? DEFAULT_LABEL;
+  const label = k.label ?? DEFAULT_NODE_LABEL;
   const k8s = k8sCluster(project, k.k8s_cluster_id, label);
   const nodeCount = nodeCountOf(k8s);
   const monitor = k.monitor_enable ?? true;
@@ -293,8 +294,8 @@ const createCluster: Handler = (ctx, req, project, nowMs) => {
         charge_mode: input.charge_mode ?? 0,
         k8s_cluster_specification: spec,
         memory_specification: {
-          huge_page_num: memory?.huge_page_num ?? DEFAULT_HUGE_PAGE_NUM,
-          huge_page_flavor: memory?.huge_page_flavor ?? DEFAULT_HUGE_PAGE_FLAVOR,
+          huge_page_num: memory?.huge_page_num ?? HUGE_PAGE_NUM_DEFAULT,
+          huge_page_flavor: memory?.huge_page_flavor ?? HUGE_PAGE_FLAVOR_DEFAULT,
         },
       },
     },
@@ -339,7 +340,7 @@ const enrollCluster: Handler = (ctx, req, project, nowMs) => {
   const input = parseBody(EmsEnrollClusterRequest, jsonBody(req));
   const k = input.k8s_cluster_specification;
   let version = ctx.store.preferredVersion();
-  if (k.version != null && k.version !== 'v1') {
+  if (k.version != null && k.version !== ENROLL_DEFAULT_VERSION) {
     if (!/^\d+\.\d+\.\d+$/.test(k.version)) {
       throw emsErrors.invalidParameter(`k8s_cluster_specification.version: must be an EMS version like ${ENROLL_MIN_VERSION}, got [${k.version}]`);
     }
@@ -366,7 +367,7 @@ const enrollCluster: Handler = (ctx, req, project, nowMs) => {
         description: input.description ?? null,
         charge_mode: 0,
         k8s_cluster_specification: spec,
-        memory_specification: { huge_page_num: DEFAULT_HUGE_PAGE_NUM, huge_page_flavor: DEFAULT_HUGE_PAGE_FLAVOR },
+        memory_specification: { huge_page_num: HUGE_PAGE_NUM_DEFAULT, huge_page_flavor: HUGE_PAGE_FLAVOR_DEFAULT },
       },
     },
     nodeCount,

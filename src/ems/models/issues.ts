@@ -11,7 +11,7 @@ const ZOD_WORDING = /^(Too small|Too big|Invalid)/;
  * @param value the value at the issue's path: absent means the field is missing
  */
 export function issueText(issue: z.core.$ZodIssue, value: unknown): string {
-  if (issue.code !== 'invalid_type' && !ZOD_WORDING.test(issue.message)) return issue.message;
+  if (!ZOD_WORDING.test(issue.message)) return issue.message;
   switch (issue.code) {
     case 'invalid_type': {
       if (value === undefined) return 'is required';

@@ -36,7 +36,7 @@ export function unauthorizedError(_parent: unknown, ctx: Context, info: GraphQLR
   const who = ctx.security?.caller.id ?? 'the caller';
   const message = `${who} may not use ${info.parentType.name}.${info.fieldName}${role ? `: it needs the ${role} role` : ''}`;
   if (info.parentType.name === info.schema.getMutationType()?.name) {
-    return new ForbiddenError(message, { upstreamCode: null, requestId: null, upstreamMessage: null, status: null });
+    return new ForbiddenError(message);
   }
   return gatewayError(message, 'FORBIDDEN');
 }

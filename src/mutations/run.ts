@@ -1,7 +1,7 @@
 import { GraphQLError } from 'graphql';
 import type { Context } from '../context.js';
 import { isEmsError } from '../ems/errors.js';
-import { emsGraphQLError, type ErrorExtensions } from '../errors.js';
+import { emsGraphQLError, gatewayError, gatewayExtensions } from '../errors.js';
 import {
   IdempotencyInProgressError,
   IdempotencyUnavailableError,
@@ -46,7 +46,7 @@ export interface MutationSpec<Stored, Payload> {
 
 /**
  * Runs a validated mutation: the upstream write happens exactly once per idempotency key (same
- * caller, same mutation, 10 minutes), also for concurrent duplicates; EMS refusals the client can
+ * caller, same mutation, IDEMPOTENCY_WINDOW), also for concurrent duplicates; EMS refusals the client can
  * act on become typed union members; everything else propagates as a GraphQL error.
  */
 export async function runMutation<Stored, Payload>(ctx: Context, spec: MutationSpec<Stored, Payload>): Promise<Payload> {
@@ -92,7 +92,7 @@ export async function runMutation<Stored, Payload>(ctx: Context, spec: MutationS
 }
 
 function outcomeUnknownError(mutation: string, outcome: Extract<Outcome<unknown>, { kind: 'unknown' }>): GraphQLError {
-  const extensions: ErrorExtensions = { code: 'IDEMPOTENCY_OUTCOME_UNKNOWN', upstreamCode: null, requestId: outcome.requestId, retryable: false };
+  const extensions = gatewayExtensions('IDEMPOTENCY_OUTCOME_UNKNOWN', { requestId: outcome.requestId });
   return new GraphQLError(
     `The first ${mutation} with this idempotency key failed with ${outcome.code} after it may have reached EMS (${outcome.message}). ` +
       'It was not submitted again: check the cluster and its jobs, then use a new idempotencyKey to submit.',
@@ -131,12 +131,8 @@ async function render<Stored, Payload>(spec: MutationSpec<Stored, Payload>, stor
 }
 
 function idempotencyGraphQLError(error: unknown): GraphQLError {
-  const extensions = (code: IdempotencyErrorCode): ErrorExtensions => ({ code, upstreamCode: null, requestId: null, retryable: true });
-  if (error instanceof IdempotencyInProgressError) {
-    return new GraphQLError(error.message, { extensions: extensions('IDEMPOTENCY_KEY_IN_PROGRESS') });
-  }
-  if (error instanceof IdempotencyUnavailableError) {
-    return new GraphQLError(error.message, { extensions: extensions('IDEMPOTENCY_UNAVAILABLE') });
-  }
+  const retry = (code: IdempotencyErrorCode) => gatewayError((error as Error).message, code, { retryable: true });
+  if (error instanceof IdempotencyInProgressError) return retry('IDEMPOTENCY_KEY_IN_PROGRESS');
+  if (error instanceof IdempotencyUnavailableError) return retry('IDEMPOTENCY_UNAVAILABLE');
   throw error;
 }

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSimulator, type EmsSimulator } from '../../src/simulator/index.js';
 import { TEST_REDIS_URL, requireRedis, suiteName } from '../fixtures/services.js';
 import { createClusterJob, pollsOf, subscribe, until, wsClient, type Received } from './live-helpers.js';
+import { JobProgressDocument } from '../generated/graphql.js';
 
 const ACTIVE = 300;
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -95,10 +96,10 @@ describe.skipIf(!redis)('subscriptions across two gateway processes sharing Redi
 
     // Subscribers on A first, so A takes the lock; then on B.
     const clientsA = [wsClient(a.url, sim.credentials.token), wsClient(a.url, sim.credentials.token)];
-    const onA = clientsA.flatMap((c) => [subscribe(c, 'JobProgress', { id: jobId }), subscribe(c, 'JobProgress', { id: jobId })]);
+    const onA = clientsA.flatMap((c) => [subscribe(c, JobProgressDocument, { id: jobId }), subscribe(c, JobProgressDocument, { id: jobId })]);
     await until(() => onA.every((s) => s.values.length >= 1), 20_000, 'state on A');
     const clientsB = [wsClient(b.url, sim.credentials.token), wsClient(b.url, sim.credentials.token)];
-    const onB = clientsB.flatMap((c) => [subscribe(c, 'JobProgress', { id: jobId }), subscribe(c, 'JobProgress', { id: jobId })]);
+    const onB = clientsB.flatMap((c) => [subscribe(c, JobProgressDocument, { id: jobId }), subscribe(c, JobProgressDocument, { id: jobId })]);
     await until(() => onB.every((s) => s.values.length >= 1), 20_000, 'state on B');
     // One lock for the job, held by one of the two processes.
     expect(await admin.keys(`${prefix}lock:*`)).toHaveLength(1);

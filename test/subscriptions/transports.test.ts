@@ -15,8 +15,9 @@ import {
   until,
   wsClient,
   wsUrl,
-  type JobView,
+  type EventOf,
 } from './live-helpers.js';
+import { ClusterStatusDocument, JobProgressDocument, JobProgressWithClusterDocument } from '../generated/graphql.js';
 
 const ACTIVE = 300;
 
@@ -30,7 +31,7 @@ afterAll(async () => {
   await h?.close();
 });
 
-const statuses = (values: JobView[]) => values.map((j) => j.status);
+const statuses = (values: EventOf<typeof JobProgressDocument>[]) => values.map((j) => j.status);
 
 /** A seeded cluster that is RUNNING and stays so: watching it emits its state once, then nothing. */
 async function settledClusterId(): Promise<string> {
@@ -42,7 +43,7 @@ describe('Subscription.jobProgress over graphql-ws', () => {
   it('emits the current job at once, then each change; a cancelled job emits STOPPED then completes', async () => {
     const { jobId } = await createClusterJob(h.sim);
     const client = wsClient(h.url, h.token);
-    const sub = subscribe(client, 'JobProgress', { id: jobId });
+    const sub = subscribe(client, JobProgressDocument, { id: jobId });
     // The first state comes from the first poll, without waiting an interval (pinned on a fake clock
     // in hub.test.ts); here, that it arrives, then the changes.
     await until(() => sub.values.length >= 1, 10_000, 'first state');
@@ -64,7 +65,7 @@ describe('Subscription.jobProgress over graphql-ws', () => {
   it('resolves nested fields afresh for each event (no stale loader cache)', async () => {
     const { jobId, clusterId } = await createClusterJob(h.sim);
     const client = wsClient(h.url, h.token);
-    const sub = subscribe<{ status: string; cluster: { id: string; status: string } | null }>(client, 'JobProgressWithCluster', { id: jobId });
+    const sub = subscribe(client, JobProgressWithClusterDocument, { id: jobId });
     await until(() => sub.values.length >= 1);
     expect(sub.values[0]!.cluster).toEqual({ id: clusterId, status: 'CREATING' });
     // Cancelling the create job rolls the cluster back to DELETED.
@@ -91,9 +92,9 @@ describe('Subscription.jobProgress over graphql-ws', () => {
     try {
       const [a, b] = [await createClusterJob(g.sim), await createClusterJob(g.sim)];
       const clients = Array.from({ length: 10 }, () => wsClient(g.url, g.token));
-      const one = subscribe(clients[0]!, 'JobProgress', { id: a.jobId });
-      const thousand = [subscribe(clients[0]!, 'JobProgress', { id: b.jobId })];
-      for (let i = 1; i < 1000; i++) thousand.push(subscribe(clients[i % clients.length]!, 'JobProgress', { id: b.jobId }));
+      const one = subscribe(clients[0]!, JobProgressDocument, { id: a.jobId });
+      const thousand = [subscribe(clients[0]!, JobProgressDocument, { id: b.jobId })];
+      for (let i = 1; i < 1000; i++) thousand.push(subscribe(clients[i % clients.length]!, JobProgressDocument, { id: b.jobId }));
       await until(() => one.values.length === 1 && thousand.every((s) => s.values.length === 1), 30_000, 'every subscriber to get the current state');
 
       await until(() => pollsOf(g.sim, a.jobId).length >= POLLS && pollsOf(g.sim, b.jobId).length >= POLLS, 30_000, `${POLLS} polls of each`);
@@ -118,9 +119,9 @@ describe('Subscription.jobProgress over graphql-ws', () => {
 
   it('ends the stream with NOT_FOUND for an unknown id and BAD_USER_INPUT for a malformed one', async () => {
     const client = wsClient(h.url, h.token);
-    const unknownJob = subscribe(client, 'JobProgress', { id: 'short-0000dead' });
-    const unknownCluster = subscribe(client, 'ClusterStatus', { id: '00000000-0000-4000-8000-00000000dead' });
-    const malformed = subscribe(client, 'JobProgress', { id: 'job-1' });
+    const unknownJob = subscribe(client, JobProgressDocument, { id: 'short-0000dead' });
+    const unknownCluster = subscribe(client, ClusterStatusDocument, { id: '00000000-0000-4000-8000-00000000dead' });
+    const malformed = subscribe(client, JobProgressDocument, { id: 'job-1' });
     await Promise.all([unknownJob.done, unknownCluster.done, malformed.done]);
     for (const [sub, code] of [
       [unknownJob, 'NOT_FOUND'],
@@ -143,9 +144,9 @@ describe('Subscription.jobProgress over graphql-ws', () => {
     const { jobId } = await createClusterJob(h.sim);
     const mine = wsClient(h.url, h.token);
     const theirs = wsClient(h.url, h.sim.credentials.otherProjectToken);
-    const a = subscribe(mine, 'JobProgress', { id: jobId });
+    const a = subscribe(mine, JobProgressDocument, { id: jobId });
     await until(() => a.values.length >= 1);
-    const b = subscribe(theirs, 'JobProgress', { id: jobId });
+    const b = subscribe(theirs, JobProgressDocument, { id: jobId });
     await b.done;
     expect(b.values).toEqual([]);
     expect(b.results[0]?.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
@@ -162,7 +163,7 @@ describe('Subscription.jobProgress over graphql-ws', () => {
     const clusterId = await settledClusterId();
     const base = h.app.services.live.stats();
     const client = wsClient(h.url, h.token);
-    const [a, b] = [subscribe(client, 'ClusterStatus', { id: clusterId }), subscribe(client, 'ClusterStatus', { id: clusterId })];
+    const [a, b] = [subscribe(client, ClusterStatusDocument, { id: clusterId }), subscribe(client, ClusterStatusDocument, { id: clusterId })];
     await until(() => a.values.length >= 1 && b.values.length >= 1);
     expect(h.app.services.live.stats()).toMatchObject({ watches: base.watches + 1, subscribers: base.subscribers + 2 });
     a.dispose(); // graphql-ws `complete`
@@ -197,7 +198,7 @@ describe('Subscription.jobProgress over graphql-ws', () => {
   it('watches a cluster until DELETED', async () => {
     const { jobId, clusterId } = await createClusterJob(h.sim);
     const client = wsClient(h.url, h.token);
-    const sub = subscribe<{ id: string; status: string; reason: string | null }>(client, 'ClusterStatus', { id: clusterId });
+    const sub = subscribe(client, ClusterStatusDocument, { id: clusterId });
     await until(() => sub.values.length >= 1);
     expect(sub.values[0]).toMatchObject({ id: clusterId, status: 'CREATING' });
     // Cancelling the create job rolls the cluster back: DELETED.
@@ -308,7 +309,7 @@ describe('graphql-ws connection', () => {
     const closes: number[] = [];
     const client = wsClient(h.url, h.token, { onClosed: (code) => closes.push(code) });
     const { jobId } = await createClusterJob(h.sim);
-    const sub = subscribe(client, 'JobProgress', { id: jobId });
+    const sub = subscribe(client, JobProgressDocument, { id: jobId });
     await until(() => sub.values.length >= 1);
     const error = await new Promise<unknown>((resolve) => {
       client.subscribe({ query: 'subscription { jobProgress(id: ' }, { next() {}, error: resolve, complete: () => resolve(null) });
@@ -326,8 +327,8 @@ describe('Subscription over Server-Sent Events', () => {
   it('delivers the same events as graphql-ws, with the X-Auth-Token header', async () => {
     const { jobId } = await createClusterJob(h.sim);
     const client = wsClient(h.url, h.token);
-    const ws = subscribe(client, 'JobProgress', { id: jobId });
-    const sse = subscribeSse(h.url, h.token, 'JobProgress', { id: jobId });
+    const ws = subscribe(client, JobProgressDocument, { id: jobId });
+    const sse = subscribeSse(h.url, h.token, JobProgressDocument, { id: jobId });
     await until(() => ws.values.length >= 1 && sse.values.length >= 1, 10_000, 'first state on both');
     await until(() => sse.values.length >= 4, 20_000, 'changes over SSE');
     await cancelJob(h.sim, jobId);
@@ -345,7 +346,7 @@ describe('Subscription over Server-Sent Events', () => {
   it('releases a subscriber when its client disconnects, even while nothing changes', async () => {
     const clusterId = await settledClusterId();
     const base = h.app.services.live.stats();
-    const sse = subscribeSse(h.url, h.token, 'ClusterStatus', { id: clusterId });
+    const sse = subscribeSse(h.url, h.token, ClusterStatusDocument, { id: clusterId });
     await until(() => sse.values.length >= 1);
     expect(h.app.services.live.stats()).toMatchObject({ watches: base.watches + 1, subscribers: base.subscribers + 1 });
     sse.dispose();
@@ -354,7 +355,7 @@ describe('Subscription over Server-Sent Events', () => {
   });
 
   it('ends with NOT_FOUND for an unknown id, and refuses a stream without a token with 401 UNAUTHENTICATED', async () => {
-    const unknown = subscribeSse(h.url, h.token, 'JobProgress', { id: 'short-0000beef' });
+    const unknown = subscribeSse(h.url, h.token, JobProgressDocument, { id: 'short-0000beef' });
     await unknown.done;
     expect(unknown.completed).toBe(true);
     expect(unknown.results.map((r) => r.errors?.[0]?.extensions?.code)).toEqual(['NOT_FOUND']);

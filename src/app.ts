@@ -13,15 +13,19 @@ import { createEmsClient, type EmsClient } from './ems/client.js';
 import { isEmsError } from './ems/errors.js';
 import { maskError, requestParamErrors } from './errors.js';
 import { createIdempotencyStore } from './idempotency/index.js';
+import { RequestLifecycle } from './lifecycle.js';
 import { operationLimits } from './limits.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { schema } from './schema/index.js';
 import { createSimulator, type EmsSimulator } from './simulator/index.js';
 import { createLiveHubFromConfig, type LiveHub } from './subscriptions/index.js';
+import { createTelemetry, type Telemetry } from './telemetry.js';
 
 export interface BuildAppOptions {
   /** @default a pino logger at config.logLevel */
   logger?: Logger;
+  /** @default tracing as the OTEL_* variables of process.env say (off unless they ask for it) */
+  telemetry?: Telemetry;
 }
 
 export interface App {
@@ -31,7 +35,15 @@ export interface App {
   simulator: EmsSimulator | null;
   /** Listens on `port` (0 = ephemeral) and resolves to the GraphQL URL. */
   start(port?: number, host?: string): Promise<string>;
-  stop(): Promise<void>;
+  /**
+   * Drains, then stops (see README "Graceful shutdown"): /readyz turns 503 at once and new
+   * requests are refused; every subscriber gets a final SHUTTING_DOWN error (reconnect) and
+   * `complete`, WebSockets close 1012, poller locks are released; queries and mutations in flight
+   * get up to `graceMs` (then reads are aborted; a write sent to EMS is always awaited and
+   * recorded); then everything closes. Resolves to what was still in flight when it gave up waiting.
+   * @param graceMs @default config.shutdownGraceMs
+   */
+  stop(graceMs?: number): Promise<{ abandoned: number }>;
 }
 
 /**
@@ -49,7 +61,11 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
   }
 
   const metrics = createMetrics();
+  const telemetry = options.telemetry ?? createTelemetry(process.env);
+  /** Aborts the reads still running when the shutdown grace period is over. */
+  const shutdownReads = new AbortController();
   const client = createEmsClient({
+    telemetry,
     endpoint,
     projectId: config.ems.projectId,
     requestTimeoutMs: config.ems.timeoutMs,
@@ -61,11 +77,14 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
         : logger.info({ circuit: state }, 'EMS answers again'),
     onCall: (call) => {
       metrics.observeUpstream(call);
+      const log = call.logger ?? logger;
       if (call.error) {
-        logger.warn(
-          { operation: call.operation, status: call.status, requestId: call.requestId, code: call.error.code },
+        log.warn(
+          { operation: call.operation, status: call.status, emsRequestId: call.requestId, code: call.error.code, durationMs: Math.round(call.durationMs) },
           'EMS call failed',
         );
+      } else {
+        log.debug({ operation: call.operation, status: call.status, emsRequestId: call.requestId, durationMs: Math.round(call.durationMs) }, 'EMS call');
       }
     },
   });
@@ -79,12 +98,26 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
     // Nothing may outlive a failed build: the caller never gets a handle to stop it.
     await client.close();
     await simulator?.stop();
+    await telemetry.shutdown();
     throw error;
   }
   metrics.observeLive(() => live.stats());
-  const idempotency = createIdempotencyStore(config, (err) => logger.warn({ err }, 'idempotency store (Redis) error'));
-  const services: AppServices = { config, client, logger, idempotency, live };
+  let idempotency;
+  try {
+    idempotency = createIdempotencyStore(config, {
+      onError: (err) => logger.warn({ err }, 'idempotency store (Redis) error'),
+      onLeaseLost: (key, err) => logger.warn({ key, err }, 'idempotency claim lease not renewed'),
+    });
+  } catch (error) {
+    await live.close();
+    await client.close();
+    await simulator?.stop();
+    await telemetry.shutdown();
+    throw error;
+  }
+  const services: AppServices = { config, client, logger, idempotency, live, telemetry, shutdownSignal: shutdownReads.signal };
   const createContext = createContextFactory(services);
+  const lifecycle = new RequestLifecycle();
 
   const yoga = createYoga<Record<string, unknown>, Context>({
     schema,
@@ -100,7 +133,8 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
       error: (...args) => logger.error(args.map(String).join(' ')),
     },
     plugins: [
-      operationalEndpoints(services, metrics),
+      operationalEndpoints(services, metrics, lifecycle),
+      lifecycle.plugin((pathname) => OPERATIONAL_PATHS.has(pathname)),
       metrics.yogaPlugin,
       requestParamErrors(),
       operationLimits(config.limits),
@@ -132,7 +166,7 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
   });
   const keepAlive = dropSilentSockets(wsServer, config.subscriptions.keepAliveMs);
 
-  let closed = false;
+  let closed: Promise<{ abandoned: number }> | null = null;
   return {
     yoga,
     services,
@@ -149,21 +183,53 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
       const shownHost = host === '0.0.0.0' || host === '::' ? 'localhost' : host;
       return `http://${shownHost}:${address.port}${yoga.graphqlEndpoint}`;
     },
-    async stop() {
-      if (closed) return;
-      closed = true;
-      clearInterval(keepAlive);
-      await wsHandle.dispose();
-      wsServer.close();
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      await live.close();
-      await client.close();
-      await idempotency.close();
-      await simulator?.stop();
+    stop(graceMs = config.shutdownGraceMs) {
+      closed ??= (async () => {
+        lifecycle.draining = true;
+        const started = performance.now();
+        // No new connections; idle keep-alive ones close now, busy ones when their response is done.
+        const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()));
+        server.closeIdleConnections();
+        // Every subscriber's last message: a SHUTTING_DOWN error telling it to reconnect, then
+        // `complete`. Poller locks are released, so another replica polls at its next lock check.
+        await live.close({
+          code: 'SHUTTING_DOWN',
+          message: 'This gateway instance is shutting down; reconnect and subscribe again (another instance will serve you)',
+          upstreamCode: null,
+          requestId: null,
+          retryable: true,
+        });
+        const drained = await lifecycle.drained(Math.max(0, graceMs - (performance.now() - started)));
+        let abandoned = 0;
+        if (!drained) {
+          abandoned = lifecycle.inFlight;
+          logger.warn({ inFlight: abandoned, graceMs }, 'shutdown grace period over: aborting the reads still in flight');
+          shutdownReads.abort(new Error('the gateway is shutting down'));
+          // Writes already sent are never cut off: they get their EMS answer (bounded by EMS_TIMEOUT_MS) and are recorded.
+          await lifecycle.drained(config.ems.timeoutMs + 1_000);
+        }
+        clearInterval(keepAlive);
+        for (const socket of wsServer.clients) socket.close(WS_CLOSE_SERVICE_RESTART, 'gateway restarting: reconnect');
+        await wsHandle.dispose();
+        wsServer.close();
+        server.closeAllConnections();
+        await serverClosed;
+        await client.close();
+        await idempotency.close();
+        await telemetry.shutdown();
+        await simulator?.stop();
+        return { abandoned };
+      })();
+      return closed;
     },
   };
 }
+
+/** Paths answered whatever the state (health, metrics): never refused while draining. */
+const OPERATIONAL_PATHS: ReadonlySet<string> = new Set(['/healthz', '/readyz', '/metrics']);
+
+/** Close code of WebSockets at shutdown (RFC 6455 "Service Restart"): clients reconnect. */
+const WS_CLOSE_SERVICE_RESTART = 1012;
 
 /**
  * Pings every WebSocket each `intervalMs` and terminates one that has not answered the previous
@@ -193,7 +259,7 @@ function dropSilentSockets(wsServer: WebSocketServer, intervalMs: number): NodeJ
 const READINESS_CACHE_MS = 1_000;
 
 /** `/healthz` (process up), `/readyz` (EMS reachable) and `/metrics` (Prometheus text). */
-function operationalEndpoints(services: AppServices, metrics: Metrics): Plugin {
+function operationalEndpoints(services: AppServices, metrics: Metrics, lifecycle: RequestLifecycle): Plugin {
   // Probes of many replicas and load balancers share one upstream check a second.
   let probe: { at: number; ready: Promise<boolean> } | null = null;
   const readiness = () => {
@@ -209,6 +275,10 @@ function operationalEndpoints(services: AppServices, metrics: Metrics): Plugin {
       if (url.pathname === '/healthz') {
         endResponse(Response.json({ status: 'ok' }));
       } else if (url.pathname === '/readyz') {
+        if (lifecycle.draining) {
+          endResponse(Response.json({ status: 'draining' }, { status: 503 }));
+          return;
+        }
         const ready = await readiness();
         endResponse(Response.json({ status: ready ? 'ready' : 'unavailable' }, { status: ready ? 200 : 503 }));
       } else if (url.pathname === '/metrics') {

@@ -34,9 +34,12 @@ async function main(): Promise<void> {
   const shutdown = (signal: string) => {
     if (stopping) return;
     stopping = true;
-    logger.info({ signal }, 'shutting down');
-    app.stop().then(
-      () => process.exit(0),
+    logger.info({ signal, graceMs: config.shutdownGraceMs }, 'shutting down');
+    app.stop(config.shutdownGraceMs).then(
+      ({ abandoned }) => {
+        logger.info({ signal, abandoned }, 'shut down');
+        process.exit(0);
+      },
       (err: unknown) => {
         logger.error({ err }, 'shutdown failed');
         process.exit(1);

@@ -4,7 +4,7 @@ import { isEmsError } from '../ems/errors.js';
 import type { EmsCluster } from '../ems/models/cluster.js';
 import type { EmsJob } from '../ems/models/job.js';
 import type { Coordinator, StoredState } from './coordinator.js';
-import { fatalErrorData, isFatal, LiveError, type LiveErrorEvent, type LiveEvent, type LiveStateEvent } from './events.js';
+import { fatalErrorData, isFatal, LiveError, type LiveErrorData, type LiveErrorEvent, type LiveEvent, type LiveStateEvent } from './events.js';
 import type { LivePubSub } from './pubsub.js';
 import { clusterResource, jobResource, type LiveResource } from './resources.js';
 import { nextPollDelay, type PollIntervals } from './schedule.js';
@@ -67,8 +67,12 @@ export interface LiveHub {
   /** Like watchJob for a cluster; completes after DELETED. */
   watchCluster(scope: string, ems: EmsApi, id: string): AsyncIterableIterator<EmsCluster>;
   stats(): HubStats;
-  /** Ends every stream (they complete), stops every poller and frees its lock. */
-  close(): Promise<void>;
+  /**
+   * Ends every stream, stops every poller and frees its lock (another replica takes over at its
+   * next lock check). Streams complete, or, with `reason`, end with that error (e.g. SHUTTING_DOWN:
+   * reconnect elsewhere).
+   */
+  close(reason?: LiveErrorData): Promise<void>;
 }
 
 export interface HubStats {
@@ -82,7 +86,7 @@ export interface HubStats {
 interface Subscriber {
   ems: EmsApi;
   deliver(event: LiveEvent): void;
-  end(): void;
+  end(error?: LiveError): void;
 }
 
 export function createLiveHub(options: LiveHubOptions): LiveHub {
@@ -122,11 +126,11 @@ class Hub implements LiveHub {
     return { watches: this.watches.size, subscribers, polling };
   }
 
-  async close() {
+  async close(reason?: LiveErrorData) {
     if (this.closed) return;
     this.closed = true;
     const watches = [...this.watches.values()];
-    for (const watch of watches) for (const sub of [...watch.subscribers]) sub.end();
+    for (const watch of watches) for (const sub of [...watch.subscribers]) sub.end(reason && new LiveError(reason));
     await Promise.all(watches.map((w) => w.close()));
     await this.options.onClose?.();
   }
@@ -157,7 +161,7 @@ class Hub implements LiveHub {
           }
           if (event.final) stop();
         },
-        end: () => stop(),
+        end: (error) => stop(error),
       };
       const watch = this.watchFor(resource, scope, id);
       watch.add(subscriber);

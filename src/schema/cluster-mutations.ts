@@ -2,6 +2,7 @@ import { builder } from '../builder.js';
 import type { Context } from '../context.js';
 import type { EmsJob } from '../ems/models/index.js';
 import { freshJob, invalidateAfterWrite, loadCluster } from '../mutations/refresh.js';
+import { reconcileClusterChange, reconcileClusterCreation } from '../mutations/reconcile.js';
 import { runMutation } from '../mutations/run.js';
 import {
   validateClusterId,
@@ -220,6 +221,7 @@ function nodeNamesMutation(
         name === 'expandCluster' ? await ctx.ems.expandCluster(clusterId, body) : await ctx.ems.shrinkCluster(clusterId, body);
       return { jobId: job_id, clusterId };
     },
+    reconcile: () => reconcileClusterChange(ctx.ems, name === 'expandCluster' ? 'expand' : 'shrink', clusterId),
     render: (stored, replayed) => renderClusterJob(ctx, stored, replayed),
     summary,
   });
@@ -243,6 +245,7 @@ builder.mutationFields((t) => ({
           const { job_id, cluster_id } = await ctx.ems.createCluster(body);
           return { jobId: job_id, clusterId: cluster_id };
         },
+        reconcile: () => reconcileClusterCreation(ctx.ems, 'create', { name: body.name, k8sClusterId: body.k8s_cluster_specification.k8s_cluster_id }),
         render: (stored, replayed) => renderClusterJob(ctx, stored, replayed),
         summary,
       });
@@ -265,6 +268,12 @@ builder.mutationFields((t) => ({
           const { job_id, cluster_id } = await ctx.ems.enrollCluster(body);
           return { jobId: job_id, clusterId: cluster_id };
         },
+        reconcile: () =>
+          reconcileClusterCreation(ctx.ems, 'enroll', {
+            name: body.name,
+            k8sClusterId: body.k8s_cluster_specification.k8s_cluster_id,
+            clusterId: body.cluster_id ?? null,
+          }),
         render: (stored, replayed) => renderClusterJob(ctx, stored, replayed),
         summary,
       });
@@ -303,6 +312,7 @@ builder.mutationFields((t) => ({
           const { job_id } = await ctx.ems.deleteCluster(clusterId);
           return { jobId: job_id, clusterId };
         },
+        reconcile: () => reconcileClusterChange(ctx.ems, 'delete', clusterId),
         render: (stored, replayed) => renderClusterJob(ctx, stored, replayed),
         summary,
       });

@@ -76,11 +76,13 @@ export class RequestLifecycle {
         const name = operation?.name?.value ?? null;
         ctx.span.updateName(name ? `${type} ${name}` : type);
         ctx.span.setAttributes({ 'graphql.operation.type': type, ...(name ? { 'graphql.operation.name': name } : {}) });
-        const token = {};
-        this.begin(token);
+        // Over HTTP the request is already counted; over WebSocket the operation is.
+        const request = (ctx as Context & { request?: Request }).request;
+        const token = request && requests.has(request) ? null : {};
+        if (token) this.begin(token);
         return {
           onExecuteDone: ({ result }) => {
-            this.end(token);
+            if (token) this.end(token);
             const errors = 'errors' in result && Array.isArray(result.errors) ? (result.errors as readonly GraphQLError[]) : [];
             const codes = [...new Set(errors.map((e) => String(e.extensions?.code ?? 'INTERNAL_SERVER_ERROR')))];
             if (codes.length > 0) failSpan(ctx.span, new Error(`GraphQL errors: ${codes.join(', ')}`), codes[0]);

@@ -280,7 +280,14 @@ function operationalEndpoints(services: AppServices, metrics: Metrics, lifecycle
           return;
         }
         const ready = await readiness();
-        endResponse(Response.json({ status: ready ? 'ready' : 'unavailable' }, { status: ready ? 200 : 503 }));
+        // Redis being down does not make a replica unready: it serves alone meanwhile (details say so).
+        const mode = services.live.stats().mode;
+        const checks = {
+          ems: ready ? 'up' : 'down',
+          redis: mode === 'single' ? 'not configured' : mode === 'shared' ? 'up' : 'down',
+          subscriptions: mode,
+        };
+        endResponse(Response.json({ status: ready ? 'ready' : 'unavailable', checks }, { status: ready ? 200 : 503 }));
       } else if (url.pathname === '/metrics') {
         endResponse(
           new fetchAPI.Response(await metrics.registry.metrics(), {

@@ -5,19 +5,20 @@ import { createYoga, useExecutionCancellation, type Plugin } from 'graphql-yoga'
 import type { ServerOptions } from 'graphql-ws';
 import { useServer, type Extra } from 'graphql-ws/use/ws';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { pino, type Logger } from 'pino';
+import type { Logger } from 'pino';
 import type { Config } from './config.js';
-import { createContextFactory, resolveAuth, scopeOf, tokenOf, type AppServices, type Context, type InitialContext } from './context.js';
-import type { EmsAuth } from './ems/api.js';
-import { createEmsClient, type EmsClient } from './ems/client.js';
-import { isEmsError } from './ems/errors.js';
+import { createContextFactory, resolveAuth, scopeOf, type AppServices, type Context, type InitialContext } from './context.js';
+import { createEmsClient } from './ems/client.js';
+import { createDeviationReporter } from './ems/read/index.js';
 import { maskError, requestParamErrors } from './errors.js';
 import { createIdempotencyStore } from './idempotency/index.js';
 import { RequestLifecycle } from './lifecycle.js';
 import { operationLimits } from './limits.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { schema } from './schema/index.js';
-import { createSimulator, type EmsSimulator } from './simulator/index.js';
+import { createSecurity, guardResolvers, writeRequestIds, type Security } from './security/index.js';
+import { createLogger, redactedMaskError, yogaLogging } from './security/logging.js';
+import { metricsAccess, metricsHandler, warnAboutOpenAccess } from './security/operational.js';
 import { createLiveHubFromConfig, type LiveHub } from './subscriptions/index.js';
 import { createTelemetry, type Telemetry } from './telemetry.js';
 
@@ -31,8 +32,6 @@ export interface BuildAppOptions {
 export interface App {
   yoga: ReturnType<typeof createYoga<Record<string, unknown>, Context>>;
   services: AppServices;
-  /** The embedded simulator, when EMS_ENDPOINT was unset. */
-  simulator: EmsSimulator | null;
   /** Listens on `port` (0 = ephemeral) and resolves to the GraphQL URL. */
   start(port?: number, host?: string): Promise<string>;
   /**
@@ -48,23 +47,21 @@ export interface App {
 
 /**
  * Builds the gateway: EMS client, schema, HTTP (GraphQL over HTTP, SSE, health, metrics) and
- * graphql-ws on the same server. With no EMS endpoint configured it starts the embedded simulator
- * first and points the client at it.
+ * graphql-ws on the same server, in front of `config.ems.endpoint` (which must be set: `npm start`
+ * starts the development simulator and sets it when EMS_ENDPOINT is unset, see src/main.ts).
  */
 export async function buildApp(config: Config, options: BuildAppOptions = {}): Promise<App> {
-  const logger = options.logger ?? pino({ level: config.logLevel, base: { service: 'ems-gateway' } });
-  let simulator: EmsSimulator | null = null;
-  let endpoint = config.ems.endpoint;
-  if (endpoint === null) {
-    simulator = createSimulator({ port: config.simulator.port, clockSpeed: config.simulator.clockSpeed });
-    endpoint = await simulator.start();
-  }
+  const endpoint = config.ems.endpoint;
+  if (endpoint === null) throw new TypeError('buildApp needs config.ems.endpoint (EMS_ENDPOINT)');
+  const logger = options.logger ?? createLogger(config);
+  const security = createSecurity(config, logger, '/graphql');
+  warnAboutOpenAccess(config, logger);
 
   const metrics = createMetrics();
   const telemetry = options.telemetry ?? createTelemetry(process.env);
   /** Aborts the reads still running when the shutdown grace period is over. */
   const shutdownReads = new AbortController();
-  const client = createEmsClient({
+  const client = security.verdicts.gate(createEmsClient({
     telemetry,
     endpoint,
     projectId: config.ems.projectId,
@@ -75,8 +72,13 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
       state === 'open'
         ? logger.error({ circuit: state }, 'EMS looks down: failing calls fast until a probe succeeds')
         : logger.info({ circuit: state }, 'EMS answers again'),
+    onDeviation: createDeviationReporter({
+      logger: logger.child({ component: 'ems-read' }),
+      count: (deviation) => metrics.observeDeviation(deviation),
+    }),
     onCall: (call) => {
       metrics.observeUpstream(call);
+      if (call.method !== 'GET' && call.requestId) writeRequestIds.getStore()?.push(call.requestId);
       const log = call.logger ?? logger;
       if (call.error) {
         log.warn(
@@ -87,7 +89,7 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
         log.debug({ operation: call.operation, status: call.status, emsRequestId: call.requestId, durationMs: Math.round(call.durationMs) }, 'EMS call');
       }
     },
-  });
+  }), scopeOf);
   let live: LiveHub;
   try {
     live = await createLiveHubFromConfig(config, {
@@ -97,7 +99,7 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
   } catch (error) {
     // Nothing may outlive a failed build: the caller never gets a handle to stop it.
     await client.close();
-    await simulator?.stop();
+    await security.close();
     await telemetry.shutdown();
     throw error;
   }
@@ -111,32 +113,39 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
   } catch (error) {
     await live.close();
     await client.close();
-    await simulator?.stop();
+    await security.close();
     await telemetry.shutdown();
     throw error;
   }
-  const services: AppServices = { config, client, logger, idempotency, live, telemetry, shutdownSignal: shutdownReads.signal };
+  const services: AppServices = {
+    config,
+    client,
+    logger,
+    idempotency,
+    live,
+    audit: security.audit,
+    telemetry,
+    shutdownSignal: shutdownReads.signal,
+  };
   const createContext = createContextFactory(services);
   const lifecycle = new RequestLifecycle();
 
   const yoga = createYoga<Record<string, unknown>, Context>({
-    schema,
+    schema: guardResolvers(schema),
     graphqlEndpoint: '/graphql',
     context: (initial) => createContext(initial as InitialContext),
-    maskedErrors: { maskError },
+    maskedErrors: { maskError: redactedMaskError(maskError, config) },
     landingPage: false,
-    graphiql: { subscriptionsProtocol: 'WS', title: 'ems-gateway' },
-    logging: {
-      debug: (...args) => logger.debug(args.map(String).join(' ')),
-      info: (...args) => logger.info(args.map(String).join(' ')),
-      warn: (...args) => logger.warn(args.map(String).join(' ')),
-      error: (...args) => logger.error(args.map(String).join(' ')),
-    },
+    graphiql: config.security.graphiql && { subscriptionsProtocol: 'WS', title: 'ems-gateway' },
+    ...security.yogaOptions,
+    logging: yogaLogging(logger),
     plugins: [
       operationalEndpoints(services, metrics, lifecycle),
       lifecycle.plugin((pathname) => OPERATIONAL_PATHS.has(pathname)),
       metrics.yogaPlugin,
       requestParamErrors(),
+      ...security.plugins,
+      security.execution,
       operationLimits(config.limits),
       // An HTTP or SSE client that goes away ends its operation: a subscription's stream is returned,
       // so its subscriber leaves the shared poller (which stops with the last one).
@@ -144,7 +153,9 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
     ],
   });
 
-  const server: Server = createServer(yoga);
+  const server: Server = createServer(security.serverOptions, yoga);
+  security.applyServerLimits(server);
+  const metricsServer = config.security.metrics.port === null ? null : createServer(metricsHandler(config, metrics));
   // The WebSocket server takes upgrades by hand rather than listening on the HTTP server, so an
   // HTTP server error (a port in use) is reported once, by start(), not also by graphql-ws.
   const wsServer = new WebSocketServer({ noServer: true, maxPayload: WS_MAX_MESSAGE_BYTES });
@@ -155,7 +166,7 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
     }
     wsServer.handleUpgrade(request, socket, head, (ws) => wsServer.emit('connection', ws, request));
   });
-  const wsHandle = useServer(graphqlWsOptions(yoga, services), wsServer);
+  const wsHandle = useServer(graphqlWsOptions(yoga, security), wsServer);
   // graphql-ws prints every socket error (an oversized or malformed frame, a reset) to stderr with a
   // stack trace, so any client, signed in or not, could flood it. They are the client's doing: log
   // them quietly instead (registered after graphql-ws's listener, which this replaces). `ws` closes
@@ -170,7 +181,6 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
   return {
     yoga,
     services,
-    simulator,
     async start(port = config.port, host = config.host) {
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
@@ -179,6 +189,12 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
           resolve();
         });
       });
+      if (metricsServer) {
+        await new Promise<void>((resolve, reject) => {
+          metricsServer.once('error', reject);
+          metricsServer.listen(config.security.metrics.port!, host, () => resolve());
+        });
+      }
       const address = server.address() as AddressInfo;
       const shownHost = host === '0.0.0.0' || host === '::' ? 'localhost' : host;
       return `http://${shownHost}:${address.port}${yoga.graphqlEndpoint}`;
@@ -216,8 +232,9 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
         await serverClosed;
         await client.close();
         await idempotency.close();
+        if (metricsServer?.listening) await new Promise<void>((resolve) => metricsServer.close(() => resolve()));
+        await security.close();
         await telemetry.shutdown();
-        await simulator?.stop();
         return { abandoned };
       })();
       return closed;
@@ -289,10 +306,14 @@ function operationalEndpoints(services: AppServices, metrics: Metrics, lifecycle
         };
         endResponse(Response.json({ status: ready ? 'ready' : 'unavailable', checks }, { status: ready ? 200 : 503 }));
       } else if (url.pathname === '/metrics') {
+        const access = metricsAccess(services.config, request.headers.get('authorization'), 'main');
         endResponse(
-          new fetchAPI.Response(await metrics.registry.metrics(), {
-            headers: { 'content-type': metrics.registry.contentType },
-          }),
+          access === 'ok'
+            ? new fetchAPI.Response(await metrics.registry.metrics(), { headers: { 'content-type': metrics.registry.contentType } })
+            : new fetchAPI.Response(access === 'unauthorized' ? 'Unauthorized\n' : 'Not Found\n', {
+                status: access === 'unauthorized' ? 401 : 404,
+                headers: access === 'unauthorized' ? { 'www-authenticate': 'Bearer' } : {},
+              }),
         );
       }
     },
@@ -306,48 +327,46 @@ function operationalEndpoints(services: AppServices, metrics: Metrics, lifecycle
  */
 export const WS_MAX_MESSAGE_BYTES = 1024 * 1024;
 
-/** Close code when the caller's token cannot be checked because EMS is unreachable (RFC 6455 "Try Again Later"). */
-const WS_CLOSE_TRY_AGAIN_LATER = 1013;
-
 /**
  * graphql-ws (`graphql-transport-ws`) on the HTTP pipeline: every operation runs through
  * `yoga.getEnveloped`, so it gets the same context factory, plugins and error masking as HTTP and SSE.
- * Auth happens once, at `connection_init`: `connectionParams.authToken` is checked upstream (close
- * 4403 when missing or refused); no `connection_init` within 3 s closes 4408.
+ * Authentication happens once, at `connection_init` (src/security: the gateway's own caller
+ * authentication, and in token pass-through one check of `connectionParams.authToken` with EMS):
+ * close 4403 when refused, 4429 when the address or caller is over a limit, 1013 when EMS cannot be
+ * asked; no `connection_init` within 3 s closes 4408. Each operation is admitted against the
+ * per-connection and per-caller limits first.
  */
-function graphqlWsOptions(yoga: App['yoga'], services: AppServices): ServerOptions<Record<string, unknown> | undefined, Extra> {
-  const checkToken = createTokenCheck(services.client);
+function graphqlWsOptions(yoga: App['yoga'], security: Security): ServerOptions<Record<string, unknown> | undefined, Extra> {
   return {
     connectionInitWaitTimeout: 3_000,
     onConnect: async (ctx) => {
-      const token = tokenOf({ connectionParams: ctx.connectionParams ?? null });
-      const auth = resolveAuth(services.config, token);
-      if (auth.kind === 'none') return false;
-      // AK/SK or the static fallback are the gateway's own credentials: nothing of the caller's to check.
-      if (auth.kind !== 'token' || !token) return true;
-      const verdict = await checkToken(auth);
-      if (verdict === 'unavailable') {
-        ctx.extra.socket.close(WS_CLOSE_TRY_AGAIN_LATER, 'EMS unreachable, cannot check the token; try again later');
-        return false;
-      }
-      return verdict === 'valid';
+      const result = await security.ws.connect(ctx.extra.request, ctx.connectionParams);
+      if ('caller' in result) return true;
+      if (result.close !== 4403) ctx.extra.socket.close(result.close, result.reason);
+      return false;
     },
     execute: (args: any) => args.rootValue.execute(args),
     subscribe: (args: any) => args.rootValue.subscribe(args),
     onSubscribe: async (ctx, _id, params) => {
+      // graphql-ws lists the connection's running operations, this one included.
+      const refused = await security.ws.admit(ctx.extra.request.socket, Object.keys(ctx.subscriptions).length, params);
+      if (refused) return refused.map(withoutHttp);
+      const known = security.ws.callerOf(ctx.extra.request.socket);
       const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
         ...ctx,
         req: ctx.extra.request,
         socket: ctx.extra.socket,
         params,
         connectionParams: ctx.connectionParams,
+        caller: known?.caller,
+        address: known?.address,
       });
       let document;
       try {
         document = parse(params.query);
       } catch (error) {
-        // A syntax error ends this operation, not the connection.
-        if (error instanceof GraphQLError) return [error];
+        // A syntax error (or a document over a limit) ends this operation, not the connection.
+        if (error instanceof GraphQLError) return [withoutHttp(error)];
         throw error;
       }
       const args = {
@@ -359,7 +378,7 @@ function graphqlWsOptions(yoga: App['yoga'], services: AppServices): ServerOptio
         rootValue: { execute, subscribe },
       };
       const errors = validate(args.schema, args.document);
-      if (errors.length) return errors;
+      if (errors.length) return errors.map(withoutHttp);
       // As over HTTP: an unknown operationName (or several operations and none named) gets a coded error.
       if (!getOperationAST(document, params.operationName)) {
         return [
@@ -373,38 +392,9 @@ function graphqlWsOptions(yoga: App['yoga'], services: AppServices): ServerOptio
   };
 }
 
-type TokenVerdict = 'valid' | 'refused' | 'unavailable';
-
-/**
- * Checks a caller's token with one cheap upstream call (ListReleases, limit 1). Concurrent checks of
- * one token share a call, and a valid token is trusted for `ttlMs` (a reconnect storm costs one call).
- */
-function createTokenCheck(client: EmsClient, ttlMs = 60_000): (auth: EmsAuth & { kind: 'token' }) => Promise<TokenVerdict> {
-  const valid = new Map<string, number>();
-  const inflight = new Map<string, Promise<TokenVerdict>>();
-  return (auth) => {
-    const scope = scopeOf(auth);
-    const until = valid.get(scope);
-    if (until !== undefined && until > Date.now()) return Promise.resolve('valid');
-    let check = inflight.get(scope);
-    if (!check) {
-      check = client
-        .forAuth(auth)
-        .listReleases({ limit: 1 }, { signal: AbortSignal.timeout(5_000) })
-        .then(
-          (): TokenVerdict => {
-            valid.set(scope, Date.now() + ttlMs);
-            if (valid.size > 10_000) valid.delete(valid.keys().next().value!);
-            return 'valid';
-          },
-          (error: unknown): TokenVerdict =>
-            isEmsError(error) && (error.code === 'UNAUTHENTICATED' || error.code === 'FORBIDDEN' || error.code === 'BAD_REQUEST')
-              ? 'refused'
-              : 'unavailable',
-        )
-        .finally(() => inflight.delete(scope));
-      inflight.set(scope, check);
-    }
-    return check;
-  };
+/** An error as graphql-ws sends it: the HTTP status hint of `extensions.http` means nothing there. */
+function withoutHttp(error: GraphQLError): GraphQLError {
+  if (!error.extensions?.http) return error;
+  const { http: _http, ...extensions } = error.extensions;
+  return new GraphQLError(error.message, { nodes: error.nodes, source: error.source, positions: error.positions, path: error.path, extensions });
 }

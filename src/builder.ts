@@ -2,6 +2,8 @@ import SchemaBuilder from '@pothos/core';
 import ComplexityPlugin from '@pothos/plugin-complexity';
 import ErrorsPlugin from '@pothos/plugin-errors';
 import RelayPlugin from '@pothos/plugin-relay';
+import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
+import { roleScopes, unauthorizedError, type RoleScopes } from './auth/scopes.js';
 import type { Context } from './context.js';
 
 /** The Pothos builder and its plugins. It declares no types: those live in src/schema/<resource>.ts. */
@@ -13,8 +15,17 @@ export const builder = new SchemaBuilder<{
   };
   DefaultEdgesNullability: { list: false; items: false };
   DefaultNodeNullability: false;
+  AuthScopes: RoleScopes;
 }>({
-  plugins: [ErrorsPlugin, RelayPlugin, ComplexityPlugin],
+  // The errors plugin comes first so that it wraps scope-auth: a refused mutation becomes its
+  // ForbiddenError union member.
+  plugins: [ErrorsPlugin, ScopeAuthPlugin, RelayPlugin, ComplexityPlugin],
+  scopeAuth: {
+    authScopes: roleScopes,
+    unauthorizedError,
+    // Refuse a subscription before it starts watching (and polling) anything.
+    authorizeOnSubscribe: true,
+  },
   relay: {
     clientMutationId: 'omit',
     cursorType: 'String',
@@ -30,6 +41,7 @@ export const builder = new SchemaBuilder<{
   complexity: { defaultComplexity: 1, defaultListMultiplier: 10 },
 });
 
-builder.queryType({});
-builder.mutationType({});
-builder.subscriptionType({});
+// Roles (src/auth/roles.ts): reading needs viewer, writing operator; credential fields add admin.
+builder.queryType({ authScopes: { viewer: true } });
+builder.mutationType({ authScopes: { operator: true } });
+builder.subscriptionType({ authScopes: { viewer: true } });

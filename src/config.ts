@@ -1,7 +1,9 @@
 import { z } from 'zod';
+import { SECRET_ENV, securityConfig, securityEnvShape, securityProblems, type SecurityConfig } from './security/config.js';
+import { maskUrlCredentials } from './security/redact.js';
 
 /**
- * The gateway's configuration, parsed from the environment (names fixed by CONTRACT.md).
+ * The gateway's configuration, parsed from the environment (the names are public: see the README).
  * Nested camelCase; `null` means the feature is off.
  */
 export interface Config {
@@ -9,7 +11,7 @@ export interface Config {
   host: string;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   ems: {
-    /** Base URL of EMS; null = start the embedded simulator and point at it. */
+    /** Base URL of EMS; null = unset (`npm start` then runs the simulator and sets it; buildApp needs it). */
     endpoint: string | null;
     /** Sent upstream as `X-Project-Id`. */
     projectId: string | null;
@@ -30,8 +32,6 @@ export interface Config {
   dataDir: string;
   /** Shared pollers and events across replicas; null = in memory, single process. */
   redis: { url: string; keyPrefix: string } | null;
-  /** Used only when `ems.endpoint` is null. */
-  simulator: { port: number; clockSpeed: number };
   limits: {
     /** Largest `first` a connection accepts. */
     maxPageSize: number;
@@ -51,7 +51,11 @@ export interface Config {
     maxBackoffMs: number;
     /** WebSocket ping interval; a client that misses a pong by the next ping is dropped. */
     keepAliveMs: number;
+    /** Failed polls in a row after which a subscription ends with the failure's code. */
+    maxPollFailures: number;
   };
+  /** Caller authentication, request and rate limits, cross-site rules, production defaults (src/security/config.ts). */
+  security: SecurityConfig;
 }
 
 /**
@@ -141,8 +145,6 @@ const EnvSchema = z
     DATA_DIR: z.preprocess(empty, z.string().default('./.data')),
     REDIS_URL: url(['redis:', 'rediss:'], 'Redis'),
     REDIS_KEY_PREFIX: z.preprocess(empty, z.string().max(64).default('ems-gateway:')),
-    SIMULATOR_PORT: int(0, 65535, 4010),
-    SIMULATOR_CLOCK_SPEED: z.preprocess(empty, number().min(0.01, 'must be at least 0.01').max(10_000, 'must be at most 10000').default(1)),
     MAX_PAGE_SIZE: int(1, 1000, 1000),
     DEFAULT_PAGE_SIZE: int(1, 1000, 50),
     MAX_QUERY_DEPTH: int(2, 100, 12),
@@ -151,7 +153,9 @@ const EnvSchema = z
     POLL_ACTIVE_MS: int(50, 600_000, 1_000),
     POLL_IDLE_MS: int(50, 3_600_000, 5_000),
     POLL_MAX_BACKOFF_MS: int(100, 3_600_000, 30_000),
+    POLL_MAX_FAILURES: int(1, 1000, 5),
     WS_KEEPALIVE_MS: int(100, 3_600_000, 30_000),
+    ...securityEnvShape,
   });
 
 /** Rules that relate several variables; checked on the raw values so they are reported with the rest. */
@@ -163,6 +167,7 @@ function crossFieldProblems(env: Record<string, string | undefined>): string[] {
   if (set('EMS_SECURITY_TOKEN') && !set('EMS_AK')) problems.push('EMS_SECURITY_TOKEN: needs EMS_AK and EMS_SK');
   if (num('DEFAULT_PAGE_SIZE', 50) > num('MAX_PAGE_SIZE', 1000)) problems.push('DEFAULT_PAGE_SIZE: must not exceed MAX_PAGE_SIZE');
   if (num('POLL_ACTIVE_MS', 1_000) > num('POLL_IDLE_MS', 5_000)) problems.push('POLL_ACTIVE_MS: must not exceed POLL_IDLE_MS');
+  problems.push(...securityProblems(env, set('EMS_AK') || set('EMS_AUTH_TOKEN')));
   return problems;
 }
 
@@ -176,14 +181,16 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     ...(parsed.success ? [] : parsed.error.issues).map((issue) => {
       const name = issue.path.join('.') || '(environment)';
       const value = env[name];
-      const secret = /(_SK|TOKEN)$/.test(name);
-      const shown = value === undefined || secret ? '' : ` (got ${JSON.stringify(value)})`;
+      const secret = SECRET_ENV.test(name);
+      const shown = value === undefined || secret ? '' : ` (got ${JSON.stringify(maskUrlCredentials(value))})`;
       return `${name}: ${issue.message}${shown}`;
     }),
     ...crossFieldProblems(env),
   ];
   if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
   const e = parsed.data;
+  const security = securityConfig(e);
+  if (security.problems.length > 0) throw new ConfigError(security.problems);
   return {
     port: e.PORT,
     host: e.HOST,
@@ -210,7 +217,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
     dataDir: e.DATA_DIR,
     redis: e.REDIS_URL ? { url: e.REDIS_URL, keyPrefix: e.REDIS_KEY_PREFIX } : null,
-    simulator: { port: e.SIMULATOR_PORT, clockSpeed: e.SIMULATOR_CLOCK_SPEED },
     limits: {
       maxPageSize: e.MAX_PAGE_SIZE,
       defaultPageSize: e.DEFAULT_PAGE_SIZE,
@@ -223,6 +229,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       idleIntervalMs: e.POLL_IDLE_MS,
       maxBackoffMs: e.POLL_MAX_BACKOFF_MS,
       keepAliveMs: e.WS_KEEPALIVE_MS,
+      maxPollFailures: e.POLL_MAX_FAILURES,
     },
+    security: security.config,
   };
 }

@@ -8,6 +8,9 @@ import type { IdempotencyStore } from './idempotency/index.js';
 import { withCallBudget } from './ems/budget.js';
 import { createLoaders, type Loaders } from './loaders/index.js';
 import type { LiveHub } from './subscriptions/index.js';
+import type { Caller } from './auth/roles.js';
+import type { AuditLog } from './security/audit.js';
+import { requestSecurity, type RequestSecurity } from './security/context.js';
 import { SpanKind, trace, type OtelContext, type Span, type Telemetry } from './telemetry.js';
 
 /** Long-lived pieces shared by every request of one gateway instance. */
@@ -19,6 +22,8 @@ export interface AppServices {
   idempotency: IdempotencyStore;
   /** Shared pollers behind the subscriptions (through Redis when REDIS_URL is set, else in memory). */
   live: LiveHub;
+  /** One JSON line per mutation attempt (AUDIT_LOG). */
+  audit: AuditLog;
   /** Tracing (a no-op tracer unless OTEL_* turns it on). */
   telemetry: Telemetry;
   /** Aborts when the shutdown grace period is over: reads still running then are cut short. */
@@ -40,6 +45,8 @@ export interface Context {
   loaders: Loaders;
   /** Id of this GraphQL request: the caller's `X-Request-Id` when usable, else a new UUID; echoed in the response. */
   requestId: string;
+  /** Who is calling (authenticated before the request was parsed), error count, cost estimate. */
+  security: RequestSecurity;
   /** The request's logger: every line carries `requestId` and `traceId`. */
   log: Logger;
   /** Aborts when REQUEST_TIMEOUT_MS has passed since the request began, or the client went away. */
@@ -52,6 +59,9 @@ export interface Context {
 /** What the transports hand to createContext: HTTP/SSE requests, and graphql-ws connection params. */
 export type InitialContext = YogaInitialContext & {
   connectionParams?: Record<string, unknown> | null;
+  /** graphql-ws: the caller authenticated at `connection_init`, and its address. */
+  caller?: Caller;
+  address?: string;
 };
 
 /**
@@ -128,6 +138,7 @@ export function createContextFactory(services: AppServices) {
       ems: null as unknown as EmsApi,
       loaders: null as unknown as Loaders,
       requestId,
+      security: requestSecurity(initial),
       log,
       signal,
       span,

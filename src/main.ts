@@ -1,33 +1,59 @@
 import { buildApp } from './app.js';
-import { ConfigError, loadConfig } from './config.js';
+import { ConfigError, loadConfig, type Config } from './config.js';
 
 async function main(): Promise<void> {
-  let config;
+  const env = process.env;
+  const problems: string[] = [];
+  let config: Config | null = null;
   try {
-    config = loadConfig(process.env);
+    config = loadConfig(env);
   } catch (error) {
-    if (error instanceof ConfigError) {
-      console.error(error.message);
-      process.exit(1);
+    if (!(error instanceof ConfigError)) throw error;
+    problems.push(...error.problems);
+  }
+  // Without EMS_ENDPOINT the gateway runs on the development simulator. It is loaded only then:
+  // nothing on the production path imports it, and its settings (SIMULATOR_*) are its own.
+  const dev = (env.EMS_ENDPOINT ?? '').trim() === '' ? await import('./simulator/dev.js') : null;
+  let simulatorOptions: ReturnType<NonNullable<typeof dev>['loadSimulatorEnv']> | null = null;
+  if (dev) {
+    try {
+      simulatorOptions = dev.loadSimulatorEnv(env);
+    } catch (error) {
+      if (!(error instanceof dev.SimulatorEnvError)) throw error;
+      problems.push(...error.problems);
     }
+  }
+  if (problems.length > 0 || !config) {
+    console.error(new ConfigError(problems).message);
+    process.exit(1);
+  }
+
+  const simulator = dev && simulatorOptions ? await dev.startSimulator(simulatorOptions) : null;
+  if (simulator) config = { ...config, ems: { ...config.ems, endpoint: simulator.url } };
+  let app;
+  try {
+    app = await buildApp(config);
+  } catch (error) {
+    await simulator?.stop();
     throw error;
   }
-  const app = await buildApp(config);
   const logger = app.services.logger;
   process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled rejection'));
   process.on('uncaughtException', (err) => logger.error({ err }, 'uncaught exception'));
 
-  const url = await app.start();
-  const lines = [`ems-gateway: GraphQL at ${url} (WebSocket and SSE subscriptions on the same path)`];
-  if (app.simulator) {
-    const c = app.simulator.credentials;
-    lines.push(
-      `EMS simulator: ${app.simulator.url} (EMS_ENDPOINT unset, so the gateway uses the built-in simulator)`,
-      `Send this token as the X-Auth-Token header: ${c.token}`,
-      `Try: curl -s ${url} -H 'content-type: application/json' -H 'x-auth-token: ${c.token}' \\`,
-      `       -d '{"query":"{ clusters(first: 5) { totalCount edges { node { id name status } } } }"}'`,
-    );
+  let url: string;
+  try {
+    url = await app.start();
+  } catch (error) {
+    await app.stop();
+    await simulator?.stop();
+    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+      throw new Error(`port ${config.port} on ${config.host} is in use: set PORT to a free port`);
+    }
+    throw error;
   }
+  const lines = [`ems-gateway: GraphQL at ${url} (WebSocket and SSE subscriptions on the same path)`];
+  if (dev && simulator) lines.push(...dev.banner(simulator, url, simulatorOptions?.wire ?? 'reference'));
   console.log(lines.join('\n'));
 
   let stopping = false;
@@ -35,16 +61,19 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info({ signal, graceMs: config.shutdownGraceMs }, 'shutting down');
-    app.stop(config.shutdownGraceMs).then(
-      ({ abandoned }) => {
+    app
+      .stop(config.shutdownGraceMs)
+      .then(async ({ abandoned }) => {
+        await simulator?.stop();
         logger.info({ signal, abandoned }, 'shut down');
-        process.exit(0);
-      },
-      (err: unknown) => {
-        logger.error({ err }, 'shutdown failed');
-        process.exit(1);
-      },
-    );
+      })
+      .then(
+        () => process.exit(0),
+        (err: unknown) => {
+          logger.error({ err }, 'shutdown failed');
+          process.exit(1);
+        },
+      );
   };
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('SIGTERM', () => shutdown('SIGTERM'));

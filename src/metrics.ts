@@ -2,6 +2,7 @@ import type { Plugin } from 'graphql-yoga';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { EmsOperation } from './ems/api.js';
 import type { EmsError } from './ems/errors.js';
+import type { Deviation } from './ems/read/index.js';
 import type { HubStats, PollReport } from './subscriptions/index.js';
 
 export interface UpstreamCall {
@@ -15,6 +16,8 @@ export interface UpstreamCall {
 export interface Metrics {
   registry: Registry;
   observeUpstream(call: UpstreamCall): void;
+  /** Counts what EMS sent that the gateway tolerated, by operation, field and kind. */
+  observeDeviation(deviation: Deviation): void;
   /** Counts subscription polls by resource kind and outcome. */
   observePoll(report: PollReport): void;
   /** Reports the hub's watches, subscribers and pollers at every scrape. */
@@ -38,6 +41,12 @@ export function createMetrics(): Metrics {
     help: 'EMS API call duration, retries included',
     labelNames: ['operation'] as const,
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [registry],
+  });
+  const deviations = new Counter({
+    name: 'ems_response_deviations_total',
+    help: 'Tolerated departures of EMS responses from the strict reading (docs/tolerant-reading.md), by operation, field and kind',
+    labelNames: ['operation', 'field', 'kind'] as const,
     registers: [registry],
   });
   const operations = new Counter({
@@ -88,6 +97,9 @@ export function createMetrics(): Metrics {
     },
     observeLive(stats) {
       liveStats = stats;
+    },
+    observeDeviation(deviation) {
+      deviations.inc({ operation: deviation.operation, field: deviation.field, kind: deviation.kind }, deviation.count);
     },
     observeUpstream(call) {
       upstreamCalls.inc({ operation: call.operation, status: String(call.status ?? 'none'), code: call.error?.code ?? 'OK' });

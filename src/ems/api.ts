@@ -3,23 +3,27 @@ import type { Logger } from 'pino';
 import { EmsNetworkError, EmsTimeoutError } from './errors.js';
 import type {
   EmsCancelJobsRequest,
-  EmsCancelJobsResponse,
-  EmsCluster,
-  EmsClusterJobResponse,
   EmsCreateClusterRequest,
-  EmsCredential,
   EmsEnrollClusterRequest,
-  EmsJob,
-  EmsJobResponse,
   EmsJobType,
-  EmsListClustersResponse,
-  EmsListFeaturesResponse,
-  EmsListJobsResponse,
-  EmsListLabelsResponse,
-  EmsListReleasesResponse,
   EmsNodeNameListRequest,
   EmsPage,
 } from './models/index.js';
+import type {
+  CancelJobsAccepted,
+  ClusterJobAccepted,
+  ClusterList,
+  ClusterRecord,
+  CredentialAccepted,
+  CredentialRecord,
+  FeatureList,
+  JobAccepted,
+  JobList,
+  JobRecord,
+  LabelList,
+  Listed,
+  ReleaseList,
+} from './read/index.js';
 
 /**
  * How a caller authenticates upstream. `token` is passed through as `X-Auth-Token`; `aksk` signs
@@ -115,61 +119,43 @@ function deadlineError(operation: string, signal: AbortSignal): EmsTimeoutError 
 }
 
 /**
- * The 16 EMS operations, bound to one caller's credentials. Every method resolves to the parsed
- * body or rejects with an `EmsError` subclass.
+ * The 16 EMS operations, bound to one caller's credentials. Every method resolves to the body as
+ * read by src/ems/read (tolerantly: see docs/tolerant-reading.md) or rejects with an `EmsError`
+ * subclass. A write answered 2xx always resolves: its ids are null when the body cannot tell them.
  */
 export interface EmsApi {
   /** GET /v1/releases */
-  listReleases(page?: EmsPage, opts?: EmsCallOptions): Promise<EmsListReleasesResponse>;
+  listReleases(page?: EmsPage, opts?: EmsCallOptions): Promise<ReleaseList>;
   /** GET /v1/features */
-  listFeatures(page?: EmsPage, opts?: EmsCallOptions): Promise<EmsListFeaturesResponse>;
+  listFeatures(page?: EmsPage, opts?: EmsCallOptions): Promise<FeatureList>;
   /** GET /v1/clusters/labels */
-  listClusterLabels(query: { k8sClusterId: string } & EmsPage, opts?: EmsCallOptions): Promise<EmsListLabelsResponse>;
+  listClusterLabels(query: { k8sClusterId: string } & EmsPage, opts?: EmsCallOptions): Promise<LabelList>;
   /** POST /v1/clusters (202) */
-  createCluster(body: EmsCreateClusterRequest, opts?: EmsCallOptions): Promise<EmsClusterJobResponse>;
+  createCluster(body: EmsCreateClusterRequest, opts?: EmsCallOptions): Promise<ClusterJobAccepted>;
   /** GET /v1/clusters */
-  listClusters(page?: EmsPage, opts?: EmsCallOptions): Promise<EmsListClustersResponse>;
+  listClusters(page?: EmsPage, opts?: EmsCallOptions): Promise<ClusterList>;
   /** GET /v1/clusters/{id} */
-  showCluster(clusterId: string, opts?: EmsCallOptions): Promise<EmsCluster>;
+  showCluster(clusterId: string, opts?: EmsCallOptions): Promise<ClusterRecord>;
   /** DELETE /v1/clusters/{id} (202) */
-  deleteCluster(clusterId: string, opts?: EmsCallOptions): Promise<EmsJobResponse>;
+  deleteCluster(clusterId: string, opts?: EmsCallOptions): Promise<JobAccepted>;
   /** POST /v1/clusters/{id}/authorization (204) */
   authorizeCluster(clusterId: string, opts?: EmsCallOptions): Promise<void>;
   /** POST /v1/clusters/enroll (202) */
-  enrollCluster(body: EmsEnrollClusterRequest, opts?: EmsCallOptions): Promise<EmsClusterJobResponse>;
+  enrollCluster(body: EmsEnrollClusterRequest, opts?: EmsCallOptions): Promise<ClusterJobAccepted>;
   /** POST /v1/clusters/{id}/expand (202) */
-  expandCluster(clusterId: string, body: EmsNodeNameListRequest, opts?: EmsCallOptions): Promise<EmsJobResponse>;
+  expandCluster(clusterId: string, body: EmsNodeNameListRequest, opts?: EmsCallOptions): Promise<JobAccepted>;
   /** POST /v1/clusters/{id}/shrink (202) */
-  shrinkCluster(clusterId: string, body: EmsNodeNameListRequest, opts?: EmsCallOptions): Promise<EmsJobResponse>;
+  shrinkCluster(clusterId: string, body: EmsNodeNameListRequest, opts?: EmsCallOptions): Promise<JobAccepted>;
   /** POST /v1/ems/{project_id}/credentials */
-  createCredential(projectId: string, opts?: EmsCallOptions): Promise<EmsCredential>;
+  createCredential(projectId: string, opts?: EmsCallOptions): Promise<CredentialAccepted>;
   /** GET /v1/ems/{project_id}/credentials */
-  showCredentials(projectId: string, opts?: EmsCallOptions): Promise<EmsCredential[]>;
+  showCredentials(projectId: string, opts?: EmsCallOptions): Promise<Listed<CredentialRecord>[]>;
   /** GET /v1/jobs */
-  listJobs(query?: { jobType?: EmsJobType } & EmsPage, opts?: EmsCallOptions): Promise<EmsListJobsResponse>;
+  listJobs(query?: { jobType?: EmsJobType } & EmsPage, opts?: EmsCallOptions): Promise<JobList>;
   /** GET /v1/jobs/{id} */
-  showJob(jobId: string, opts?: EmsCallOptions): Promise<EmsJob>;
+  showJob(jobId: string, opts?: EmsCallOptions): Promise<JobRecord>;
   /** POST /v1/jobs/cancel */
-  cancelJobs(body: EmsCancelJobsRequest, opts?: EmsCallOptions): Promise<EmsCancelJobsResponse>;
+  cancelJobs(body: EmsCancelJobsRequest, opts?: EmsCallOptions): Promise<CancelJobsAccepted>;
 }
 
-/** EMS operation names, as the vendor spells them; used for metrics, logs and call counters. */
-export const EMS_OPERATIONS = [
-  'ListReleases',
-  'ListFeatures',
-  'ListClustersLabels',
-  'CreateCluster',
-  'ListClusters',
-  'ShowCluster',
-  'DeleteClusterById',
-  'AuthorizeCluster',
-  'EnrollCluster',
-  'ExpandCluster',
-  'ShrinkCluster',
-  'CreateCredentialInfo',
-  'ShowCredentialInfo',
-  'ListJobs',
-  'ShowJob',
-  'CancelJobs',
-] as const;
-export type EmsOperation = (typeof EMS_OPERATIONS)[number];
+export { EMS_OPERATIONS, type EmsOperation } from './models/operations.js';

@@ -9,7 +9,9 @@ import type { EmsApi } from './api.js';
  */
 export function withCallBudget(api: EmsApi, max: number): EmsApi {
   let used = 0;
-  const counted = {} as Record<keyof EmsApi, unknown>;
+  const budgeted = {} as Record<keyof EmsApi, unknown>;
+  counters.set(budgeted, () => Math.min(used, max));
+  const counted = budgeted;
   for (const name of Object.keys(api) as (keyof EmsApi)[]) {
     const call = api[name] as (...args: unknown[]) => Promise<unknown>;
     counted[name] = (...args: unknown[]) => {
@@ -25,4 +27,11 @@ export function withCallBudget(api: EmsApi, max: number): EmsApi {
     };
   }
   return counted as EmsApi;
+}
+
+const counters = new WeakMap<object, () => number>();
+
+/** EMS calls sent so far through a budgeted API (calls refused by the budget are not counted). */
+export function callsMade(api: EmsApi): number {
+  return counters.get(api)?.() ?? 0;
 }

@@ -1,5 +1,4 @@
 import type { Readable } from 'node:stream';
-import type { z } from 'zod';
 import {
   EmsBadResponseError,
   EmsError,
@@ -8,7 +7,6 @@ import {
   EmsTimeoutError,
 } from './errors.js';
 import { parseRetryAfterMs } from './client-interceptors.js';
-import { EmsErrorBody } from './models/index.js';
 
 /**
  * Turning what undici hands back (a response, or an error) into a parsed body or an `EmsError`.
@@ -65,13 +63,12 @@ export async function readBody(body: Readable, limit: number, contentLength: str
   }
 }
 
-/** Parses a 2xx body as JSON and then with `model`; `modelName` names it in messages. */
-export function parseSuccess<T>(raw: Buffer, model: z.ZodType<T>, modelName: string, facts: CallFacts): T {
-  let json: unknown;
+/** Parses a 2xx body as JSON; anything else is an `EmsBadResponseError`. */
+export function parseJson(raw: Buffer, facts: CallFacts): unknown {
   const text = raw.toString('utf8');
   try {
     if (text.trim() === '') throw new SyntaxError('the body is empty');
-    json = JSON.parse(text);
+    return JSON.parse(text);
   } catch (e) {
     const reason = e instanceof Error ? e.message : String(e);
     return badResponse(
@@ -81,19 +78,6 @@ export function parseSuccess<T>(raw: Buffer, model: z.ZodType<T>, modelName: str
       true,
     );
   }
-  const result = model.safeParse(json);
-  if (result.success) return result.data;
-  const issues = result.error.issues.slice(0, 100).map((issue) => {
-    const path = formatPath(issue.path);
-    const value = facts.sensitive ? undefined : valueAt(json, issue.path);
-    return `${path}: ${issue.message}${value === undefined ? '' : ` (got ${preview(value)})`}`;
-  });
-  const shown = issues.slice(0, 5).join('; ');
-  const more = result.error.issues.length > 5 ? `; and ${result.error.issues.length - 5} more` : '';
-  throw new EmsBadResponseError(
-    `EMS ${facts.operation} returned a body that does not fit ${modelName} (HTTP ${facts.status}): ${shown}${more}`,
-    { ...details(facts), issues, cause: result.error },
-  );
 }
 
 /**
@@ -102,10 +86,14 @@ export function parseSuccess<T>(raw: Buffer, model: z.ZodType<T>, modelName: str
  */
 export function httpError(raw: Buffer, facts: CallFacts & { status: number }, retryAfter: number | null): EmsHttpError {
   const text = raw.toString('utf8');
-  let body: EmsErrorBody | null = null;
+  let body: { error_code: string; error_msg: string | null } | null = null;
   try {
-    const parsed = EmsErrorBody.safeParse(JSON.parse(text));
-    if (parsed.success) body = parsed.data;
+    const parsed: unknown = JSON.parse(text);
+    // `{error_code, error_msg}`; read as leniently as any other body, but a code is what makes it one.
+    const { error_code: code, error_msg: message } = (parsed ?? {}) as Record<string, unknown>;
+    if (typeof code === 'string' || typeof code === 'number') {
+      body = { error_code: String(code), error_msg: typeof message === 'string' ? message : null };
+    }
   } catch {
     // not JSON: reported below
   }
@@ -177,17 +165,6 @@ export function retryAfterSeconds(value: string | undefined, now: number = Date.
   return ms === null ? null : Math.ceil(ms / 1000);
 }
 
-/** `clusters[3].cluster_metadata.status` from a zod issue path; `(root)` for the body itself. */
-export function formatPath(path: readonly PropertyKey[]): string {
-  let out = '';
-  for (const key of path) {
-    if (typeof key === 'number') out += `[${key}]`;
-    else if (typeof key === 'symbol') out += `[${String(key)}]`;
-    else out += out === '' ? key : `.${key}`;
-  }
-  return out === '' ? '(root)' : out;
-}
-
 function details(facts: CallFacts) {
   return { operation: facts.operation, status: facts.status, requestId: facts.requestId };
 }
@@ -211,20 +188,6 @@ function excerpt(text: string, facts: CallFacts): string {
   if (facts.sensitive || text.trim() === '') return '';
   const flat = text.replace(/\s+/g, ' ').trim();
   return `; body starts ${JSON.stringify(flat.length > 80 ? `${flat.slice(0, 80)}…` : flat)}`;
-}
-
-function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
-  let node: unknown = root;
-  for (const key of path) {
-    if (node === null || typeof node !== 'object') return undefined;
-    node = (node as Record<PropertyKey, unknown>)[key];
-  }
-  return node;
-}
-
-function preview(value: unknown): string {
-  const json = JSON.stringify(value) ?? String(value);
-  return json.length > 60 ? `${json.slice(0, 60)}…` : json;
 }
 
 /** Code and message of an error; Node's happy-eyeballs `AggregateError` is described by its first error. */

@@ -3,27 +3,28 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { BrokenCircuitError, ExponentialBackoff, SamplingBreaker, circuitBreaker, handleWhen, noJitterGenerator, type CircuitBreakerPolicy } from 'cockatiel';
 import type { Logger } from 'pino';
 import { Pool, type Dispatcher } from 'undici';
-import type { z } from 'zod';
 import type { EmsApi, EmsAuth, EmsCallOptions, EmsOperation } from './api.js';
 import { authHeaderProblem, authHeaders, firstHeader, retryPolicy, retryReads } from './client-interceptors.js';
-import { httpError, isRereadable, parseSuccess, readBody, retryAfterSeconds, transportError, type CallFacts } from './client-response.js';
+import { httpError, isRereadable, parseJson, readBody, retryAfterSeconds, transportError, type CallFacts } from './client-response.js';
 import { EmsError, EmsHttpError, EmsInvalidRequestError, EmsNetworkError, EmsTimeoutError } from './errors.js';
 import { ROOT_CONTEXT } from '@opentelemetry/api';
 import { failSpan, SpanKind, trace, type Telemetry } from '../telemetry.js';
 import {
-  EmsCancelJobsResponse,
-  EmsCluster,
-  EmsClusterJobResponse,
-  EmsCredential,
-  EmsJob,
-  EmsJobResponse,
-  EmsListClustersResponse,
-  EmsListFeaturesResponse,
-  EmsListJobsResponse,
-  EmsListLabelsResponse,
-  EmsListReleasesResponse,
-  EmsShowCredentialsResponse,
-} from './models/index.js';
+  WireReader,
+  readCancelJobsAccepted,
+  readClusterJobAccepted,
+  readCredentialAccepted,
+  readJobAccepted,
+  readListClusters,
+  readListFeatures,
+  readListJobs,
+  readListLabels,
+  readListReleases,
+  readShowCluster,
+  readShowCredentials,
+  readShowJob,
+  type Deviation,
+} from './read/index.js';
 
 /** What `onCall` receives after every operation. */
 export interface EmsCallEvent {
@@ -88,6 +89,11 @@ export interface EmsClientOptions {
   circuitBreaker?: CircuitBreakerOptions | null;
   /** Told when the circuit opens (EMS considered down) and closes again. */
   onCircuitChange?: (state: 'open' | 'closed') => void;
+  /**
+   * Called for every kind of tolerated deviation found in a 2xx body (see src/ems/read), once per
+   * response and (field, kind), with its count there. Whatever it throws is ignored.
+   */
+  onDeviation?: (deviation: Deviation) => void;
   /** Spans per call and `traceparent` upstream. @default none (no spans, no traceparent unless given a trace context) */
   telemetry?: Telemetry;
 }
@@ -125,8 +131,12 @@ interface EmsRequest<T> {
   path: string;
   query?: Query | undefined;
   body?: unknown;
-  /** The model of a 2xx body, with its name for messages; null when the body is ignored (204). */
-  model: { schema: z.ZodType<T>; name: string } | null;
+  /**
+   * Reads a 2xx body (see src/ems/read); null when the body is ignored (204). A read rejects a
+   * body it cannot read before this is called; a write is accepted once EMS answered 2xx, so its
+   * reader also gets the body's `problem` (not JSON, cut off) and must still return.
+   */
+  read: ((json: unknown, wire: WireReader, problem: string | null) => T) | null;
 }
 
 /** How many credentials' bound APIs are kept for reuse. */
@@ -304,11 +314,32 @@ export function createEmsClient(options: EmsClientOptions): EmsClient {
     settled = true;
     facts.status = res.statusCode;
     facts.requestId = firstHeader(res.headers['x-request-id']) ?? null;
-    const raw = await readBody(res.body as Readable, cfg.maxResponseBytes, firstHeader(res.headers['content-length']), facts);
-    if (res.statusCode >= 200 && res.statusCode < 300) {
-      return req.model === null ? (undefined as T) : parseSuccess(raw, req.model.schema, req.model.name, facts);
+    const ok = res.statusCode >= 200 && res.statusCode < 300;
+    const read = () => readBody(res.body as Readable, cfg.maxResponseBytes, firstHeader(res.headers['content-length']), facts);
+    if (!ok) throw httpError(await read(), { ...facts, status: res.statusCode }, retryAfterSeconds(firstHeader(res.headers['retry-after'])));
+    if (req.read === null) {
+      await res.body.dump().catch(() => undefined);
+      return undefined as T;
     }
-    throw httpError(raw, { ...facts, status: res.statusCode }, retryAfterSeconds(firstHeader(res.headers['retry-after'])));
+    const wire = new WireReader(req.operation, facts.requestId, facts.sensitive, facts.status);
+    let json: unknown;
+    let problem: string | null = null;
+    try {
+      json = parseJson(await read(), facts);
+    } catch (e) {
+      // EMS accepted the write: a body we cannot read does not undo it.
+      if (req.method === 'GET' || !(e instanceof EmsError)) throw e;
+      problem = e.message;
+    }
+    const value = req.read(json, wire, problem);
+    for (const deviation of wire.deviations()) {
+      try {
+        options.onDeviation?.(deviation);
+      } catch {
+        // A metrics or logging hook must not change the outcome of a call.
+      }
+    }
+    return value;
   }
 
   /**
@@ -363,17 +394,16 @@ export function createEmsClient(options: EmsClientOptions): EmsClient {
       }
       return run(build(segment(id)), opts);
     };
-    const model = <T>(schema: z.ZodType<T>, name: string) => ({ schema, name });
 
     return {
       listReleases: (page, opts) =>
         run(
-          { operation: 'ListReleases', method: 'GET', path: '/v1/releases', query: { limit: page?.limit, offset: page?.offset }, model: model(EmsListReleasesResponse, 'EmsListReleasesResponse') },
+          { operation: 'ListReleases', method: 'GET', path: '/v1/releases', query: { limit: page?.limit, offset: page?.offset }, read: readListReleases },
           opts,
         ),
       listFeatures: (page, opts) =>
         run(
-          { operation: 'ListFeatures', method: 'GET', path: '/v1/features', query: { limit: page?.limit, offset: page?.offset }, model: model(EmsListFeaturesResponse, 'EmsListFeaturesResponse') },
+          { operation: 'ListFeatures', method: 'GET', path: '/v1/features', query: { limit: page?.limit, offset: page?.offset }, read: readListFeatures },
           opts,
         ),
       listClusterLabels: (query, opts) =>
@@ -383,26 +413,26 @@ export function createEmsClient(options: EmsClientOptions): EmsClient {
             method: 'GET',
             path: '/v1/clusters/labels',
             query: { k8s_cluster_id: query.k8sClusterId, limit: query.limit, offset: query.offset },
-            model: model(EmsListLabelsResponse, 'EmsListLabelsResponse'),
+            read: readListLabels,
           },
           opts,
         ),
       createCluster: (body, opts) =>
-        run({ operation: 'CreateCluster', method: 'POST', path: '/v1/clusters', body, model: model(EmsClusterJobResponse, 'EmsClusterJobResponse') }, opts),
+        run({ operation: 'CreateCluster', method: 'POST', path: '/v1/clusters', body, read: readClusterJobAccepted }, opts),
       listClusters: (page, opts) =>
         run(
-          { operation: 'ListClusters', method: 'GET', path: '/v1/clusters', query: { limit: page?.limit, offset: page?.offset }, model: model(EmsListClustersResponse, 'EmsListClustersResponse') },
+          { operation: 'ListClusters', method: 'GET', path: '/v1/clusters', query: { limit: page?.limit, offset: page?.offset }, read: readListClusters },
           opts,
         ),
       showCluster: (clusterId, opts) =>
-        withId('ShowCluster', 'GET', 'clusterId', clusterId, (id) => ({ operation: 'ShowCluster', method: 'GET', path: `/v1/clusters/${id}`, model: model(EmsCluster, 'EmsCluster') }), opts),
+        withId('ShowCluster', 'GET', 'clusterId', clusterId, (id) => ({ operation: 'ShowCluster', method: 'GET', path: `/v1/clusters/${id}`, read: readShowCluster }), opts),
       deleteCluster: (clusterId, opts) =>
         withId(
           'DeleteClusterById',
           'DELETE',
           'clusterId',
           clusterId,
-          (id) => ({ operation: 'DeleteClusterById', method: 'DELETE', path: `/v1/clusters/${id}`, model: model(EmsJobResponse, 'EmsJobResponse') }),
+          (id) => ({ operation: 'DeleteClusterById', method: 'DELETE', path: `/v1/clusters/${id}`, read: readJobAccepted }),
           opts,
         ),
       authorizeCluster: (clusterId, opts) =>
@@ -411,18 +441,18 @@ export function createEmsClient(options: EmsClientOptions): EmsClient {
           'POST',
           'clusterId',
           clusterId,
-          (id): EmsRequest<void> => ({ operation: 'AuthorizeCluster', method: 'POST', path: `/v1/clusters/${id}/authorization`, model: null }),
+          (id): EmsRequest<void> => ({ operation: 'AuthorizeCluster', method: 'POST', path: `/v1/clusters/${id}/authorization`, read: null }),
           opts,
         ),
       enrollCluster: (body, opts) =>
-        run({ operation: 'EnrollCluster', method: 'POST', path: '/v1/clusters/enroll', body, model: model(EmsClusterJobResponse, 'EmsClusterJobResponse') }, opts),
+        run({ operation: 'EnrollCluster', method: 'POST', path: '/v1/clusters/enroll', body, read: readClusterJobAccepted }, opts),
       expandCluster: (clusterId, body, opts) =>
         withId(
           'ExpandCluster',
           'POST',
           'clusterId',
           clusterId,
-          (id) => ({ operation: 'ExpandCluster', method: 'POST', path: `/v1/clusters/${id}/expand`, body, model: model(EmsJobResponse, 'EmsJobResponse') }),
+          (id) => ({ operation: 'ExpandCluster', method: 'POST', path: `/v1/clusters/${id}/expand`, body, read: readJobAccepted }),
           opts,
         ),
       shrinkCluster: (clusterId, body, opts) =>
@@ -431,7 +461,7 @@ export function createEmsClient(options: EmsClientOptions): EmsClient {
           'POST',
           'clusterId',
           clusterId,
-          (id) => ({ operation: 'ShrinkCluster', method: 'POST', path: `/v1/clusters/${id}/shrink`, body, model: model(EmsJobResponse, 'EmsJobResponse') }),
+          (id) => ({ operation: 'ShrinkCluster', method: 'POST', path: `/v1/clusters/${id}/shrink`, body, read: readJobAccepted }),
           opts,
         ),
       createCredential: (projectId, opts) =>
@@ -440,7 +470,7 @@ export function createEmsClient(options: EmsClientOptions): EmsClient {
           'POST',
           'projectId',
           projectId,
-          (id) => ({ operation: 'CreateCredentialInfo', method: 'POST', path: `/v1/ems/${id}/credentials`, model: model(EmsCredential, 'EmsCredential') }),
+          (id) => ({ operation: 'CreateCredentialInfo', method: 'POST', path: `/v1/ems/${id}/credentials`, read: readCredentialAccepted }),
           opts,
         ),
       showCredentials: (projectId, opts) =>
@@ -449,7 +479,7 @@ export function createEmsClient(options: EmsClientOptions): EmsClient {
           'GET',
           'projectId',
           projectId,
-          (id) => ({ operation: 'ShowCredentialInfo', method: 'GET', path: `/v1/ems/${id}/credentials`, model: model(EmsShowCredentialsResponse, 'EmsShowCredentialsResponse') }),
+          (id) => ({ operation: 'ShowCredentialInfo', method: 'GET', path: `/v1/ems/${id}/credentials`, read: readShowCredentials }),
           opts,
         ),
       listJobs: (query, opts) =>
@@ -459,14 +489,14 @@ export function createEmsClient(options: EmsClientOptions): EmsClient {
             method: 'GET',
             path: '/v1/jobs',
             query: { limit: query?.limit, offset: query?.offset, job_type: query?.jobType },
-            model: model(EmsListJobsResponse, 'EmsListJobsResponse'),
+            read: readListJobs(query?.jobType ?? 'short'),
           },
           opts,
         ),
       showJob: (jobId, opts) =>
-        withId('ShowJob', 'GET', 'jobId', jobId, (id) => ({ operation: 'ShowJob', method: 'GET', path: `/v1/jobs/${id}`, model: model(EmsJob, 'EmsJob') }), opts),
+        withId('ShowJob', 'GET', 'jobId', jobId, (id) => ({ operation: 'ShowJob', method: 'GET', path: `/v1/jobs/${id}`, read: readShowJob }), opts),
       cancelJobs: (body, opts) =>
-        run({ operation: 'CancelJobs', method: 'POST', path: '/v1/jobs/cancel', body, model: model(EmsCancelJobsResponse, 'EmsCancelJobsResponse') }, opts),
+        run({ operation: 'CancelJobs', method: 'POST', path: '/v1/jobs/cancel', body, read: readCancelJobsAccepted }, opts),
     };
   }
 

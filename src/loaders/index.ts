@@ -6,16 +6,20 @@
  *
  * API (stable; mutations and subscriptions rely on it):
  *
- * - `clusterById: DataLoader<string, EmsCluster>`: ShowCluster semantics. A missing cluster
+ * Everything here holds records as src/ems/read reads them; lists hold `Listed<T>` elements (a
+ * record, or an `Unreadable` for an element EMS sent that cannot be read).
+ *
+ * - `clusterById: DataLoader<string, ClusterRecord>`: ShowCluster semantics. A missing cluster
  *   rejects with an `EmsHttpError` whose `code` is `NOT_FOUND` (status 404, `ems.00030005`).
  *   Up to SHOW_CLUSTER_MAX_BATCH (3) ids in one tick cost one concurrent ShowCluster each; more
- *   ids cost one ListClusters walk; ids requested after a list was loaded cost nothing.
- * - `jobById: DataLoader<string, EmsJob>`: ShowJob semantics (missing → the ShowJob error).
- * - `jobsByClusterId: DataLoader<JobsByClusterKey, EmsJob[]>`: the jobs of one cluster of one type
- *   (`type: null` = both, short first), served by one ListJobs walk per type for the whole request.
- * - `releaseByVersion: DataLoader<string, EmsRelease | null>`: null when EMS lists no such release.
- * - `labelsByK8sClusterId: DataLoader<string, EmsLabel[]>`: one ListClustersLabels per distinct
- *   CCE cluster, all issued together, at most LABELS_CONCURRENCY at a time.
+ *   ids cost one ListClusters walk; ids requested after a list was loaded cost nothing. When the
+ *   list cannot be read, the ids it cannot answer cost a ShowCluster each.
+ * - `jobById: DataLoader<string, JobRecord>`: ShowJob semantics (missing → the ShowJob error).
+ * - `jobsByClusterId: DataLoader<JobsByClusterKey, JobRecord[]>`: the jobs of one cluster of one
+ *   type (`type: null` = both, short first), served by one ListJobs walk per type for the request.
+ * - `releaseByVersion: DataLoader<string, ReleaseRecord | null>`: null when EMS lists no such release.
+ * - `labelsByK8sClusterId: DataLoader<string, Listed<LabelRecord>[]>`: one ListClustersLabels per
+ *   distinct CCE cluster, all issued together, at most LABELS_CONCURRENCY at a time.
  * - `allClusters()`, `allJobs(type)`, `allReleases()`: the memoized full lists (they prime the
  *   by-id loaders); `clusterPage`/`jobPage`: one upstream page, or a slice of the full list
  *   when that is loaded anyway.
@@ -25,15 +29,16 @@
  */
 import DataLoader from 'dataloader';
 import type { EmsApi } from '../ems/api.js';
-import type { EmsCluster, EmsJob, EmsJobType, EmsLabel, EmsRelease } from '../ems/models/index.js';
+import type { EmsJobType } from '../ems/models/index.js';
+import { isUnreadable, type ClusterRecord, type JobRecord, type LabelRecord, type Listed, type ReleaseRecord } from '../ems/read/index.js';
 import { listAllClusters, loadClustersByIds } from './clusters.js';
-import { listAllJobs, loadJobsByClusterIds, loadJobsByIds, rememberJobType, type JobsByClusterKey } from './jobs.js';
+import { listAllJobs, loadJobsByClusterIds, loadJobsByIds, type JobsByClusterKey } from './jobs.js';
 import { loadLabelsByK8sClusterIds } from './labels.js';
 import { listAllReleases, loadReleasesByVersions } from './releases.js';
 import { EMS_MAX_PAGE } from './walk.js';
 
 export { SHOW_CLUSTER_MAX_BATCH, clusterNotFound } from './clusters.js';
-export { SHOW_JOB_MAX_BATCH, jobTypeOf, type JobsByClusterKey } from './jobs.js';
+export { SHOW_JOB_MAX_BATCH, type JobsByClusterKey } from './jobs.js';
 export { LABELS_CONCURRENCY } from './labels.js';
 
 /** One page of a list: its items, and whether more follow. */
@@ -43,24 +48,24 @@ export interface Page<T> {
 }
 
 export interface Loaders {
-  clusterById: DataLoader<string, EmsCluster, string>;
-  jobById: DataLoader<string, EmsJob, string>;
-  jobsByClusterId: DataLoader<JobsByClusterKey, EmsJob[], string>;
-  releaseByVersion: DataLoader<string, EmsRelease | null, string>;
-  labelsByK8sClusterId: DataLoader<string, EmsLabel[], string>;
+  clusterById: DataLoader<string, ClusterRecord, string>;
+  jobById: DataLoader<string, JobRecord, string>;
+  jobsByClusterId: DataLoader<JobsByClusterKey, JobRecord[], string>;
+  releaseByVersion: DataLoader<string, ReleaseRecord | null, string>;
+  labelsByK8sClusterId: DataLoader<string, Listed<LabelRecord>[], string>;
   /** Every cluster of the project, walking ListClusters once per request. */
-  allClusters(): Promise<readonly EmsCluster[]>;
+  allClusters(): Promise<readonly Listed<ClusterRecord>[]>;
   /** Whether allClusters() was called in this request (and so costs nothing more). */
   allClustersStarted(): boolean;
   /** Clusters [offset, offset + limit): one ListClusters page unless allClusters() is under way. */
-  clusterPage(offset: number, limit: number): Promise<Page<EmsCluster>>;
+  clusterPage(offset: number, limit: number): Promise<Page<Listed<ClusterRecord>>>;
   /** Every job of one type, walking ListJobs once per request and type. */
-  allJobs(type: EmsJobType): Promise<readonly EmsJob[]>;
+  allJobs(type: EmsJobType): Promise<readonly Listed<JobRecord>[]>;
   allJobsStarted(type: EmsJobType): boolean;
   /** Jobs of one type [offset, offset + limit): one ListJobs page unless allJobs(type) is under way. */
-  jobPage(type: EmsJobType, offset: number, limit: number): Promise<Page<EmsJob>>;
+  jobPage(type: EmsJobType, offset: number, limit: number): Promise<Page<Listed<JobRecord>>>;
   /** Every release, one ListReleases per request. */
-  allReleases(): Promise<readonly EmsRelease[]>;
+  allReleases(): Promise<readonly Listed<ReleaseRecord>[]>;
   /** Drops every cached cluster and the cluster list (after a write that changed clusters). */
   invalidateClusters(): void;
   /** Drops every cached job and job list (after a write that created or changed jobs). */
@@ -68,15 +73,15 @@ export interface Loaders {
 }
 
 export function createLoaders(ems: EmsApi): Loaders {
-  let clusters: Promise<readonly EmsCluster[]> | null = null;
-  const jobs = new Map<EmsJobType, Promise<readonly EmsJob[]>>();
-  let releases: Promise<readonly EmsRelease[]> | null = null;
+  let clusters: Promise<readonly Listed<ClusterRecord>[]> | null = null;
+  const jobs = new Map<EmsJobType, Promise<readonly Listed<JobRecord>[]>>();
+  let releases: Promise<readonly Listed<ReleaseRecord>[]> | null = null;
 
-  const primeClusters = (list: readonly EmsCluster[]) => {
-    for (const cluster of list) clusterById.prime(cluster.cluster_metadata.id, cluster);
+  const primeClusters = (list: readonly Listed<ClusterRecord>[]) => {
+    for (const cluster of list) if (!isUnreadable(cluster)) clusterById.prime(cluster.id, cluster);
   };
-  const primeJobs = (list: readonly EmsJob[]) => {
-    for (const job of list) jobById.prime(job.id, job);
+  const primeJobs = (list: readonly Listed<JobRecord>[]) => {
+    for (const job of list) if (!isUnreadable(job)) jobById.prime(job.id, job);
   };
 
   const allClusters = () => {
@@ -99,21 +104,21 @@ export function createLoaders(ems: EmsApi): Loaders {
   };
   const allReleases = () => (releases ??= listAllReleases(ems));
 
-  const clusterById: DataLoader<string, EmsCluster, string> = new DataLoader(
+  const clusterById: DataLoader<string, ClusterRecord, string> = new DataLoader(
     (ids) => loadClustersByIds(ems, ids, { allClusters, allClustersStarted: () => clusters !== null }),
     { cacheKeyFn: (id) => id.toLowerCase() },
   );
-  const jobById: DataLoader<string, EmsJob, string> = new DataLoader((ids) =>
+  const jobById: DataLoader<string, JobRecord, string> = new DataLoader((ids) =>
     loadJobsByIds(ems, ids, { allJobs, allJobsStarted: (type) => jobs.has(type) }),
   );
-  const jobsByClusterId = new DataLoader<JobsByClusterKey, EmsJob[], string>(
+  const jobsByClusterId = new DataLoader<JobsByClusterKey, JobRecord[], string>(
     (keys) => loadJobsByClusterIds(keys, allJobs),
     { cacheKeyFn: (key) => `${key.type ?? '*'}:${key.clusterId.toLowerCase()}` },
   );
-  const releaseByVersion = new DataLoader<string, EmsRelease | null, string>((versions) =>
+  const releaseByVersion = new DataLoader<string, ReleaseRecord | null, string>((versions) =>
     loadReleasesByVersions(versions, allReleases),
   );
-  const labelsByK8sClusterId = new DataLoader<string, EmsLabel[], string>(
+  const labelsByK8sClusterId = new DataLoader<string, Listed<LabelRecord>[], string>(
     (ids) => loadLabelsByK8sClusterIds(ems, ids),
     { cacheKeyFn: (id) => id.toLowerCase() },
   );
@@ -138,7 +143,6 @@ export function createLoaders(ems: EmsApi): Loaders {
       const all = jobs.get(type);
       if (all) return slice(await all, offset, limit);
       const page = await fetchPage((o, l) => ems.listJobs({ jobType: type, offset: o, limit: l }).then((r) => r.jobs), offset, limit);
-      rememberJobType(page.items, type);
       primeJobs(page.items);
       return page;
     },

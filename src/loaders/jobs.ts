@@ -1,5 +1,7 @@
 import type { EmsApi } from '../ems/api.js';
-import { EMS_JOB_TYPES, jobTypeOfId, type EmsJob, type EmsJobType } from '../ems/models/index.js';
+import { EmsBadResponseError } from '../ems/errors.js';
+import { EMS_JOB_TYPES, jobTypeOfId, type EmsJobType } from '../ems/models/index.js';
+import { isUnreadable, type JobRecord, type Listed } from '../ems/read/index.js';
 import { toError } from './clusters.js';
 import { walkUntilShort } from './walk.js';
 
@@ -13,24 +15,9 @@ export interface JobsByClusterKey {
   type: EmsJobType | null;
 }
 
-/** The ListJobs type each listed job came from (EMS job bodies do not carry it). */
-const listedType = new WeakMap<EmsJob, EmsJobType>();
-
-/** The type of a job: the ListJobs type it was listed under, else the one its id prefix implies. */
-export function jobTypeOf(job: EmsJob): EmsJobType {
-  return listedType.get(job) ?? jobTypeOfId(job.id);
-}
-
-/** Every job of one type, walking ListJobs in pages of 1,000. */
-export async function listAllJobs(ems: EmsApi, jobType: EmsJobType): Promise<EmsJob[]> {
-  const jobs = await walkUntilShort(async (offset, limit) => (await ems.listJobs({ jobType, offset, limit })).jobs);
-  for (const job of jobs) listedType.set(job, jobType);
-  return jobs;
-}
-
-/** Marks jobs as listed under `jobType` (for pages fetched outside listAllJobs). */
-export function rememberJobType(jobs: readonly EmsJob[], jobType: EmsJobType): void {
-  for (const job of jobs) listedType.set(job, jobType);
+/** Every job of one type, walking ListJobs in pages of 1,000. Each record's `type` is `jobType`. */
+export function listAllJobs(ems: EmsApi, jobType: EmsJobType): Promise<Listed<JobRecord>[]> {
+  return walkUntilShort(async (offset, limit) => (await ems.listJobs({ jobType, offset, limit })).jobs);
 }
 
 /** The job types a key or filter covers. */
@@ -41,13 +28,14 @@ export function jobTypesOf(type: EmsJobType | null | undefined): readonly EmsJob
 /**
  * Batch function of `jobsByClusterId`: EMS cannot filter jobs by cluster, so every key is served
  * by the per-request list of each type it needs (one ListJobs walk per type for the whole request).
+ * Elements that cannot be read name no cluster, so no cluster lists them.
  */
 export async function loadJobsByClusterIds(
   keys: readonly JobsByClusterKey[],
-  allJobs: (type: EmsJobType) => Promise<readonly EmsJob[]>,
-): Promise<(EmsJob[] | Error)[]> {
+  allJobs: (type: EmsJobType) => Promise<readonly Listed<JobRecord>[]>,
+): Promise<(JobRecord[] | Error)[]> {
   const needed = new Set(keys.flatMap((key) => jobTypesOf(key.type)));
-  const byType = new Map<EmsJobType, Map<string, EmsJob[]> | Error>();
+  const byType = new Map<EmsJobType, Map<string, JobRecord[]> | Error>();
   await Promise.all(
     [...needed].map(async (type) => {
       try {
@@ -58,7 +46,7 @@ export async function loadJobsByClusterIds(
     }),
   );
   return keys.map((key) => {
-    const jobs: EmsJob[] = [];
+    const jobs: JobRecord[] = [];
     for (const type of jobTypesOf(key.type)) {
       const groups = byType.get(type);
       if (groups instanceof Error || groups === undefined) return groups ?? new Error(`no ${type} jobs loaded`);
@@ -68,11 +56,11 @@ export async function loadJobsByClusterIds(
   });
 }
 
-function groupByCluster(jobs: readonly EmsJob[]): Map<string, EmsJob[]> {
-  const groups = new Map<string, EmsJob[]>();
+function groupByCluster(jobs: readonly Listed<JobRecord>[]): Map<string, JobRecord[]> {
+  const groups = new Map<string, JobRecord[]>();
   for (const job of jobs) {
-    if (!job.cluster_id) continue;
-    const key = job.cluster_id.toLowerCase();
+    if (isUnreadable(job) || !job.clusterId) continue;
+    const key = job.clusterId.toLowerCase();
     const group = groups.get(key);
     if (group) group.push(job);
     else groups.set(key, [job]);
@@ -81,7 +69,7 @@ function groupByCluster(jobs: readonly EmsJob[]): Map<string, EmsJob[]> {
 }
 
 export interface LoadJobsByIdsOptions {
-  allJobs: (type: EmsJobType) => Promise<readonly EmsJob[]>;
+  allJobs: (type: EmsJobType) => Promise<readonly Listed<JobRecord>[]>;
   /** Whether the list of that type has already been started in this request. */
   allJobsStarted: (type: EmsJobType) => boolean;
 }
@@ -89,24 +77,25 @@ export interface LoadJobsByIdsOptions {
 /**
  * Batch function of `jobById` (ShowJob semantics). Ids whose type list is already loading are
  * looked up there, as are all ids of a batch larger than SHOW_JOB_MAX_BATCH; an id the list lacks
- * (e.g. an `ems-custom-` job listed under another type) is confirmed with ShowJob. Small batches
+ * (e.g. an `ems-custom-` job listed under another type, or one among elements that cannot be
+ * read) is confirmed with ShowJob, and so is every id of a list EMS sent unreadable. Small batches
  * use one ShowJob per id, concurrently.
  */
 export async function loadJobsByIds(
   ems: EmsApi,
   ids: readonly string[],
   options: LoadJobsByIdsOptions,
-): Promise<(EmsJob | Error)[]> {
+): Promise<(JobRecord | Error)[]> {
   const useList = (type: EmsJobType) => ids.length > SHOW_JOB_MAX_BATCH || options.allJobsStarted(type);
-  const listed = new Map<string, EmsJob>();
+  const listed = new Map<string, JobRecord>();
   const failed = new Map<EmsJobType, Error>();
   const types = new Set(ids.map(jobTypeOfId).filter(useList));
   await Promise.all(
     [...types].map(async (type) => {
       try {
-        for (const job of await options.allJobs(type)) listed.set(job.id, job);
+        for (const job of await options.allJobs(type)) if (!isUnreadable(job)) listed.set(job.id, job);
       } catch (error) {
-        failed.set(type, toError(error));
+        if (!(error instanceof EmsBadResponseError)) failed.set(type, toError(error));
       }
     }),
   );

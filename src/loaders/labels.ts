@@ -1,6 +1,7 @@
 import pLimit from 'p-limit';
 import type { EmsApi } from '../ems/api.js';
-import { LABELS_MAX_LIMIT, type EmsLabel } from '../ems/models/index.js';
+import { LABELS_MAX_LIMIT } from '../ems/models/index.js';
+import type { LabelRecord, Listed } from '../ems/read/index.js';
 import { toError } from './clusters.js';
 import { walkWithTotal } from './walk.js';
 
@@ -11,7 +12,7 @@ export const LABELS_CONCURRENCY = 8;
 const LABELS_MAX_OFFSET = 2000;
 
 /** The node labels of one CCE cluster: one call (two when it has more than 2,000 labels). */
-export function listLabels(ems: EmsApi, k8sClusterId: string): Promise<EmsLabel[]> {
+export function listLabels(ems: EmsApi, k8sClusterId: string): Promise<Listed<LabelRecord>[]> {
   return walkWithTotal(
     async (offset, limit) => {
       const page = await ems.listClusterLabels({ k8sClusterId, offset, limit });
@@ -30,7 +31,7 @@ export function loadLabelsByK8sClusterIds(
   ems: EmsApi,
   k8sClusterIds: readonly string[],
   concurrency = LABELS_CONCURRENCY,
-): Promise<(EmsLabel[] | Error)[]> {
+): Promise<(Listed<LabelRecord>[] | Error)[]> {
   const limit = pLimit(concurrency);
   return Promise.all(
     k8sClusterIds.map((id) => limit(() => listLabels(ems, id)).catch((error: unknown) => toError(error))),

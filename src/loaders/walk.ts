@@ -24,15 +24,25 @@ export async function walkUntilShort<T>(
 }
 
 /**
- * Every item of a list with a total: the first page, then the remaining pages concurrently.
+ * Every item of a list with a total: the first page, then the remaining pages concurrently. When
+ * EMS sent no readable total, pages follow one another until a short one, as without a total.
  * @param maxOffset the largest offset the operation accepts (ListClustersLabels: 2000)
  */
 export async function walkWithTotal<T>(
-  fetchPage: (offset: number, limit: number) => Promise<{ total: number; items: readonly T[] }>,
+  fetchPage: (offset: number, limit: number) => Promise<{ total: number | null; items: readonly T[] }>,
   pageSize = EMS_MAX_PAGE,
   maxOffset = Number.POSITIVE_INFINITY,
 ): Promise<T[]> {
   const first = await fetchPage(0, pageSize);
+  if (first.total === null) {
+    const all = [...first.items];
+    for (let offset = pageSize, last = first.items.length; last >= pageSize && offset <= maxOffset; offset += pageSize) {
+      const page = await fetchPage(offset, pageSize);
+      all.push(...page.items);
+      last = page.items.length;
+    }
+    return all;
+  }
   const offsets: number[] = [];
   for (let offset = pageSize; offset < first.total && offset <= maxOffset; offset += pageSize) offsets.push(offset);
   const rest = await Promise.all(offsets.map((offset) => fetchPage(offset, pageSize)));

@@ -1,14 +1,14 @@
 import type { EmsApi } from '../ems/api.js';
 import { isEmsError } from '../ems/errors.js';
-import { TERMINAL_JOB_STATUSES, type EmsCluster, type EmsClusterStatus, type EmsJob, type EmsJobType } from '../ems/models/index.js';
+import { TERMINAL_JOB_STATUSES, type EmsClusterStatus, type EmsJobType } from '../ems/models/index.js';
+import { readable, type AcceptedWrite, type ClusterRecord, type JobRecord } from '../ems/read/index.js';
 import { listAllClusters } from '../loaders/clusters.js';
 import { listAllJobs } from '../loaders/jobs.js';
 
 /**
  * Finding out from EMS what became of a cluster write whose outcome is unknown: its owner died
  * mid-call (a crash, a `kill -9`), or the call failed after it may have reached EMS (a timeout, a
- * reset, an unreadable answer). EMS has no idempotency key of its own, so the evidence is the state
- * a write leaves behind:
+ * reset). EMS has no idempotency key of its own, so the evidence is the state a write leaves behind:
  *
  * - createCluster / enrollCluster: cluster names are unique among clusters not DELETED, so a live
  *   cluster of that name on the same CCE cluster is the one the write created, and its newest
@@ -30,10 +30,11 @@ export type Reconciled<Stored> =
   /** EMS cannot tell; `known` says what was seen. */
   | { kind: 'unknown'; known: string };
 
-/** The ids a cluster write returns. */
+/** What a cluster write stores: the ids, and where they were read from. */
 export interface ClusterJobIds {
-  jobId: string;
-  clusterId: string;
+  jobId: string | null;
+  clusterId: string | null;
+  accepted: AcceptedWrite;
 }
 
 /** Job kinds as EMS names them (JobDetail `name`), matched loosely: EMS may decorate them. */
@@ -45,12 +46,19 @@ const JOB_KIND: Record<'create' | 'enroll' | 'expand' | 'shrink' | 'delete', Reg
   delete: /delete/i,
 };
 
+const same = (a: string | null | undefined, b: string | null | undefined) => !!a && !!b && a.toLowerCase() === b.toLowerCase();
+
 /** The newest job of `kind` on `clusterId`, or null (ListJobs has no cluster filter: every job of the type is listed). */
-async function newestJob(ems: EmsApi, type: EmsJobType, clusterId: string, kind: RegExp): Promise<EmsJob | null> {
-  const jobs = (await listAllJobs(ems, type)).filter((j) => j.cluster_id?.toLowerCase() === clusterId.toLowerCase() && kind.test(j.name));
+async function newestJob(ems: EmsApi, type: EmsJobType, clusterId: string, kind: RegExp): Promise<JobRecord | null> {
+  const jobs = readable(await listAllJobs(ems, type)).filter((j) => same(j.clusterId, clusterId) && kind.test(j.name ?? ''));
   // ListJobs lists oldest first; created_at, when given, decides.
-  jobs.sort((a, b) => Date.parse(a.created_at ?? '') - Date.parse(b.created_at ?? '') || 0);
+  jobs.sort((a, b) => (Date.parse(a.createdAt ?? '') || 0) - (Date.parse(b.createdAt ?? '') || 0));
   return jobs.at(-1) ?? null;
+}
+
+/** The ids as a reconciliation found them (no EMS answer of the write itself to quote). */
+function found(operation: string, jobId: string, clusterId: string): ClusterJobIds {
+  return { jobId, clusterId, accepted: { operation, requestId: null, problem: null } };
 }
 
 /**
@@ -62,25 +70,22 @@ export async function reconcileClusterCreation(
   what: 'create' | 'enroll',
   body: { name: string; k8sClusterId: string; clusterId?: string | null },
 ): Promise<Reconciled<ClusterJobIds>> {
-  const sameTarget = (c: EmsCluster) =>
-    c.cluster_specification.name === body.name &&
-    c.cluster_specification.k8s_cluster_specification.k8s_cluster_id.toLowerCase() === body.k8sClusterId.toLowerCase() &&
-    (!body.clusterId || c.cluster_metadata.id.toLowerCase() === body.clusterId.toLowerCase());
-  const matches = (await listAllClusters(ems)).filter(sameTarget);
-  const live = matches.find((c) => c.cluster_metadata.status !== 'DELETED');
+  const sameTarget = (c: ClusterRecord) =>
+    c.name === body.name && same(c.k8s?.k8sClusterId, body.k8sClusterId) && (!body.clusterId || same(c.id, body.clusterId));
+  const matches = readable(await listAllClusters(ems)).filter(sameTarget);
+  const live = matches.find((c) => c.status !== 'DELETED');
   if (!live) {
     if (matches.length === 0) return { kind: 'absent' };
     return {
       kind: 'unknown',
-      known: `EMS shows only DELETED clusters named ${JSON.stringify(body.name)} (${matches.map((c) => c.cluster_metadata.id).join(', ')}); a creation that failed is rolled back to DELETED, so this may or may not be the write's`,
+      known: `EMS shows only DELETED clusters named ${JSON.stringify(body.name)} (${matches.map((c) => c.id).join(', ')}); a creation that failed is rolled back to DELETED, so this may or may not be the write's`,
     };
   }
-  const clusterId = live.cluster_metadata.id;
-  const job = await newestJob(ems, 'long', clusterId, JOB_KIND[what]);
+  const job = await newestJob(ems, 'long', live.id, JOB_KIND[what]);
   if (!job) {
-    return { kind: 'unknown', known: `cluster ${clusterId} named ${JSON.stringify(body.name)} exists (${live.cluster_metadata.status}), but EMS lists no ${what} job for it` };
+    return { kind: 'unknown', known: `cluster ${live.id} named ${JSON.stringify(body.name)} exists (${live.status}), but EMS lists no ${what} job for it` };
   }
-  return { kind: 'applied', stored: { jobId: job.id, clusterId } };
+  return { kind: 'applied', stored: found(what === 'create' ? 'CreateCluster' : 'EnrollCluster', job.id, live.id) };
 }
 
 /** The status a cluster shows while (or after) each write runs. */
@@ -90,21 +95,22 @@ const IN_PROGRESS: Record<'expand' | 'shrink' | 'delete', readonly EmsClusterSta
   delete: ['DELETING', 'DELETED'],
 };
 
+const OPERATION = { expand: 'ExpandCluster', shrink: 'ShrinkCluster', delete: 'DeleteClusterById' } as const;
+
 /** expandCluster / shrinkCluster / deleteCluster on `clusterId`: the cluster's status and current job of that kind. */
 export async function reconcileClusterChange(ems: EmsApi, what: 'expand' | 'shrink' | 'delete', clusterId: string): Promise<Reconciled<ClusterJobIds>> {
-  let status: EmsClusterStatus | null;
+  let status: EmsClusterStatus | 'UNKNOWN' | null;
   try {
-    status = (await ems.showCluster(clusterId)).cluster_metadata.status;
+    status = (await ems.showCluster(clusterId)).status;
   } catch (error) {
     if (!(isEmsError(error) && error.code === 'NOT_FOUND')) throw error;
     status = null;
   }
+  const inProgress = status !== null && status !== 'UNKNOWN' && IN_PROGRESS[what].includes(status);
   const job = await newestJob(ems, what === 'delete' ? 'long' : 'short', clusterId, JOB_KIND[what]);
-  const running = job !== null && !TERMINAL_JOB_STATUSES.has(job.status);
-  if (job && (running || (status !== null && IN_PROGRESS[what].includes(status)))) {
-    return { kind: 'applied', stored: { jobId: job.id, clusterId } };
-  }
-  if (!job && status !== null && !IN_PROGRESS[what].includes(status)) return { kind: 'absent' };
+  const running = job !== null && job.status !== 'UNKNOWN' && !TERMINAL_JOB_STATUSES.has(job.status);
+  if (job && (running || inProgress)) return { kind: 'applied', stored: found(OPERATION[what], job.id, clusterId) };
+  if (!job && status !== null && status !== 'UNKNOWN' && !inProgress) return { kind: 'absent' };
   const seen = status === null ? 'EMS no longer knows the cluster' : `the cluster is ${status}`;
   const last = job ? `; its latest ${what} job ${job.id} is ${job.status}, which may be an earlier ${what}` : `; EMS lists no ${what} job for it`;
   return { kind: 'unknown', known: `${seen}${last}` };

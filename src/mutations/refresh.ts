@@ -1,6 +1,6 @@
 import type { Context } from '../context.js';
 import { isEmsError } from '../ems/errors.js';
-import type { EmsCluster, EmsJob } from '../ems/models/index.js';
+import type { ClusterRecord } from '../ems/read/index.js';
 
 /**
  * Reading state right after a write. The request's loaders may hold what was read before the
@@ -14,18 +14,11 @@ export function invalidateAfterWrite(ctx: Context): void {
   ctx.loaders.invalidateJobs();
 }
 
-/** One ShowJob, primed into `jobById` (so `Job` fields elsewhere in the request reuse it). */
-export async function freshJob(ctx: Context, jobId: string): Promise<EmsJob> {
-  const job = await ctx.ems.showJob(jobId);
-  ctx.loaders.jobById.clear(jobId).prime(jobId, job);
-  return job;
-}
-
 /**
  * The cluster through `clusterById` (one ShowCluster after invalidateAfterWrite, shared with
  * `job.cluster`); null when EMS no longer knows it (e.g. deleted).
  */
-export function loadCluster(ctx: Context, clusterId: string): Promise<EmsCluster | null> {
+export function loadCluster(ctx: Context, clusterId: string): Promise<ClusterRecord | null> {
   return ctx.loaders.clusterById.load(clusterId).catch((error: unknown) => {
     if (isEmsError(error) && error.code === 'NOT_FOUND') return null;
     throw error;

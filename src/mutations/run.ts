@@ -109,12 +109,19 @@ export async function runMutation<Stored, Payload>(ctx: Context, spec: MutationS
 }
 
 /**
+ * How long after its EMS timeout a write may still land: the HTTP client's timers fire up to about
+ * a second late, and EMS may apply a request a moment after the connection that sent it is gone.
+ */
+const WRITE_SETTLE_MARGIN_MS = 2_000;
+
+/**
  * Settles an orphaned key: asks EMS what the earlier attempt did. Applied → the record completes
  * with that result; absent → the caller submits now, under the claim; unknown (or EMS unreachable)
  * → the key stays orphaned and the caller gets IDEMPOTENCY_OUTCOME_UNKNOWN (or the EMS error).
  *
- * "Absent" is trusted only once the earlier attempt is older than one EMS timeout: a write still on
- * its way could land after the look. A younger one is looked at again when that time has passed.
+ * "Absent" and "unknown" are trusted only once the earlier attempt is older than one EMS timeout
+ * plus {@link WRITE_SETTLE_MARGIN_MS}: a write still on its way could land after the look. A
+ * younger one is looked at again when that time has passed.
  */
 async function reconcile<Stored>(
   ctx: Context,
@@ -132,8 +139,8 @@ async function reconcile<Stored>(
       found = { kind: 'unknown', known: 'EMS offers no way to look this write up' };
     } else {
       found = await spec.reconcile();
-      const settleAt = begun.startedAt + ctx.config.ems.timeoutMs + 1_000;
-      if (found.kind === 'absent' && Date.now() < settleAt) {
+      const settleAt = begun.startedAt + ctx.config.ems.timeoutMs + WRITE_SETTLE_MARGIN_MS;
+      if (found.kind !== 'applied' && Date.now() < settleAt) {
         await sleep(settleAt - Date.now(), undefined, { signal: ctx.signal });
         found = await spec.reconcile();
       }

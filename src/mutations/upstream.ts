@@ -1,4 +1,5 @@
 import { EmsHttpError } from '../ems/errors.js';
+import { redactSecrets } from '../security/redact.js';
 import {
   DuplicateNameError,
   ForbiddenError,
@@ -48,7 +49,8 @@ export function toMutationError(error: unknown, subject: UpstreamErrorSubject = 
 function classify(error: EmsHttpError, details: UpstreamDetails, subject: UpstreamErrorSubject): UpstreamMutationError | null {
   const code = error.upstreamCode;
   const text = error.upstreamMessage ?? '';
-  const message = error.upstreamMessage ?? error.message;
+  // Union members are data, not errors: they bypass error masking, so EMS text is redacted here.
+  const message = redactSecrets(error.upstreamMessage ?? error.message);
   if (code === UPSTREAM_CODES.notFound || (error.status === 404 && !code?.startsWith('APIGW.'))) {
     return new NotFoundError(message, details, bracketed(text) ?? subject.clusterId ?? null);
   }

@@ -1,7 +1,7 @@
 import { builder } from '../builder.js';
 import type { Context } from '../context.js';
-import type { EmsJob } from '../ems/models/index.js';
-import { freshJob, invalidateAfterWrite, loadCluster } from '../mutations/refresh.js';
+import { acceptedWithout, missingFieldError, type AcceptedWrite } from '../ems/read/index.js';
+import { invalidateAfterWrite, loadCluster } from '../mutations/refresh.js';
 import { reconcileClusterChange, reconcileClusterCreation } from '../mutations/reconcile.js';
 import { runMutation } from '../mutations/run.js';
 import {
@@ -18,7 +18,9 @@ import { Job } from './job.js';
 /**
  * Cluster writes: createCluster, enrollCluster, expandCluster, shrinkCluster, deleteCluster,
  * authorizeCluster. Each validates its input against the EMS request schema before any upstream
- * call, submits exactly once (see runMutation), then reads the job as EMS reports it.
+ * call and submits exactly once (see runMutation). Once EMS answered 2xx the write is accepted:
+ * the payload carries the ids EMS gave, and `job` and `cluster` are read afterwards, each failing
+ * (null, with an error on its path) on its own.
  */
 
 export const IDEMPOTENCY_KEY_DESCRIPTION =
@@ -135,49 +137,73 @@ export const AuthorizeClusterInput = builder.inputType('AuthorizeClusterInput', 
 // ---------------------------------------------------------------------------------------------
 // Payloads
 
-/** What a repeat of an async cluster write needs: the ids EMS returned. */
+/** What a repeat of an async cluster write needs: the ids EMS returned, and its answer. */
 interface ClusterJobStored {
-  jobId: string;
-  clusterId: string;
+  /** null when EMS's answer named no job id the gateway could read. */
+  jobId: string | null;
+  /** From EMS's answer (create, enroll) or the input; null when neither gives one. */
+  clusterId: string | null;
+  /** EMS's 2xx answer, for errors about ids it did not give. */
+  accepted: AcceptedWrite;
 }
 
 /** An async cluster write, after submission. */
 export interface ClusterJobPayloadData extends ClusterJobStored {
-  /** The job as EMS reported it right after submission (one ShowJob). */
-  job: EmsJob;
   replayed: boolean;
 }
 
 const REPLAYED_DESCRIPTION = 'True when this is the stored result of an earlier request with the same idempotencyKey (nothing was submitted).';
 
-function clusterJobPayload(name: string, what: string) {
+/** The error on an id EMS's accepted answer did not give. */
+function missingId(p: ClusterJobStored, key: string): Promise<never> {
+  return Promise.reject(missingFieldError(p.accepted, acceptedWithout(p.accepted, key)));
+}
+
+/**
+ * @param clusterIdFromEms the cluster id comes from EMS's answer (create, enroll), so it may be
+ *   missing; otherwise it is the input's.
+ */
+function clusterJobPayload(name: string, what: string, clusterIdFromEms: boolean) {
   return builder.objectRef<ClusterJobPayloadData>(name).implement({
     description: `${what} was accepted by EMS; \`job\` is the asynchronous job doing it.`,
     fields: (t) => ({
-      jobId: t.exposeID('jobId', { nullable: false, description: 'Id of the job EMS started.' }),
-      clusterId: t.exposeID('clusterId', { nullable: false }),
+      jobId: t.id({
+        nullable: true,
+        description:
+          'Id of the job EMS started; null, with an error on this path, when EMS’s answer named none the gateway can read (the write was still accepted).',
+        resolve: (p) => p.jobId ?? missingId(p, 'job_id'),
+      }),
+      clusterId: clusterIdFromEms
+        ? t.id({
+            nullable: true,
+            description: 'Id of the cluster, as EMS’s answer gives it; null, with an error on this path, when it gives none the gateway can read.',
+            resolve: (p) => p.clusterId ?? missingId(p, 'cluster_id'),
+          })
+        : t.id({ nullable: false, resolve: (p) => p.clusterId! }),
       job: t.field({
         type: Job,
-        nullable: false,
-        description: 'The job as EMS reported it right after submission (status, progress, tasks); query `job(id)` to follow it.',
-        resolve: (p) => p.job,
+        nullable: true,
+        description:
+          'The job as EMS reports it after submission (status, progress, tasks); query `job(id)` to follow it. Null, with an error on this path, when it cannot be read (the write was still accepted).',
+        resolve: (p, _args, ctx) => (p.jobId === null ? null : ctx.loaders.jobById.load(p.jobId)),
       }),
       cluster: t.field({
         type: Cluster,
         nullable: true,
-        description: 'The cluster as EMS shows it after the submission; null when EMS no longer knows it.',
-        resolve: (p, _args, ctx) => loadCluster(ctx, p.clusterId),
+        description:
+          'The cluster as EMS shows it after the submission; null when EMS no longer knows it (or, with an error on this path, when it cannot be read).',
+        resolve: (p, _args, ctx) => (p.clusterId === null ? null : loadCluster(ctx, p.clusterId)),
       }),
       replayed: t.exposeBoolean('replayed', { nullable: false, description: REPLAYED_DESCRIPTION }),
     }),
   });
 }
 
-export const CreateClusterPayload = clusterJobPayload('CreateClusterPayload', 'The cluster creation');
-export const EnrollClusterPayload = clusterJobPayload('EnrollClusterPayload', 'The enrollment');
-export const ExpandClusterPayload = clusterJobPayload('ExpandClusterPayload', 'The expansion');
-export const ShrinkClusterPayload = clusterJobPayload('ShrinkClusterPayload', 'The shrink');
-export const DeleteClusterPayload = clusterJobPayload('DeleteClusterPayload', 'The deletion');
+export const CreateClusterPayload = clusterJobPayload('CreateClusterPayload', 'The cluster creation', true);
+export const EnrollClusterPayload = clusterJobPayload('EnrollClusterPayload', 'The enrollment', true);
+export const ExpandClusterPayload = clusterJobPayload('ExpandClusterPayload', 'The expansion', false);
+export const ShrinkClusterPayload = clusterJobPayload('ShrinkClusterPayload', 'The shrink', false);
+export const DeleteClusterPayload = clusterJobPayload('DeleteClusterPayload', 'The deletion', false);
 
 export interface AuthorizeClusterPayloadData {
   clusterId: string;
@@ -196,11 +222,10 @@ export const AuthorizeClusterPayload = builder.objectRef<AuthorizeClusterPayload
 // ---------------------------------------------------------------------------------------------
 // Mutations
 
-/** Reads the job of an async write and drops the request's stale clusters and jobs. */
+/** The payload of an async write; drops the request's stale clusters and jobs first, so `job` and `cluster` are read afresh. */
 async function renderClusterJob(ctx: Context, stored: ClusterJobStored, replayed: boolean): Promise<ClusterJobPayloadData> {
   invalidateAfterWrite(ctx);
-  const job = await freshJob(ctx, stored.jobId);
-  return { jobId: stored.jobId, clusterId: stored.clusterId, job, replayed };
+  return { ...stored, replayed };
 }
 
 const summary = (stored: ClusterJobStored) => ({ jobId: stored.jobId, clusterId: stored.clusterId });
@@ -217,9 +242,9 @@ function nodeNamesMutation(
     request: { clusterId: clusterId.toLowerCase(), body },
     subject: { clusterId },
     submit: async () => {
-      const { job_id } =
+      const { jobId, accepted } =
         name === 'expandCluster' ? await ctx.ems.expandCluster(clusterId, body) : await ctx.ems.shrinkCluster(clusterId, body);
-      return { jobId: job_id, clusterId };
+      return { jobId, clusterId, accepted };
     },
     reconcile: () => reconcileClusterChange(ctx.ems, name === 'expandCluster' ? 'expand' : 'shrink', clusterId),
     render: (stored, replayed) => renderClusterJob(ctx, stored, replayed),
@@ -242,8 +267,8 @@ builder.mutationFields((t) => ({
         request: body,
         subject: { clusterName: body.name },
         submit: async () => {
-          const { job_id, cluster_id } = await ctx.ems.createCluster(body);
-          return { jobId: job_id, clusterId: cluster_id };
+          const { jobId, clusterId, accepted } = await ctx.ems.createCluster(body);
+          return { jobId, clusterId, accepted };
         },
         reconcile: () => reconcileClusterCreation(ctx.ems, 'create', { name: body.name, k8sClusterId: body.k8s_cluster_specification.k8s_cluster_id }),
         render: (stored, replayed) => renderClusterJob(ctx, stored, replayed),
@@ -265,8 +290,9 @@ builder.mutationFields((t) => ({
         request: body,
         subject: { clusterId: body.cluster_id ?? null, clusterName: body.name },
         submit: async () => {
-          const { job_id, cluster_id } = await ctx.ems.enrollCluster(body);
-          return { jobId: job_id, clusterId: cluster_id };
+          const { jobId, clusterId, accepted } = await ctx.ems.enrollCluster(body);
+          // Re-enrolling names the cluster: that id stands when EMS's answer gives none.
+          return { jobId, clusterId: clusterId ?? body.cluster_id ?? null, accepted };
         },
         reconcile: () =>
           reconcileClusterCreation(ctx.ems, 'enroll', {
@@ -309,8 +335,8 @@ builder.mutationFields((t) => ({
         request: { clusterId: clusterId.toLowerCase() },
         subject: { clusterId },
         submit: async () => {
-          const { job_id } = await ctx.ems.deleteCluster(clusterId);
-          return { jobId: job_id, clusterId };
+          const { jobId, accepted } = await ctx.ems.deleteCluster(clusterId);
+          return { jobId, clusterId, accepted };
         },
         reconcile: () => reconcileClusterChange(ctx.ems, 'delete', clusterId),
         render: (stored, replayed) => renderClusterJob(ctx, stored, replayed),

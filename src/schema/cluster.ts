@@ -1,11 +1,13 @@
 import { builder } from '../builder.js';
-import { CLUSTER_STATUSES, UUID_PATTERN, type EmsCluster, type EmsClusterStatus } from '../ems/models/index.js';
+import { CLUSTER_STATUSES, UUID_PATTERN, type EmsClusterStatus } from '../ems/models/index.js';
+import { isUnreadable, missingFieldError, type ClusterRecord, type K8sSpecRecord, type Listed, type MemorySpecRecord } from '../ems/read/index.js';
 import { quote, userInputError } from '../errors.js';
 import {
   AFTER_DESCRIPTION,
   FIRST_DESCRIPTION,
   connectionFromList,
   connectionFromPage,
+  itemsOf,
   offsetWindow,
   resolveTotalCount,
   selectsField,
@@ -14,94 +16,98 @@ import { toDate } from './dates.js';
 import { JobConnection, JobStatus, JobType, filterByStatus, nullWhenNotFound } from './job.js';
 import { Label } from './label.js';
 import { Release } from './release.js';
-
-type EmsK8sSpec = EmsCluster['cluster_specification']['k8s_cluster_specification'];
-type EmsMemorySpec = NonNullable<EmsCluster['cluster_specification']['memory_specification']>;
+import { STATUS_TEXT_DESCRIPTION, withUnknown } from './unknown.js';
 
 export const ClusterStatus = builder.enumType('ClusterStatus', {
-  description: 'Lifecycle status of an EMS cluster.',
-  values: CLUSTER_STATUSES,
+  description: 'Lifecycle status of an EMS cluster. A status EMS adds later reads as UNKNOWN, with its text in `statusText`.',
+  values: withUnknown(CLUSTER_STATUSES),
 });
 
 export const ChargeMode = builder.enumType('ChargeMode', {
-  description: 'Billing mode (`charge_mode`).',
+  description: 'Billing mode (`charge_mode`). A mode this schema does not list reads as null.',
   values: { PAY_PER_USE: { value: 0 as const, description: 'charge_mode 0' } },
 });
 
 export const LtsConnectType = builder.enumType('LtsConnectType', {
-  description: 'How logs reach LTS (`lts_connect_type`).',
+  description: 'How logs reach LTS (`lts_connect_type`). A code this schema does not list reads as null.',
   values: {
     LOGAGENT: { value: 0 as const, description: 'lts_connect_type 0 (the default)' },
     ICAGENT: { value: 1 as const, description: 'lts_connect_type 1' },
   },
 });
 
-/** Known wire values of an int-coded enum; anything else reads as null rather than failing the field. */
-function known<T extends number>(value: number | null | undefined, values: readonly T[]): T | null {
-  return value != null && (values as readonly number[]).includes(value) ? (value as T) : null;
-}
-
-export const K8sClusterSpec = builder.objectRef<EmsK8sSpec>('K8sClusterSpec').implement({
+export const K8sClusterSpec = builder.objectRef<K8sSpecRecord>('K8sClusterSpec').implement({
   description: 'The CCE cluster an EMS cluster runs on, and how EMS is deployed there.',
   fields: (t) => ({
-    k8sClusterId: t.exposeID('k8s_cluster_id', { nullable: false, description: 'UUID of the CCE cluster.' }),
-    namespace: t.string({ nullable: true, resolve: (k) => k.namespace ?? null }),
+    k8sClusterId: t.exposeID('k8sClusterId', { nullable: false, description: 'UUID of the CCE cluster.' }),
+    namespace: t.exposeString('namespace', { nullable: true }),
     label: t.field({
       type: Label,
       nullable: true,
       description: 'The node label selecting the nodes EMS runs on.',
-      resolve: (k) => k.label ?? null,
+      resolve: (k) => k.label,
     }),
-    nodeCount: t.int({ nullable: true, resolve: (k) => k.node_count ?? null }),
-    flavor: t.string({ nullable: true, description: 'Node flavor.', resolve: (k) => k.flavor ?? null }),
-    version: t.string({ nullable: true, description: 'EMS version (see `releases`).', resolve: (k) => k.version ?? null }),
-    ltsEnabled: t.boolean({ nullable: true, description: 'Ship logs to LTS.', resolve: (k) => k.lts_enable ?? null }),
-    ltsConnectType: t.field({ type: LtsConnectType, nullable: true, resolve: (k) => known(k.lts_connect_type, [0, 1] as const) }),
-    monitorEnabled: t.boolean({ nullable: true, resolve: (k) => k.monitor_enable ?? null }),
-    nodeType: t.int({ nullable: true, description: '0, 1 or 2.', resolve: (k) => k.node_type ?? null }),
+    nodeCount: t.exposeInt('nodeCount', { nullable: true }),
+    flavor: t.exposeString('flavor', { nullable: true, description: 'Node flavor.' }),
+    version: t.exposeString('version', { nullable: true, description: 'EMS version (see `releases`).' }),
+    ltsEnabled: t.exposeBoolean('ltsEnabled', { nullable: true, description: 'Ship logs to LTS.' }),
+    ltsConnectType: t.field({ type: LtsConnectType, nullable: true, resolve: (k) => k.ltsConnectType }),
+    monitorEnabled: t.exposeBoolean('monitorEnabled', { nullable: true }),
+    nodeType: t.exposeInt('nodeType', { nullable: true, description: '0, 1 or 2.' }),
   }),
 });
 
-export const MemorySpec = builder.objectRef<EmsMemorySpec>('MemorySpec').implement({
+export const MemorySpec = builder.objectRef<MemorySpecRecord>('MemorySpec').implement({
   description: 'Huge-page memory of a cluster.',
   fields: (t) => ({
-    hugePageCount: t.int({ nullable: true, resolve: (m) => m.huge_page_num ?? null }),
-    hugePageSizeMb: t.int({ nullable: true, description: 'Page size in MB (2 or 1024).', resolve: (m) => m.huge_page_flavor ?? null }),
+    hugePageCount: t.exposeInt('hugePageCount', { nullable: true }),
+    hugePageSizeMb: t.exposeInt('hugePageSizeMb', { nullable: true, description: 'Page size in MB (2 or 1024).' }),
     totalBytes: t.float({
       nullable: true,
       description: 'hugePageCount × hugePageSizeMb MiB, in bytes.',
-      resolve: (m) => (m.huge_page_num != null && m.huge_page_flavor != null ? m.huge_page_num * m.huge_page_flavor * 2 ** 20 : null),
+      resolve: (m) => (m.hugePageCount != null && m.hugePageSizeMb != null ? m.hugePageCount * m.hugePageSizeMb * 2 ** 20 : null),
     }),
   }),
 });
 
 /** An EMS cluster; id = the EMS cluster UUID, as-is. */
-export const Cluster = builder.objectRef<EmsCluster>('Cluster');
+export const Cluster = builder.objectRef<ClusterRecord>('Cluster');
 
 Cluster.implement({
-  description: 'An EMS cluster.',
+  description:
+    'An EMS cluster. Fields that need an upstream call of their own (`jobs`, `labels`, `release`) are nullable: one failed call nulls that field alone, with an error on its path.',
   fields: (t) => ({
-    id: t.id({ nullable: false, resolve: (c) => c.cluster_metadata.id }),
-    name: t.string({ nullable: false, resolve: (c) => c.cluster_specification.name }),
-    description: t.string({ nullable: true, resolve: (c) => c.cluster_specification.description ?? null }),
-    status: t.field({ type: ClusterStatus, nullable: false, resolve: (c) => c.cluster_metadata.status }),
-    reason: t.string({
-      nullable: true,
-      description: 'Why the cluster is in its status ("Available" when healthy).',
-      resolve: (c) => c.cluster_metadata.reason ?? null,
+    id: t.exposeID('id', { nullable: false }),
+    name: t.string({
+      nullable: false,
+      resolve: (c) => c.name ?? Promise.reject(missingFieldError(c.source, `cluster ${c.id} without a readable cluster_specification.name`)),
     }),
-    projectId: t.string({ nullable: true, resolve: (c) => c.cluster_metadata.project_id ?? null }),
-    createdAt: t.field({ type: 'DateTime', nullable: true, resolve: (c) => toDate(c.cluster_metadata.created_at) }),
-    updatedAt: t.field({ type: 'DateTime', nullable: true, resolve: (c) => toDate(c.cluster_metadata.updated_at) }),
-    k8sName: t.string({ nullable: true, description: 'Name of the CCE cluster.', resolve: (c) => c.cluster_metadata.k8s_name ?? null }),
-    availableNodeCount: t.int({ nullable: true, resolve: (c) => c.cluster_metadata.available_node_count ?? null }),
-    chargeMode: t.field({ type: ChargeMode, nullable: true, resolve: (c) => known(c.cluster_specification.charge_mode, [0] as const) }),
-    k8s: t.field({ type: K8sClusterSpec, nullable: false, resolve: (c) => c.cluster_specification.k8s_cluster_specification }),
-    memory: t.field({ type: MemorySpec, nullable: false, resolve: (c) => c.cluster_specification.memory_specification ?? {} }),
+    description: t.exposeString('description', { nullable: true }),
+    status: t.field({ type: ClusterStatus, nullable: false, resolve: (c) => c.status }),
+    statusText: t.exposeString('statusText', { nullable: true, description: STATUS_TEXT_DESCRIPTION }),
+    reason: t.exposeString('reason', { nullable: true, description: 'Why the cluster is in its status ("Available" when healthy).' }),
+    projectId: t.exposeString('projectId', { nullable: true }),
+    createdAt: t.field({ type: 'DateTime', nullable: true, resolve: (c) => toDate(c.createdAt) }),
+    updatedAt: t.field({ type: 'DateTime', nullable: true, resolve: (c) => toDate(c.updatedAt) }),
+    k8sName: t.exposeString('k8sName', { nullable: true, description: 'Name of the CCE cluster.' }),
+    availableNodeCount: t.exposeInt('availableNodeCount', { nullable: true }),
+    chargeMode: t.field({ type: ChargeMode, nullable: true, resolve: (c) => c.chargeMode }),
+    k8s: t.field({
+      type: K8sClusterSpec,
+      nullable: false,
+      resolve: (c) =>
+        c.k8s ?? Promise.reject(missingFieldError(c.source, `cluster ${c.id} without a readable cluster_specification.k8s_cluster_specification`)),
+    }),
+    memory: t.field({
+      type: MemorySpec,
+      nullable: true,
+      description: 'Huge-page memory; null when EMS sends no memory specification.',
+      resolve: (c) => c.memory,
+    }),
     jobs: t.field({
       type: JobConnection,
-      nullable: false,
-      description: 'Jobs of this cluster (without `type`, short jobs then long ones).',
+      nullable: true,
+      description: 'Jobs of this cluster (without `type`, short jobs then long ones); null, with an error, when they cannot be listed.',
       args: {
         type: t.arg({ type: JobType }),
         status: t.arg({ type: [JobStatus], description: 'Keep jobs in any of these statuses.' }),
@@ -110,22 +116,23 @@ Cluster.implement({
       },
       resolve: async (c, args, ctx) => {
         const window = offsetWindow(args, ctx.config.limits);
-        const jobs = await ctx.loaders.jobsByClusterId.load({ clusterId: c.cluster_metadata.id, type: args.type ?? null });
+        const jobs = await ctx.loaders.jobsByClusterId.load({ clusterId: c.id, type: args.type ?? null });
         return connectionFromList(filterByStatus(jobs, args.status), window);
       },
     }),
     labels: t.field({
       type: [Label],
-      nullable: false,
-      description: 'Node labels of the CCE cluster behind this cluster.',
-      resolve: (c, _args, ctx) => ctx.loaders.labelsByK8sClusterId.load(c.cluster_specification.k8s_cluster_specification.k8s_cluster_id),
+      nullable: { list: true, items: true },
+      description:
+        'Node labels of the CCE cluster behind this cluster, as Kubernetes has them (prefixed keys, empty values); null, with an error, when they cannot be listed. A label EMS sent without a readable key is null, with an error on its path.',
+      resolve: async (c, _args, ctx) => (c.k8s ? itemsOf(await ctx.loaders.labelsByK8sClusterId.load(c.k8s.k8sClusterId)) : null),
     }),
     release: t.field({
       type: Release,
       nullable: true,
-      description: 'The EMS release matching the cluster’s version; null when EMS lists none.',
+      description: 'The EMS release matching the cluster’s version; null when EMS lists none (or, with an error, when releases cannot be listed).',
       resolve: (c, _args, ctx) => {
-        const version = c.cluster_specification.k8s_cluster_specification.version;
+        const version = c.k8s?.version;
         return version ? ctx.loaders.releaseByVersion.load(version) : null;
       },
     }),
@@ -136,16 +143,20 @@ export const ClusterConnection = builder.connectionObject(
   {
     type: Cluster,
     name: 'ClusterConnection',
+    nodeNullable: true,
     fields: (t) => ({ totalCount: t.int({ nullable: false, resolve: resolveTotalCount }) }),
   },
-  { name: 'ClusterEdge' },
+  {
+    name: 'ClusterEdge',
+    nodeField: { description: 'The cluster; null, with an UPSTREAM_BAD_RESPONSE error on this path, when EMS sent one the gateway cannot read (no id).' },
+  },
 );
 
-/** Keeps clusters whose status is one of `statuses` (all when null or empty). */
-function filterClusters(clusters: readonly EmsCluster[], statuses: readonly EmsClusterStatus[] | null | undefined) {
+/** Keeps clusters whose status is one of `statuses` (all when null or empty; a filter keeps no unreadable element). */
+function filterClusters(clusters: readonly Listed<ClusterRecord>[], statuses: readonly (EmsClusterStatus | 'UNKNOWN')[] | null | undefined) {
   if (!statuses?.length) return clusters;
   const wanted = new Set(statuses);
-  return clusters.filter((c) => wanted.has(c.cluster_metadata.status));
+  return clusters.filter((c) => !isUnreadable(c) && wanted.has(c.status));
 }
 
 builder.queryFields((t) => ({
@@ -154,7 +165,8 @@ builder.queryFields((t) => ({
     nullable: false,
     description:
       'Clusters of the caller’s project (ListClusters), in EMS order. `status` filters in the gateway (EMS cannot); ' +
-      'with a filter or `totalCount`, the project’s clusters are listed once for the request and sliced.',
+      'with a filter or `totalCount`, the project’s clusters are listed once for the request and sliced. ' +
+      'A cluster EMS sent that cannot be read (no id) keeps its edge, with a null node and an error on its path.',
     args: {
       first: t.arg.int({ description: FIRST_DESCRIPTION }),
       after: t.arg.string({ description: AFTER_DESCRIPTION }),

@@ -2,10 +2,15 @@
  * Relay connections over EMS offset/limit lists. Cursors are opaque: base64 of the item's offset
  * (the relay plugin's `offsetToCursor`). Connections page forward only (`first`, `after`), as EMS
  * does; `totalCount` is a number or a thunk, so it is computed only when selected.
+ *
+ * Items are `Listed<T>`: an element EMS sent that cannot be read keeps its place (and cursor), and
+ * its `node` is an error on that path (UPSTREAM_BAD_RESPONSE) while its siblings arrive, which is
+ * why edge nodes are nullable.
  */
 import { offsetToCursor } from '@pothos/plugin-relay';
 import { Kind, type GraphQLResolveInfo, type SelectionSetNode } from 'graphql';
 import type { Config } from '../config.js';
+import { isUnreadable, unreadableError, type Listed } from '../ems/read/index.js';
 import { quote, userInputError } from '../errors.js';
 import { EMS_MAX_PAGE } from '../loaders/walk.js';
 
@@ -63,12 +68,12 @@ export function offsetWindow(args: ConnectionArgs, limits: Config['limits']): Of
 
 /** A connection from one page of items that starts at window.offset. */
 export function connectionFromPage<T>(
-  items: readonly T[],
+  items: readonly Listed<T>[],
   window: OffsetWindow,
   hasNextPage: boolean,
   totalCount: number | (() => Promise<number>),
 ): Connection<T> {
-  const edges = items.slice(0, window.limit).map((node, i) => ({ cursor: offsetToCursor(window.offset + i), node }));
+  const edges = items.slice(0, window.limit).map((item, i) => ({ cursor: offsetToCursor(window.offset + i), node: itemOf(item) }));
   return {
     edges,
     pageInfo: {
@@ -81,8 +86,27 @@ export function connectionFromPage<T>(
   };
 }
 
+/**
+ * A list element as a field value: the record, or the error of an element that cannot be read.
+ * graphql-js reports an `Error` returned as a value as an error on that path (that item or node
+ * is null), so one bad element costs only itself.
+ */
+export function itemOf<T>(item: Listed<T>): T {
+  return isUnreadable(item) ? (unreadableError(item) as unknown as T) : item;
+}
+
+/** List elements as field values: see {@link itemOf}. */
+export function itemsOf<T>(items: readonly Listed<T>[]): T[] {
+  return items.map(itemOf);
+}
+
+/** Whether a page of EMS's size `limit` may be followed by more, when EMS sent no readable total. */
+export function mayHaveMore(window: OffsetWindow, received: number): boolean {
+  return window.limit > 0 && received >= window.limit;
+}
+
 /** A connection from the whole (already filtered) list. */
-export function connectionFromList<T>(all: readonly T[], window: OffsetWindow): Connection<T> {
+export function connectionFromList<T>(all: readonly Listed<T>[], window: OffsetWindow): Connection<T> {
   const items = all.slice(window.offset, window.offset + window.limit);
   return connectionFromPage(items, window, window.offset + window.limit < all.length, all.length);
 }

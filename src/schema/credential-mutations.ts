@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
+import { GraphQLError } from 'graphql';
 import { builder } from '../builder.js';
-import type { EmsCredential } from '../ems/models/index.js';
-import { NotFoundError } from '../mutations/errors.js';
+import type { Context } from '../context.js';
+import { acceptedWithout, isUnreadable, missingFieldError, type AcceptedWrite, type CredentialRecord } from '../ems/read/index.js';
 import { runMutation } from '../mutations/run.js';
 import { validateCreateCredential } from '../mutations/validation.js';
 import { IDEMPOTENCY_KEY_DESCRIPTION } from './cluster-mutations.js';
@@ -16,14 +17,21 @@ export const CreateCredentialInput = builder.inputType('CreateCredentialInput', 
 });
 
 export interface CreateCredentialPayloadData {
-  credential: EmsCredential;
+  /** The credential, read from EMS's answer (or, for a repeat, found again). */
+  credential: () => Promise<CredentialRecord>;
   replayed: boolean;
 }
 
 export const CreateCredentialPayload = builder.objectRef<CreateCredentialPayloadData>('CreateCredentialPayload').implement({
   description: 'The credential EMS created.',
   fields: (t) => ({
-    credential: t.field({ type: Credential, nullable: false, resolve: (p) => p.credential }),
+    credential: t.field({
+      type: Credential,
+      nullable: true,
+      description:
+        'The new credential; null, with an error on this path, when EMS’s answer holds none the gateway can read or a repeat cannot find it again (the write was still accepted).',
+      resolve: (p) => p.credential(),
+    }),
     replayed: t.exposeBoolean('replayed', { nullable: false,
       description: 'True when this is the stored result of an earlier request with the same idempotencyKey (nothing was submitted).',
     }),
@@ -36,12 +44,27 @@ export const CreateCredentialPayload = builder.objectRef<CreateCredentialPayload
  * cdKey's hash.
  */
 interface StoredCredential {
-  projectId: string;
-  createAt: number;
-  cdKeySha256: string;
+  projectId: string | null;
+  createAt: number | null;
+  /** null when EMS's answer held no readable cdKey. */
+  cdKeySha256: string | null;
+  accepted: AcceptedWrite;
 }
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+
+/** A repeat's credential: found again among the project's by the hash of its cdKey. */
+async function findAgain(ctx: Context, projectId: string, stored: StoredCredential): Promise<CredentialRecord> {
+  if (stored.cdKeySha256 === null) return Promise.reject(missingFieldError(stored.accepted, acceptedWithout(stored.accepted, 'cdKey')));
+  const credentials = await ctx.ems.showCredentials(projectId);
+  const credential = credentials.find((c): c is CredentialRecord => !isUnreadable(c) && sha256(c.cdKey) === stored.cdKeySha256);
+  if (!credential) {
+    throw new GraphQLError('The credential created by the first request with this idempotencyKey no longer exists', {
+      extensions: { code: 'NOT_FOUND', upstreamCode: null, requestId: null, retryable: false },
+    });
+  }
+  return credential;
+}
 
 builder.mutationField('createCredential', (t) =>
   t.field({
@@ -50,28 +73,32 @@ builder.mutationField('createCredential', (t) =>
     description: 'Creates a credential (cdKey) for a project (CreateCredentialInfo).',
     args: { input: t.arg({ type: CreateCredentialInput, required: true }) },
     errors: mutationErrors('CreateCredentialResult'),
+    authScopes: { admin: true },
     resolve: async (_root, { input }, ctx) => {
       const { projectId } = validateCreateCredential(input, ctx.config.ems.projectId);
-      // The first submission's credential, for rendering without a second read.
-      let created: EmsCredential | null = null;
+      // The first submission's answer, for rendering without a second read.
+      let created: CredentialRecord | null = null;
       return runMutation(ctx, {
         name: 'createCredential',
         idempotencyKey: input.idempotencyKey,
         request: { projectId },
         submit: async (): Promise<StoredCredential> => {
-          created = await ctx.ems.createCredential(projectId);
-          return { projectId: created.projectId, createAt: created.createAt, cdKeySha256: sha256(created.cdKey) };
+          const { credential, accepted } = await ctx.ems.createCredential(projectId);
+          created = credential;
+          return {
+            projectId: credential?.projectId ?? null,
+            createAt: credential?.createdAtMs ?? null,
+            cdKeySha256: credential ? sha256(credential.cdKey) : null,
+            accepted,
+          };
         },
         render: async (stored, replayed) => {
-          if (created) return { credential: created, replayed };
-          const credentials = await ctx.ems.showCredentials(projectId);
-          const credential = credentials.find((c) => sha256(c.cdKey) === stored.cdKeySha256);
-          if (!credential) {
-            throw new NotFoundError(
-              'The credential created by the first request with this idempotencyKey no longer exists',
-              { upstreamCode: null, requestId: null, upstreamMessage: null, status: null },
-            );
-          }
+          const first = created;
+          const credential = first
+            ? () => Promise.resolve(first)
+            : replayed
+              ? () => findAgain(ctx, projectId, stored)
+              : () => Promise.reject(missingFieldError(stored.accepted, acceptedWithout(stored.accepted, 'cdKey')));
           return { credential, replayed };
         },
         summary: (stored) => ({ projectId: stored.projectId, createAt: stored.createAt }),

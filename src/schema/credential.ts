@@ -1,32 +1,39 @@
 import { builder } from '../builder.js';
 import type { Context } from '../context.js';
-import { PROJECT_ID_PATTERN, type EmsCredential } from '../ems/models/index.js';
+import { PROJECT_ID_PATTERN } from '../ems/models/index.js';
+import { missingFieldError, type CredentialRecord } from '../ems/read/index.js';
 import { quote, userInputError } from '../errors.js';
+import { itemsOf } from './connection.js';
 import { toDate } from './dates.js';
 
 /** The caller's project when the gateway has none configured: ListFeatures names it. */
 async function callerProjectId(ctx: Context): Promise<string | null> {
   const page = await ctx.ems.listFeatures({ offset: 0, limit: 1 });
-  return page.project_id || null;
+  return page.projectId;
 }
 
 /** An EMS credential (cdKey) of a project. */
-export const Credential = builder.objectRef<EmsCredential>('Credential').implement({
+export const Credential = builder.objectRef<CredentialRecord>('Credential').implement({
   description: 'An EMS credential (cdKey) of a project.',
   fields: (t) => ({
-    projectId: t.exposeString('projectId', { nullable: false }),
+    projectId: t.string({
+      nullable: false,
+      resolve: (c) => c.projectId ?? Promise.reject(missingFieldError(c.source, 'a credential without a readable projectId')),
+    }),
     cdKey: t.exposeString('cdKey', { nullable: false }),
-    createdAt: t.field({ type: 'DateTime', nullable: true, resolve: (c) => toDate(c.createAt) }),
+    createdAt: t.field({ type: 'DateTime', nullable: true, resolve: (c) => toDate(c.createdAtMs) }),
   }),
 });
 
 builder.queryField('credentials', (t) =>
   t.field({
     type: [Credential],
-    nullable: false,
+    nullable: { list: false, items: true },
+    authScopes: { admin: true },
     description:
       'Credentials of a project (ShowCredentialInfo). `projectId` defaults to the gateway’s project (EMS_PROJECT_ID), ' +
-      'else to the caller’s project as ListFeatures reports it (one extra call).',
+      'else to the caller’s project as ListFeatures reports it (one extra call). ' +
+      'A credential EMS sent without a readable cdKey is null, with an error on its path.',
     args: { projectId: t.arg.id({ description: '1–255 letters and digits; default EMS_PROJECT_ID, else the caller’s project.' }) },
     resolve: async (_root, args, ctx) => {
       const projectId = args.projectId ?? ctx.config.ems.projectId ?? (await callerProjectId(ctx));
@@ -40,7 +47,7 @@ builder.queryField('credentials', (t) =>
           argument: 'projectId',
         });
       }
-      return ctx.ems.showCredentials(projectId);
+      return itemsOf(await ctx.ems.showCredentials(projectId));
     },
   }),
 );

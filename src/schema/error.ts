@@ -104,7 +104,7 @@ builder.objectType(WrongStateError, {
 
 builder.objectType(ForbiddenError, {
   name: 'ForbiddenError',
-  description: 'The caller’s IAM rights do not allow the operation (HTTP 403). Code FORBIDDEN.',
+  description: 'The caller may not do this: its gateway role does not include it, or its IAM rights do not (EMS HTTP 403). Code FORBIDDEN.',
   interfaces: [ErrorInterface, UpstreamErrorInterface],
 });
 

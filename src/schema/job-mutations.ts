@@ -1,4 +1,6 @@
 import { builder } from '../builder.js';
+import { EmsBadResponseError } from '../ems/errors.js';
+import type { AcceptedWrite } from '../ems/read/index.js';
 import { runMutation } from '../mutations/run.js';
 import { validateCancelJobs } from '../mutations/validation.js';
 import { IDEMPOTENCY_KEY_DESCRIPTION } from './cluster-mutations.js';
@@ -13,6 +15,32 @@ export const CancelJobsInput = builder.inputType('CancelJobsInput', {
     idempotencyKey: t.string({ description: IDEMPOTENCY_KEY_DESCRIPTION }),
   }),
 });
+
+/** What a repeat of cancelJobs needs: the request and what EMS answered. */
+interface CancelJobsStored {
+  requested: string[];
+  /** EMS's `failed_ids`; null when it sent none that can be read. */
+  failed: string[] | null;
+  successRows: number | null;
+  failedRows: number | null;
+  accepted: AcceptedWrite;
+}
+
+/**
+ * The ids EMS could not cancel: its `failed_ids`, or, when it sent none that can be read, what its
+ * row counts say for certain (none or all failed). Otherwise EMS's answer does not tell, which is
+ * the one case where an accepted write cannot be shown: an error says it was submitted.
+ */
+function failedIds(stored: CancelJobsStored, requested: readonly string[]): string[] {
+  if (stored.failed) return stored.failed;
+  const { successRows, failedRows } = stored;
+  if (failedRows === 0 || successRows === requested.length) return [];
+  if (successRows === 0 || failedRows === requested.length) return [...requested];
+  throw new EmsBadResponseError(
+    `EMS CancelJobs accepted the request but its answer does not say which jobs it could not cancel (${stored.accepted.problem ?? 'no readable failed_ids'})`,
+    { operation: stored.accepted.operation, requestId: stored.accepted.requestId },
+  );
+}
 
 /** What CancelJobs answered, in terms of the request. */
 export interface CancelJobsPayloadData {
@@ -45,19 +73,24 @@ builder.mutationField('cancelJobs', (t) =>
         name: 'cancelJobs',
         idempotencyKey: input.idempotencyKey,
         request: body,
-        submit: async () => {
+        submit: async (): Promise<CancelJobsStored> => {
           const response = await ctx.ems.cancelJobs(body);
-          return { requested: body.job_ids, failed: response.failed_ids ?? [] };
+          return {
+            requested: body.job_ids,
+            failed: response.failedIds,
+            successRows: response.successRows,
+            failedRows: response.failedRows,
+            accepted: response.accepted,
+          };
         },
+        summary: (stored) => ({ jobIds: stored.requested.join(' ') }),
         render: async (stored, replayed) => {
           // Their statuses changed: later reads of this request must not see the old ones.
           ctx.loaders.invalidateJobs();
-          const failed = new Set(stored.failed);
-          return {
-            cancelled: [...new Set(stored.requested)].filter((id) => !failed.has(id)),
-            failed: stored.failed,
-            replayed,
-          };
+          const requested = [...new Set(stored.requested)];
+          const failedList = failedIds(stored, requested);
+          const failed = new Set(failedList);
+          return { cancelled: requested.filter((id) => !failed.has(id)), failed: failedList, replayed };
         },
       });
     },

@@ -2,9 +2,9 @@ import type { GraphQLResolveInfo } from 'graphql';
 import { builder } from '../builder.js';
 import type { Context } from '../context.js';
 import { isEmsError } from '../ems/errors.js';
-import { EmsJobId, JOB_STATUSES, UUID_PATTERN, type EmsJob, type EmsJobStatus, type EmsJobType } from '../ems/models/index.js';
+import { EmsJobId, JOB_STATUSES, UUID_PATTERN, type EmsJobStatus, type EmsJobType } from '../ems/models/index.js';
+import { isUnreadable, missingFieldError, type JobRecord, type Listed } from '../ems/read/index.js';
 import { quote, userInputError } from '../errors.js';
-import { jobTypeOf } from '../loaders/index.js';
 import { jobTypesOf } from '../loaders/jobs.js';
 import { Cluster } from './cluster.js';
 import {
@@ -12,6 +12,7 @@ import {
   FIRST_DESCRIPTION,
   connectionFromList,
   connectionFromPage,
+  itemsOf,
   offsetWindow,
   resolveTotalCount,
   selectsField,
@@ -20,10 +21,11 @@ import {
 } from './connection.js';
 import { toDate } from './dates.js';
 import { Task } from './task.js';
+import { STATUS_TEXT_DESCRIPTION, withUnknown } from './unknown.js';
 
 export const JobStatus = builder.enumType('JobStatus', {
-  description: 'Status of a job or task.',
-  values: JOB_STATUSES,
+  description: 'Status of a job or task. A status EMS adds later reads as UNKNOWN, with its text in `statusText`.',
+  values: withUnknown(JOB_STATUSES),
 });
 
 export const JobType = builder.enumType('JobType', {
@@ -35,39 +37,54 @@ export const JobType = builder.enumType('JobType', {
 });
 
 /** An asynchronous EMS job (JobDetail); id = the EMS job id, as-is. */
-export const Job = builder.objectRef<EmsJob>('Job');
+export const Job = builder.objectRef<JobRecord>('Job');
 
 Job.implement({
   description: 'An asynchronous EMS job.',
   fields: (t) => ({
     id: t.exposeID('id', { nullable: false }),
-    type: t.field({ type: JobType, nullable: false, resolve: (job) => jobTypeOf(job) }),
-    name: t.exposeString('name', { nullable: false, description: 'The kind of job as EMS names it, e.g. CreateCluster, ExpandCluster.' }),
-    status: t.field({ type: JobStatus, nullable: false, resolve: (job) => job.status }),
-    progress: t.exposeFloat('progress', { nullable: false, description: 'Percent done, 0–100.' }),
-    message: t.string({
-      nullable: true,
-      description: 'On failure, an EMS error code (ems.000x).',
-      resolve: (job) => job.message ?? null,
+    type: t.field({
+      type: JobType,
+      nullable: false,
+      description:
+        'The ListJobs list that holds the job: the one it was listed in, or (read by id, where EMS does not say) the one its id implies: LONG for `long-`, SHORT otherwise.',
+      resolve: (job) => job.type,
     }),
-    createdAt: t.field({ type: 'DateTime', nullable: true, resolve: (job) => toDate(job.created_at) }),
-    beginAt: t.field({ type: 'DateTime', nullable: true, resolve: (job) => toDate(job.begin_at) }),
-    endAt: t.field({ type: 'DateTime', nullable: true, resolve: (job) => toDate(job.end_at) }),
-    clusterId: t.id({
+    name: t.string({
+      nullable: false,
+      description: 'The kind of job as EMS names it, e.g. CreateCluster, ExpandCluster.',
+      resolve: (job) => job.name ?? Promise.reject(missingFieldError(job.source, `job ${job.id} without a readable name`)),
+    }),
+    status: t.field({ type: JobStatus, nullable: false, resolve: (job) => job.status }),
+    statusText: t.exposeString('statusText', { nullable: true, description: STATUS_TEXT_DESCRIPTION }),
+    progress: t.float({
+      nullable: false,
+      description: 'Percent done, 0–100.',
+      resolve: (job) => job.progress ?? Promise.reject(missingFieldError(job.source, `job ${job.id} without a readable progress`)),
+    }),
+    message: t.exposeString('message', { nullable: true, description: 'On failure, an EMS error code (ems.000x).' }),
+    createdAt: t.field({ type: 'DateTime', nullable: true, resolve: (job) => toDate(job.createdAt) }),
+    beginAt: t.field({ type: 'DateTime', nullable: true, description: 'Null until the job has begun.', resolve: (job) => toDate(job.beginAt) }),
+    endAt: t.field({ type: 'DateTime', nullable: true, description: 'Null until the job has ended.', resolve: (job) => toDate(job.endAt) }),
+    clusterId: t.exposeID('clusterId', {
       nullable: true,
       description: 'Id of the cluster the job works on (set even when that cluster no longer exists).',
-      resolve: (job) => job.cluster_id || null,
     }),
     cluster: t.field({
       type: Cluster,
       nullable: true,
-      description: 'The cluster the job works on; null when it has none or it no longer exists.',
+      description: 'The cluster the job works on; null when it has none or it no longer exists (or, with an error, when it cannot be read).',
       resolve: async (job, _args, ctx) => {
-        if (!job.cluster_id || !UUID_PATTERN.test(job.cluster_id)) return null;
-        return ctx.loaders.clusterById.load(job.cluster_id).catch(nullWhenNotFound);
+        if (!job.clusterId) return null;
+        return ctx.loaders.clusterById.load(job.clusterId).catch(nullWhenNotFound);
       },
     }),
-    tasks: t.field({ type: [Task], nullable: false, resolve: (job) => job.task_list ?? [] }),
+    tasks: t.field({
+      type: [Task],
+      nullable: { list: false, items: true },
+      description: 'The job’s steps. A task EMS sent without a readable id is null, with an error on its path.',
+      resolve: (job) => itemsOf(job.tasks),
+    }),
   }),
 });
 
@@ -75,9 +92,13 @@ export const JobConnection = builder.connectionObject(
   {
     type: Job,
     name: 'JobConnection',
+    nodeNullable: true,
     fields: (t) => ({ totalCount: t.int({ nullable: false, resolve: resolveTotalCount }) }),
   },
-  { name: 'JobEdge' },
+  {
+    name: 'JobEdge',
+    nodeField: { description: 'The job; null, with an UPSTREAM_BAD_RESPONSE error on this path, when EMS sent one the gateway cannot read (no id).' },
+  },
 );
 
 /** `NOT_FOUND` from EMS becomes null; every other failure propagates. */
@@ -86,17 +107,20 @@ export function nullWhenNotFound(error: unknown): null {
   throw error;
 }
 
-/** Keeps jobs whose status is one of `statuses` (all when null or empty). */
-export function filterByStatus(jobs: readonly EmsJob[], statuses: readonly EmsJobStatus[] | null | undefined): readonly EmsJob[] {
+/** Keeps jobs whose status is one of `statuses` (all when null or empty; a filter keeps no unreadable element). */
+export function filterByStatus<T extends Listed<JobRecord>>(
+  jobs: readonly T[],
+  statuses: readonly (EmsJobStatus | 'UNKNOWN')[] | null | undefined,
+): readonly T[] {
   if (!statuses?.length) return jobs;
   const wanted = new Set(statuses);
-  return jobs.filter((job) => wanted.has(job.status));
+  return jobs.filter((job) => !isUnreadable(job) && wanted.has(job.status));
 }
 
 export interface JobListArgs extends ConnectionArgs {
   type?: EmsJobType | null;
   clusterId?: string | null;
-  status?: readonly EmsJobStatus[] | null;
+  status?: readonly (EmsJobStatus | 'UNKNOWN')[] | null;
 }
 
 /**
@@ -104,7 +128,7 @@ export interface JobListArgs extends ConnectionArgs {
  * page; everything else (no type = both lists, a cluster or status filter, a totalCount) slices
  * the per-request list of each type, walked once.
  */
-export async function resolveJobs(args: JobListArgs, ctx: Context, info: GraphQLResolveInfo): Promise<Connection<EmsJob>> {
+export async function resolveJobs(args: JobListArgs, ctx: Context, info: GraphQLResolveInfo): Promise<Connection<JobRecord>> {
   const window = offsetWindow(args, ctx.config.limits);
   if (args.clusterId != null) {
     if (!UUID_PATTERN.test(args.clusterId)) {
@@ -129,7 +153,8 @@ builder.queryFields((t) => ({
     type: JobConnection,
     nullable: false,
     description:
-      'Jobs (ListJobs). Without `type`, short jobs then long ones. `clusterId` and `status` filter in the gateway (EMS cannot).',
+      'Jobs (ListJobs). Without `type`, short jobs then long ones. `clusterId` and `status` filter in the gateway (EMS cannot). ' +
+      'A job EMS sent that cannot be read (no id) keeps its edge, with a null node and an error on its path.',
     args: {
       type: t.arg({ type: JobType }),
       clusterId: t.arg.id(),

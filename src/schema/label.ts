@@ -1,29 +1,33 @@
 import { builder } from '../builder.js';
-import { UUID_PATTERN, type EmsLabel } from '../ems/models/index.js';
+import { UUID_PATTERN } from '../ems/models/index.js';
+import type { LabelRecord } from '../ems/read/index.js';
 import { quote, userInputError } from '../errors.js';
+import { itemsOf } from './connection.js';
 
 /** A Kubernetes node label `{key, value}`. */
-export const Label = builder.objectRef<EmsLabel>('Label').implement({
-  description: 'A Kubernetes node label.',
+export const Label = builder.objectRef<LabelRecord>('Label').implement({
+  description:
+    'A Kubernetes node label, as the cluster has it: keys may carry a DNS prefix (`topology.kubernetes.io/zone`, up to 253 + 1 + 63 characters), values may be empty.',
   fields: (t) => ({
     key: t.exposeString('key', { nullable: false }),
-    value: t.exposeString('value', { nullable: false }),
+    value: t.exposeString('value', { nullable: false, description: 'Empty for a label without a value.' }),
   }),
 });
 
 builder.queryField('clusterLabels', (t) =>
   t.field({
     type: [Label],
-    nullable: false,
-    description: 'The node labels of a CCE cluster (ListClustersLabels).',
+    nullable: { list: false, items: true },
+    description:
+      'The node labels of a CCE cluster (ListClustersLabels). A label EMS sent without a readable key is null, with an error on its path.',
     args: { k8sClusterId: t.arg.id({ required: true, description: 'UUID of the CCE cluster.' }) },
-    resolve: (_root, { k8sClusterId }, ctx) => {
+    resolve: async (_root, { k8sClusterId }, ctx) => {
       if (!UUID_PATTERN.test(k8sClusterId)) {
         throw userInputError(`"k8sClusterId" must be a UUID (8-4-4-4-12 hexadecimal digits), got ${quote(k8sClusterId)}`, {
           argument: 'k8sClusterId',
         });
       }
-      return ctx.loaders.labelsByK8sClusterId.load(k8sClusterId);
+      return itemsOf(await ctx.loaders.labelsByK8sClusterId.load(k8sClusterId));
     },
   }),
 );

@@ -1,18 +1,18 @@
 import { builder } from '../builder.js';
-import { PREFERRED_VERSION_TAG, type EmsRelease } from '../ems/models/index.js';
-import { AFTER_DESCRIPTION, FIRST_DESCRIPTION, connectionFromPage, offsetWindow, resolveTotalCount } from './connection.js';
+import { PREFERRED_VERSION_TAG } from '../ems/models/index.js';
+import type { ReleaseRecord } from '../ems/read/index.js';
+import { AFTER_DESCRIPTION, FIRST_DESCRIPTION, connectionFromPage, mayHaveMore, offsetWindow, resolveTotalCount } from './connection.js';
 
 /** An EMS release (ListReleases). */
-export const Release = builder.objectRef<EmsRelease>('Release').implement({
+export const Release = builder.objectRef<ReleaseRecord>('Release').implement({
   description: 'An EMS version that clusters can run.',
   fields: (t) => ({
     version: t.exposeString('version', { nullable: false }),
-    tag: t.string({ nullable: true, resolve: (release) => release.tag ?? null }),
-    description: t.string({ nullable: true, resolve: (release) => release.description ?? null }),
-    preferred: t.boolean({
+    tag: t.exposeString('tag', { nullable: true }),
+    description: t.exposeString('description', { nullable: true }),
+    preferred: t.exposeBoolean('preferred', {
       nullable: false,
       description: `Whether EMS recommends this release (tag ${PREFERRED_VERSION_TAG}).`,
-      resolve: (release) => release.tag === PREFERRED_VERSION_TAG,
     }),
   }),
 });
@@ -21,9 +21,13 @@ export const ReleaseConnection = builder.connectionObject(
   {
     type: Release,
     name: 'ReleaseConnection',
+    nodeNullable: true,
     fields: (t) => ({ totalCount: t.int({ nullable: false, resolve: resolveTotalCount }) }),
   },
-  { name: 'ReleaseEdge' },
+  {
+    name: 'ReleaseEdge',
+    nodeField: { description: 'The release; null, with an UPSTREAM_BAD_RESPONSE error on this path, when EMS sent one the gateway cannot read (no version).' },
+  },
 );
 
 builder.queryField('releases', (t) =>
@@ -39,7 +43,12 @@ builder.queryField('releases', (t) =>
       const window = offsetWindow(args, ctx.config.limits);
       // ListReleases reports a total, so one page is one call (pages are at most 1,000 = the EMS cap).
       const page = await ctx.ems.listReleases({ offset: window.offset, limit: window.limit });
-      return connectionFromPage(page.releases, window, window.offset + page.releases.length < page.total, page.total);
+      const { total } = page;
+      if (total === null) {
+        // No readable total: the whole list, once for the request, counts them when asked.
+        return connectionFromPage(page.releases, window, mayHaveMore(window, page.releases.length), async () => (await ctx.loaders.allReleases()).length);
+      }
+      return connectionFromPage(page.releases, window, window.offset + page.releases.length < total, total);
     },
   }),
 );

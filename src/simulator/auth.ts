@@ -1,5 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
+// Verifying a signature means computing the canonical request the caller signed: that is the
+// request side of the protocol, which the simulator shares with the gateway's signer on purpose.
 import { computeSignature, parseAuthorization, parseSdkDate } from '../ems/signer.js';
 import { apigwErrors, emsErrors } from './errors.js';
 import type { SimulatorStore } from './store.js';

@@ -1,4 +1,4 @@
-import { EMS_OPERATIONS, type EmsOperation } from '../ems/api.js';
+import { EMS_OPERATIONS, type EmsOperation } from '../ems/models/operations.js';
 import { apigwErrors, type SimHttpError } from './errors.js';
 import { planFailure, type JobKind, type JobRecord } from './jobs.js';
 import { Prng } from './prng.js';

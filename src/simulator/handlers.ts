@@ -1,45 +1,38 @@
-import type { EmsOperation } from '../ems/api.js';
+// The simulator shares request validation with the gateway (the request models and their rules);
+// it writes every answer itself (wire.ts).
 import {
   EmsCancelJobsRequest,
   EmsCreateClusterRequest,
   EmsEnrollClusterRequest,
   EmsJobId,
   EmsNodeNameListRequest,
-  jobTypeOfId,
   NODE_COUNT_MAX,
   NODE_COUNT_MIN,
   PROJECT_ID_PATTERN,
   UUID_PATTERN,
-  type EmsCancelJobsResponse,
-  type EmsClusterJobResponse,
-  type EmsCredential,
-  type EmsJobResponse,
   type EmsJobType,
-  type EmsListClustersResponse,
-  type EmsListFeaturesResponse,
-  type EmsListJobsResponse,
-  type EmsListLabelsResponse,
-  type EmsListReleasesResponse,
+  type EmsOperation,
 } from '../ems/models/index.js';
 import type { Caller } from './auth.js';
 import type { VirtualClock } from './clock.js';
 import { emsErrors } from './errors.js';
 import type { FaultInjector } from './faults.js';
-import { addJob, jobView, newJob, settle, stopJob, type JobKind } from './jobs.js';
+import { addJob, jobState, newJob, settle, stopJob, type JobKind } from './jobs.js';
 import { ALNUM, type Prng } from './prng.js';
 import { ENROLL_MIN_VERSION } from './seed.js';
 import {
-  clusterView,
   COREDNS_TIERS,
   coreDnsRequirement,
   nodeName,
   type ClusterRecord,
   type ClusterSpec,
+  type Credential,
   type K8sClusterRecord,
   type ProjectState,
   type SimulatorStore,
 } from './store.js';
 import { INT32_MAX, parseBody, parsePagination, type PaginationSpec } from './validation.js';
+import type { WireWriter } from './wire.js';
 
 /** What handlers need besides the request. */
 export interface SimContext {
@@ -48,6 +41,8 @@ export interface SimContext {
   faults: FaultInjector;
   /** Ids of resources created at run time. */
   ids: Prng;
+  /** Writes the answers. */
+  wire: WireWriter;
 }
 
 export interface OperationRequest {
@@ -202,17 +197,15 @@ function enrolledNodeCount(k8sId: string, namespace: string): number {
 
 const listReleases: Handler = (ctx, req) => {
   const p = parsePagination(req.query, RELEASE_PAGE);
-  const body: EmsListReleasesResponse = { total: ctx.store.releases.length, releases: page(ctx.store.releases, p) };
-  return { status: 200, body };
+  return { status: 200, body: ctx.wire.releaseList(ctx.store.releases.length, page(ctx.store.releases, p)) };
 };
 
-const listFeatures: Handler = (_ctx, req, project) => {
+const listFeatures: Handler = (ctx, req, project) => {
   const p = parsePagination(req.query, FEATURE_PAGE);
-  const body: EmsListFeaturesResponse = { total: project.features.length, project_id: project.id, features: page(project.features, p) };
-  return { status: 200, body };
+  return { status: 200, body: ctx.wire.featureList(project.features.length, project.id, page(project.features, p)) };
 };
 
-const listClustersLabels: Handler = (_ctx, req, project) => {
+const listClustersLabels: Handler = (ctx, req, project) => {
   const ids = req.query.getAll('k8s_cluster_id');
   if (ids.length === 0) throw emsErrors.invalidParameter('k8s_cluster_id: is required');
   const id = ids[0]!;
@@ -220,9 +213,9 @@ const listClustersLabels: Handler = (_ctx, req, project) => {
     throw emsErrors.invalidParameter(`k8s_cluster_id: must be one UUID (8-4-4-4-12 hexadecimal digits), got [${ids.join(',')}]`);
   }
   const p = parsePagination(req.query, LABEL_PAGE);
-  const labels = project.k8sClusters.get(id.toLowerCase())?.labels ?? [];
-  const body: EmsListLabelsResponse = { total: labels.length, labels: page(labels, p) };
-  return { status: 200, body };
+  const k8s = project.k8sClusters.get(id.toLowerCase());
+  const labels = k8s ? ctx.wire.labelsOf(k8s.name, k8s.labels) : [];
+  return { status: 200, body: ctx.wire.labelList(labels.length, page(labels, p)) };
 };
 
 /**
@@ -286,19 +279,17 @@ const createCluster: Handler = (ctx, req, project, nowMs) => {
   };
   project.clusters.set(cluster.id, cluster);
   const jobId = submit(ctx, project, cluster, 'CreateCluster', nowMs, { kind: 'create', nodes: provisionedNodes(input.name, nodeCount) });
-  const body: EmsClusterJobResponse = { job_id: jobId, cluster_id: cluster.id };
-  return { status: 202, body };
+  return { status: 202, body: ctx.wire.clusterJobAccepted(jobId, cluster.id) };
 };
 
-const listClusters: Handler = (_ctx, req, project) => {
+const listClusters: Handler = (ctx, req, project) => {
   const p = parsePagination(req.query, CLUSTER_PAGE);
-  const body: EmsListClustersResponse = { clusters: page([...project.clusters.values()], p).map((c) => clusterView(c, project.id)) };
-  return { status: 200, body };
+  return { status: 200, body: ctx.wire.clusterList(page([...project.clusters.values()], p).map((c) => ctx.wire.cluster(c, project.id))) };
 };
 
-const showCluster: Handler = (_ctx, req, project) => {
+const showCluster: Handler = (ctx, req, project) => {
   const cluster = findCluster(project, clusterIdParam(req));
-  return { status: 200, body: clusterView(cluster, project.id) };
+  return { status: 200, body: ctx.wire.cluster(cluster, project.id) };
 };
 
 const deleteCluster: Handler = (ctx, req, project, nowMs) => {
@@ -315,8 +306,7 @@ const deleteCluster: Handler = (ctx, req, project, nowMs) => {
   cluster.status = 'DELETING';
   cluster.reason = 'Deleting';
   cluster.updatedAt = Math.floor(nowMs);
-  const body: EmsJobResponse = { job_id: submit(ctx, project, cluster, 'DeleteCluster', nowMs, effect) };
-  return { status: 202, body };
+  return { status: 202, body: ctx.wire.jobAccepted(submit(ctx, project, cluster, 'DeleteCluster', nowMs, effect)) };
 };
 
 const authorizeCluster: Handler = (_ctx, req, project) => {
@@ -373,8 +363,7 @@ const enrollCluster: Handler = (ctx, req, project, nowMs) => {
   };
   project.clusters.set(id, cluster);
   const jobId = submit(ctx, project, cluster, 'EnrollCluster', nowMs, { kind: 'create', nodes: provisionedNodes(input.name, nodeCount) });
-  const body: EmsClusterJobResponse = { job_id: jobId, cluster_id: id };
-  return { status: 202, body };
+  return { status: 202, body: ctx.wire.clusterJobAccepted(jobId, id) };
 };
 
 /** Non-DELETED clusters of the project on the same CCE cluster, other than `cluster`. */
@@ -401,13 +390,13 @@ function startNodeChange(
   nowMs: number,
   kind: 'expand' | 'shrink',
   names: string[],
-): { status: 202; body: EmsJobResponse } {
+): Reply {
   const nodes = `${names.length} node${names.length === 1 ? '' : 's'}`;
   cluster.status = kind === 'expand' ? 'EXPANDING' : 'SHRINKING';
   cluster.reason = kind === 'expand' ? `Expanding: adding ${nodes}` : `Shrinking: removing ${nodes}`;
   cluster.updatedAt = Math.floor(nowMs);
   const job = kind === 'expand' ? 'ExpandCluster' : 'ShrinkCluster';
-  return { status: 202, body: { job_id: submit(ctx, project, cluster, job, nowMs, { kind, nodes: [...names] }) } };
+  return { status: 202, body: ctx.wire.jobAccepted(submit(ctx, project, cluster, job, nowMs, { kind, nodes: [...names] })) };
 }
 
 const expandCluster: Handler = (ctx, req, project, nowMs) => {
@@ -441,39 +430,37 @@ const shrinkCluster: Handler = (ctx, req, project, nowMs) => {
 
 const createCredentialInfo: Handler = (ctx, req, project, nowMs) => {
   projectIdParam(req);
-  const credential: EmsCredential = { projectId: project.id, cdKey: ctx.ids.chars(32, ALNUM), createAt: Math.floor(nowMs) };
+  const credential: Credential = { projectId: project.id, cdKey: ctx.ids.chars(32, ALNUM), createAt: Math.floor(nowMs) };
   project.credentials.push(credential);
-  return { status: 200, body: credential };
+  return { status: 200, body: ctx.wire.credential(credential) };
 };
 
-const showCredentialInfo: Handler = (_ctx, req, project) => {
+const showCredentialInfo: Handler = (ctx, req, project) => {
   projectIdParam(req);
-  const body: EmsCredential[] = project.credentials.map((c) => ({ ...c }));
-  return { status: 200, body };
+  return { status: 200, body: project.credentials.map((c) => ctx.wire.credential(c)) };
 };
 
-const listJobs: Handler = (_ctx, req, project, nowMs) => {
+const listJobs: Handler = (ctx, req, project, nowMs) => {
   const types = req.query.getAll('job_type');
   const type = (types[0] ?? 'short') as EmsJobType;
   if (types.length > 1 || (type !== 'short' && type !== 'long')) {
     throw emsErrors.invalidParameter(`job_type: must be one of "short", "long", got [${types.join(',')}]`);
   }
   const p = parsePagination(req.query, JOB_PAGE);
-  const ofType = [...project.jobs.values()].filter((j) => jobTypeOfId(j.id) === type);
-  const body: EmsListJobsResponse = { jobs: page(ofType, p).map((j) => jobView(j, nowMs)) };
-  return { status: 200, body };
+  const ofType = [...project.jobs.values()].filter((j) => j.type === type);
+  return { status: 200, body: ctx.wire.jobList(page(ofType, p).map((j) => ctx.wire.job(jobState(j, nowMs)))) };
 };
 
-const showJob: Handler = (_ctx, req, project, nowMs) => {
+const showJob: Handler = (ctx, req, project, nowMs) => {
   const id = req.params[0] ?? '';
   const parsed = EmsJobId.safeParse(id);
   if (!parsed.success) throw emsErrors.invalidParameter(`job_id: ${parsed.error.issues[0]?.message ?? 'invalid'}, got [${id}]`);
   const job = project.jobs.get(id);
   if (!job) throw emsErrors.jobNotFound(id);
-  return { status: 200, body: jobView(job, nowMs) };
+  return { status: 200, body: ctx.wire.job(jobState(job, nowMs)) };
 };
 
-const cancelJobs: Handler = (_ctx, req, project, nowMs) => {
+const cancelJobs: Handler = (ctx, req, project, nowMs) => {
   const { job_ids: ids } = parseBody(EmsCancelJobsRequest, jsonBody(req));
   const failed: string[] = [];
   let success = 0;
@@ -483,8 +470,7 @@ const cancelJobs: Handler = (_ctx, req, project, nowMs) => {
     else failed.push(id);
   }
   settle(project, nowMs);
-  const body: EmsCancelJobsResponse = { success_rows: success, failed_rows: failed.length, failed_ids: failed };
-  return { status: 200, body };
+  return { status: 200, body: ctx.wire.cancelled(success, failed) };
 };
 
 export const HANDLERS: Readonly<Record<EmsOperation, Handler>> = {

@@ -1,15 +1,24 @@
 /**
- * EMS simulator: a plain node:http server speaking the 16 operations of the EMS REST API
- * (/work/shared/ems-api.md), built on the zod wire models of src/ems/models. Public contract:
- * notes/simulator-api.md.
+ * EMS simulator: a plain node:http server speaking the 16 operations of the EMS REST API. Public
+ * contract: notes/simulator-api.md.
+ *
+ * A room of its own: the gateway's production path never imports it (`npm start` loads it through
+ * `dev.ts` when EMS_ENDPOINT is unset). It shares with the gateway only the request side: the zod
+ * request models and rules of src/ems/models (which it checks incoming bodies against) and the
+ * signer's canonical request (which it verifies AK/SK signatures with). Every answer it writes
+ * itself (`wire.ts`), from its own state: the gateway's read models must not agree with it by
+ * construction.
  *
  * Layout: `server.ts` routing and the request pipeline, `handlers.ts` the 16 operations,
- * `jobs.ts` the job engine and cluster state machine, `store.ts` per-project state, `seed.ts`
- * seeded data, `auth.ts` token and AK/SK authentication, `faults.ts` fault injection,
- * `stats.ts` call counters, `validation.ts` zod issues → EMS errors, `clock.ts` virtual time,
- * `main.ts` + `env.ts` the standalone `npm run simulator`.
+ * `wire.ts` the answers (reference or variant), `jobs.ts` the job engine and cluster state
+ * machine, `store.ts` per-project state, `seed.ts` seeded data, `auth.ts` token and AK/SK
+ * authentication, `faults.ts` fault injection, `stats.ts` call counters, `validation.ts` zod
+ * issues → EMS errors, `clock.ts` virtual time, `env.ts` the SIMULATOR_* settings, `main.ts` the
+ * standalone `npm run simulator`, `dev.ts` the embedded one of `npm start`.
  *
- * Ambiguities of ems-api.md, and how they are resolved here:
+ * Ambiguities of the EMS reference, and how they are resolved here:
+ * - Times: `yyyy-MM-ddTHH:mm:ssZ`; a job's or task's `begin_at` and `end_at` are `""` until they
+ *   happen (the reference's form), in the default `reference` wire mode (see wire.ts for `variant`).
  * - Pagination: limit/offset are unsigned decimal integers given at most once. Bounds: releases
  *   and features limit 0..1000 (default 100); clusters and jobs limit 0..1000 (default 1000);
  *   labels limit 1..2000 (default 2000), offset 0..2000; other offsets 0..2147483647. Anything
@@ -110,7 +119,8 @@ import { Prng } from './prng.js';
 import { seedBatchClusters, seedWorld } from './seed.js';
 import { createRequestListener } from './server.js';
 import { StatsRecorder } from './stats.js';
-import type { EmsSimulator, SimulatorOptions } from './types.js';
+import { SIMULATOR_WIRES, type EmsSimulator, type SimulatorOptions } from './types.js';
+import { WireWriter } from './wire.js';
 
 export type {
   EmsSimulator,
@@ -120,6 +130,7 @@ export type {
   SimulatorOptions,
   SimulatorStats,
   SimulatorStatsLogEntry,
+  SimulatorWire,
 } from './types.js';
 export { DEFAULT_FAULTS } from './faults.js';
 
@@ -138,6 +149,8 @@ export function createSimulator(opts: SimulatorOptions = {}): EmsSimulator {
   if (!Number.isInteger(clusterCount) || clusterCount < 0) problems.push(`clusterCount must be an integer >= 0, got ${clusterCount}`);
   const speed = opts.clockSpeed ?? 1;
   if (!Number.isFinite(speed) || speed < 0) problems.push(`clockSpeed must be a finite number >= 0, got ${speed}`);
+  const wire = opts.wire ?? 'reference';
+  if (!SIMULATOR_WIRES.includes(wire)) problems.push(`wire must be one of ${SIMULATOR_WIRES.join(', ')}, got ${String(wire)}`);
   if (problems.length > 0) throw new RangeError(`Invalid simulator options: ${problems.join('; ')}`);
 
   const clock = new VirtualClock(speed);
@@ -145,7 +158,7 @@ export function createSimulator(opts: SimulatorOptions = {}): EmsSimulator {
   const { store, credentials } = seedWorld(seed, clusterCount, clock.nowMs());
   const ids = new Prng(seed, 'ids');
   const stats = new StatsRecorder();
-  const server: Server = createServer(createRequestListener({ store, clock, faults, ids, stats }));
+  const server: Server = createServer(createRequestListener({ store, clock, faults, ids, stats, wire: new WireWriter(wire) }));
   server.on('clientError', (_err, socket) => {
     // Unparseable HTTP: answer like APIGW would, still with an X-Request-Id.
     const body = JSON.stringify({ error_code: 'APIGW.0201', error_msg: 'Bad request: malformed HTTP message' });

@@ -1,7 +1,9 @@
-import type { EmsClusterStatus, EmsJob, EmsJobStatus, EmsJobType, EmsTask } from '../ems/models/index.js';
-import { formatEmsTimestamp } from '../ems/models/index.js';
+import type { EmsJobType } from '../ems/models/index.js';
 import type { Prng } from './prng.js';
-import type { ProjectState } from './store.js';
+import type { ClusterStatus, ProjectState } from './store.js';
+
+/** Job and task statuses of the EMS reference. */
+export type JobStatus = 'INIT' | 'RUNNING' | 'STOPPED' | 'FAILED' | 'COMPLETED';
 
 /**
  * Job engine and cluster state machine.
@@ -103,7 +105,7 @@ export const JOB_PLANS: Readonly<Record<JobKind, JobPlan>> = {
 /** What the end of a job does to its cluster. */
 export type JobEffect =
   | { kind: 'create'; nodes: string[] }
-  | { kind: 'delete'; previousStatus: EmsClusterStatus; previousReason: string }
+  | { kind: 'delete'; previousStatus: ClusterStatus; previousReason: string }
   | { kind: 'expand'; nodes: string[] }
   | { kind: 'shrink'; nodes: string[] }
   | { kind: 'upgrade'; version: string }
@@ -128,7 +130,7 @@ export interface JobRecord {
   effect: JobEffect;
 }
 
-export type TerminalStatus = Extract<EmsJobStatus, 'COMPLETED' | 'FAILED' | 'STOPPED'>;
+export type TerminalStatus = Extract<JobStatus, 'COMPLETED' | 'FAILED' | 'STOPPED'>;
 
 const JOB_STOPPED_MESSAGE = 'Job stopped by user';
 const JOB_SUPERSEDED_MESSAGE = 'Stopped: cluster deleted';
@@ -158,31 +160,54 @@ export function isEndedAt(job: JobRecord, nowMs: number): boolean {
   return jobEnd(job).at <= nowMs;
 }
 
-const ts = (ms: number) => formatEmsTimestamp(new Date(ms));
+/** A task at one instant. Times are virtual epoch ms; null until they happen. */
+export interface TaskState {
+  id: string;
+  status: JobStatus;
+  message: string;
+  createdAt: number;
+  beginAt: number | null;
+  endAt: number | null;
+}
 
-/** The job as ShowJob returns it at virtual time `nowMs`. */
-export function jobView(job: JobRecord, nowMs: number): EmsJob {
+/** A job at one instant (what ShowJob shows; wire.ts writes it). */
+export interface JobState {
+  id: string;
+  clusterId: string;
+  kind: JobKind;
+  status: JobStatus;
+  progress: number;
+  message: string | null;
+  createdAt: number;
+  beginAt: number | null;
+  endAt: number | null;
+  tasks: TaskState[];
+  /** Seeded history whose end changes nothing (wire.ts may vary how such old jobs are shown). */
+  history: boolean;
+}
+
+/** The job at virtual time `nowMs`. */
+export function jobState(job: JobRecord, nowMs: number): JobState {
   const end = jobEnd(job);
   const ended = end.at <= nowMs;
   const x = ended ? end.at : nowMs;
   const start = runStart(job);
   const total = totalMs(job);
-  const status: EmsJobStatus = ended ? end.status : x < start ? 'INIT' : 'RUNNING';
+  const status: JobStatus = ended ? end.status : x < start ? 'INIT' : 'RUNNING';
   const progress = status === 'COMPLETED' ? 100 : Math.round((Math.min(Math.max(x - start, 0), total) / total) * 10000) / 100;
 
-  const createdAt = ts(job.createdAt);
-  const tasks: EmsTask[] = [];
+  const tasks: TaskState[] = [];
   let taskStart = start;
   job.tasks.forEach((task, i) => {
     const taskEnd = taskStart + task.ms;
     const failedHere = ended && end.status === 'FAILED' && job.failure?.task === i;
-    const view = (st: EmsJobStatus, message: string, begin: number | null, stop: number | null): EmsTask => ({
+    const view = (st: JobStatus, message: string, begin: number | null, stop: number | null): TaskState => ({
       id: task.id,
       status: st,
       message,
-      created_at: createdAt,
-      begin_at: begin === null ? null : ts(begin),
-      end_at: stop === null ? null : ts(stop),
+      createdAt: job.createdAt,
+      beginAt: begin,
+      endAt: stop,
     });
     if (taskEnd <= x && !failedHere) tasks.push(view('COMPLETED', task.text, taskStart, taskEnd));
     else if (taskStart < x || (taskStart === x && !ended)) {
@@ -202,15 +227,16 @@ export function jobView(job: JobRecord, nowMs: number): EmsJob {
 
   return {
     id: job.id,
-    cluster_id: job.clusterId,
-    name: job.kind,
+    clusterId: job.clusterId,
+    kind: job.kind,
     status,
     progress,
     message,
-    created_at: createdAt,
-    begin_at: x >= start ? ts(start) : null,
-    end_at: ended ? ts(end.at) : null,
-    task_list: tasks,
+    createdAt: job.createdAt,
+    beginAt: x >= start ? start : null,
+    endAt: ended ? end.at : null,
+    tasks,
+    history: job.effect.kind === 'none',
   };
 }
 

@@ -1,11 +1,14 @@
 /**
- * Standalone EMS simulator: `npm run simulator`. Settings come from SIM_* variables (see env.ts:
- * SIM_PORT (default 4010), SIM_HOST, SIM_CLOCK_SPEED, SIM_SEED, SIM_CLUSTER_COUNT, SIM_LATENCY_MS,
- * SIM_ERROR_RATE, SIM_RATE_LIMIT_RATE, SIM_RETRY_AFTER_SECONDS, SIM_RESET_RATE, SIM_MALFORMED_RATE,
- * SIM_JOB_FAILURE_RATE, SIM_CREATE_FAILURE_RATE, SIM_DELETE_FAILURE_RATE, SIM_FAULT_OPERATIONS).
+ * Standalone EMS simulator: `npm run simulator`. Settings come from SIMULATOR_* variables, the same
+ * as for `npm start` (see env.ts: SIMULATOR_PORT (default 4010), SIMULATOR_HOST,
+ * SIMULATOR_CLOCK_SPEED, SIMULATOR_SEED, SIMULATOR_CLUSTER_COUNT, SIMULATOR_WIRE,
+ * SIMULATOR_LATENCY_MS, SIMULATOR_ERROR_RATE, SIMULATOR_RATE_LIMIT_RATE,
+ * SIMULATOR_RETRY_AFTER_SECONDS, SIMULATOR_RESET_RATE, SIMULATOR_MALFORMED_RATE,
+ * SIMULATOR_JOB_FAILURE_RATE, SIMULATOR_CREATE_FAILURE_RATE, SIMULATOR_DELETE_FAILURE_RATE,
+ * SIMULATOR_FAULT_OPERATIONS).
  */
+import { SimulatorStartError, startSimulator } from './dev.js';
 import { loadSimulatorEnv } from './env.js';
-import { createSimulator } from './index.js';
 
 async function main(): Promise<void> {
   let options: ReturnType<typeof loadSimulatorEnv>;
@@ -15,12 +18,19 @@ async function main(): Promise<void> {
     console.error((err as Error).message);
     process.exit(1);
   }
-  const sim = createSimulator(options);
-  const url = await sim.start();
+  let sim: Awaited<ReturnType<typeof startSimulator>>;
+  try {
+    sim = await startSimulator(options);
+  } catch (err) {
+    if (!(err instanceof SimulatorStartError)) throw err;
+    console.error(`EMS simulator failed to start: ${err.message}`);
+    process.exit(1);
+  }
+  const url = sim.url;
   const c = sim.credentials;
   console.log(
     [
-      `EMS simulator listening at ${url} (seed ${options.seed ?? 1}, clock x${options.clockSpeed ?? 1})`,
+      `EMS simulator listening at ${url} (seed ${options.seed ?? 1}, clock x${options.clockSpeed ?? 1}, wire ${options.wire ?? 'reference'})`,
       `  main project     ${c.projectId}`,
       `  token            ${c.token}`,
       `  read-only token  ${c.readOnlyToken}`,

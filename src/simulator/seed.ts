@@ -1,4 +1,3 @@
-import type { EmsClusterStatus, EmsFeature, EmsLabel, EmsRelease } from '../ems/models/index.js';
 import { addJob, newJob, planFailure, type JobEffect, type JobKind } from './jobs.js';
 import { ALNUM, Prng, UPPER_ALNUM } from './prng.js';
 import {
@@ -7,6 +6,10 @@ import {
   SimulatorStore,
   type ClusterRecord,
   type ClusterSpec,
+  type ClusterStatus,
+  type Feature,
+  type Label,
+  type Release,
   type K8sClusterRecord,
   type ProjectState,
 } from './store.js';
@@ -23,7 +26,7 @@ const MIN = 60_000;
 const HOUR = 60 * MIN;
 const DAY = 24 * HOUR;
 
-export const RELEASES: readonly EmsRelease[] = [
+export const RELEASES: readonly Release[] = [
   {
     version: '25.6.0',
     tag: '',
@@ -82,7 +85,7 @@ type HistoryStep = 'expand' | 'expandFailed' | 'shrink' | 'shrinkStopped';
 interface ClusterSeed {
   name: string;
   k8s: string;
-  status: EmsClusterStatus;
+  status: ClusterStatus;
   nodes: number;
   version: string;
   description: string;
@@ -127,7 +130,7 @@ const OTHER_CLUSTERS: readonly ClusterSeed[] = [
   { name: 'ads-old-cache', k8s: 'ads', status: 'DELETED', nodes: 3, version: '25.6.0', description: 'Retired' },
 ];
 
-function features(projectId: string, variant: 'main' | 'other'): EmsFeature[] {
+function features(projectId: string, variant: 'main' | 'other'): Feature[] {
   const main = variant === 'main';
   return [
     { feature: 'feature.gates.batch_create_v2_loadbalancers_amount', switch: true, type: 'INT', value: '10', description: '' },
@@ -141,8 +144,8 @@ function features(projectId: string, variant: 'main' | 'other'): EmsFeature[] {
   ];
 }
 
-function k8sLabels(k: K8sSeed): EmsLabel[] {
-  const labels: EmsLabel[] = [
+function k8sLabels(k: K8sSeed): Label[] {
+  const labels: Label[] = [
     { key: 'ems', value: 'true' },
     { key: 'kubernetes.io/arch', value: k.arch },
     { key: 'kubernetes.io/os', value: 'linux' },
@@ -153,6 +156,7 @@ function k8sLabels(k: K8sSeed): EmsLabel[] {
     { key: 'cce.cloud.com/cce-nodepool', value: k.pool },
     { key: 'os.name', value: k.arch === 'arm64' ? 'HCE_OS_2.0' : 'EulerOS_2.0_SP10' },
     { key: 'node.cce.io/billing-mode', value: 'post-paid' },
+    { key: 'node-role.kubernetes.io/worker', value: '' },
   ];
   if (k.accelerator !== 'none') labels.push({ key: 'accelerator', value: k.accelerator });
   labels.push({ key: 'kvcache.ems.io/role', value: 'memory-pool' });

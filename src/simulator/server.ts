@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { EmsOperation } from '../ems/api.js';
+import type { EmsOperation } from '../ems/models/operations.js';
 import { authenticate } from './auth.js';
 import { apigwErrors, emsErrors, SimHttpError } from './errors.js';
 import { HANDLERS, WRITE_ACTIONS, type Reply, type SimContext } from './handlers.js';

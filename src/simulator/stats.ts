@@ -1,4 +1,4 @@
-import { EMS_OPERATIONS, type EmsOperation } from '../ems/api.js';
+import { EMS_OPERATIONS, type EmsOperation } from '../ems/models/operations.js';
 import type { SimulatorStats, SimulatorStatsLogEntry } from './types.js';
 
 /** Oldest log entries are dropped beyond this many, so a long-running simulator stays bounded. */

@@ -1,20 +1,66 @@
-import type {
-  EmsCluster,
-  EmsClusterStatus,
-  EmsCredential,
-  EmsFeature,
-  EmsLabel,
-  EmsRelease,
-} from '../ems/models/index.js';
-import { formatEmsTimestamp } from '../ems/models/index.js';
-import type { JobRecord } from './jobs.js';
+/**
+ * The simulator's state. Its shapes are its own: what it shows on the wire is written by wire.ts
+ * from these, never with the gateway's models.
+ */
 
-/** `cluster_specification` of a cluster as stored and shown. */
-export type ClusterSpec = EmsCluster['cluster_specification'];
+/** Cluster statuses of the EMS reference. */
+export type ClusterStatus = 'CREATING' | 'RUNNING' | 'FREEZE' | 'UPGRADING' | 'EXPANDING' | 'SHRINKING' | 'DELETING' | 'DELETED';
+
+/** A Kubernetes label. */
+export interface Label {
+  key: string;
+  value: string;
+}
+
+/** An EMS release. */
+export interface Release {
+  version: string;
+  tag: string;
+  description: string;
+}
+
+/** A feature gate of a project. */
+export interface Feature {
+  feature: string;
+  switch: boolean;
+  type: string;
+  value: string;
+  description: string;
+}
+
+/** A credential (cdKey) of a project. */
+export interface Credential {
+  projectId: string;
+  cdKey: string;
+  /** Epoch ms. */
+  createAt: number;
+}
+
+/** `cluster_specification` of a cluster as stored (the CreateCluster body with defaults filled in). */
+export interface ClusterSpec {
+  name: string;
+  description: string | null;
+  charge_mode: number;
+  k8s_cluster_specification: {
+    k8s_cluster_id: string;
+    namespace: string | null;
+    label: Label;
+    node_count: number;
+    flavor: string | null;
+    version: string;
+    lts_enable: boolean;
+    lts_connect_type: number;
+    monitor_enable: boolean;
+    node_type: number;
+  };
+  memory_specification: { huge_page_num: number; huge_page_flavor: number };
+}
+
+import type { JobRecord } from './jobs.js';
 
 export interface ClusterRecord {
   id: string;
-  status: EmsClusterStatus;
+  status: ClusterStatus;
   reason: string;
   /** Virtual epoch ms. */
   createdAt: number;
@@ -31,7 +77,7 @@ export interface K8sClusterRecord {
   id: string;
   name: string;
   /** Node labels, as ListClustersLabels returns them. */
-  labels: EmsLabel[];
+  labels: Label[];
   /** Index into COREDNS_TIERS of the installed CoreDNS add-on flavor. */
   coreDnsTier: number;
   /** The CIE-collector add-on runs with enable_custom_metrics=true (conflicts with monitor_enable). */
@@ -48,8 +94,8 @@ export interface ProjectState {
   /** Ids of jobs whose end has not yet been applied to their cluster. */
   pending: Set<string>;
   k8sClusters: Map<string, K8sClusterRecord>;
-  credentials: EmsCredential[];
-  features: EmsFeature[];
+  credentials: Credential[];
+  features: Feature[];
 }
 
 /** Who a token or access key stands for. */
@@ -60,7 +106,7 @@ export interface Principal {
 }
 
 export class SimulatorStore {
-  releases: EmsRelease[] = [];
+  releases: Release[] = [];
   readonly projects = new Map<string, ProjectState>();
   readonly tokens = new Map<string, Principal>();
   readonly accessKeys = new Map<string, { sk: string; projectId: string }>();
@@ -111,21 +157,4 @@ export function coreDnsRequirement(nodes: number): (typeof COREDNS_TIERS)[number
  */
 export function nodeName(clusterName: string, i: number): string {
   return `${clusterName.slice(0, 40).replace(/-+$/, '')}-n${String(i).padStart(3, '0')}`;
-}
-
-export function clusterView(c: ClusterRecord, projectId: string): EmsCluster {
-  const creatingOrGone = c.status === 'CREATING' || c.status === 'DELETED';
-  return {
-    cluster_metadata: {
-      id: c.id,
-      status: c.status,
-      reason: c.reason,
-      project_id: projectId,
-      created_at: formatEmsTimestamp(new Date(c.createdAt)),
-      updated_at: formatEmsTimestamp(new Date(c.updatedAt)),
-      k8s_name: c.k8sName,
-      available_node_count: creatingOrGone ? 0 : c.nodes.length,
-    },
-    cluster_specification: structuredClone(c.spec),
-  };
 }

@@ -1,9 +1,20 @@
-import type { EmsOperation } from '../ems/api.js';
+import type { EmsOperation } from '../ems/models/operations.js';
 
 /**
  * Public types of the simulator (contract: notes/simulator-api.md). Re-exported by `index.ts`;
  * import them from there.
  */
+
+/**
+ * How the simulator writes its answers:
+ * - `reference`: as the EMS reference describes them (`""` for a time not yet reached, every
+ *   documented field, listed statuses);
+ * - `variant`: with the variations an EMS may send and the gateway must read: statuses it does not
+ *   list, numbers and booleans as strings, extra fields, null and absent optional objects, null
+ *   instead of `""` times, long prefixed label keys and empty label values.
+ */
+export const SIMULATOR_WIRES = ['reference', 'variant'] as const;
+export type SimulatorWire = (typeof SIMULATOR_WIRES)[number];
 
 export interface SimulatorFaults {
   /** Added to every response, ms. @default 0 */
@@ -45,6 +56,8 @@ export interface SimulatorOptions {
   seed?: number;
   /** Number of seeded clusters in the main project. @default 20 */
   clusterCount?: number;
+  /** How answers are written (see SimulatorWire). @default 'reference' */
+  wire?: SimulatorWire;
   faults?: Partial<SimulatorFaults>;
 }
 

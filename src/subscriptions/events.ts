@@ -19,7 +19,10 @@ export interface LiveStateEvent<T = unknown> {
   at: number;
 }
 
-/** A failure that ends the stream of every subscriber of the topic (unknown id, bad credentials). */
+/**
+ * A failure that ends the stream of every subscriber of the topic (unknown id, bad credentials,
+ * too many failed polls in a row).
+ */
 export interface LiveErrorEvent {
   type: 'error';
   error: LiveErrorData;
@@ -59,10 +62,11 @@ export class LiveError extends Error {
 }
 
 /**
- * Whether a poll failure ends the watch: EMS said the request cannot succeed as sent (unknown id,
- * bad credentials, no permission, project mismatch: EmsError.retryable false), or the failure is not
- * an EMS one at all. Throttling, 5xx gateways, network failures and timeouts back off and retry, and
- * so does a malformed body, which a long-lived poll treats as a glitch.
+ * Whether a poll failure ends the watch at once: EMS said the request cannot succeed as sent
+ * (unknown id, bad credentials, no permission, project mismatch: EmsError.retryable false), or the
+ * failure is not an EMS one at all. Throttling, 5xx gateways, network failures and timeouts back
+ * off and retry, and so does an answer that cannot be read, which may be a glitch; a run of such
+ * failures ends the watch too (see giveUpErrorData).
  */
 export function isFatal(error: unknown): boolean {
   if (!isEmsError(error)) return true;
@@ -81,4 +85,21 @@ export function fatalErrorData(error: unknown, noun: string, id: string): LiveEr
         ? `EMS refused the credentials while watching ${noun} ${JSON.stringify(id)} (bad or expired token)`
         : error.message;
   return { code: error.code, message, upstreamCode: error.upstreamCode, requestId: error.requestId, retryable: error.retryable };
+}
+
+/**
+ * The data of the error a watch ends with after `failures` failed polls in a row: the last
+ * failure's code and EMS request id. Retryable: subscribing again starts a fresh watch.
+ */
+export function giveUpErrorData(error: unknown, noun: string, id: string, failures: number): LiveErrorData {
+  if (!isEmsError(error)) return fatalErrorData(error, noun, id);
+  return {
+    code: error.code,
+    message:
+      `Watching ${noun} ${JSON.stringify(id)} stopped after ${failures} failed polls in a row; the last one: ${error.message}. ` +
+      'Subscribe again to resume.',
+    upstreamCode: error.upstreamCode,
+    requestId: error.requestId,
+    retryable: true,
+  };
 }

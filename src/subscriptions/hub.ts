@@ -1,10 +1,9 @@
 import { Repeater, SlidingBuffer } from 'graphql-yoga';
 import type { EmsApi } from '../ems/api.js';
 import { isEmsError } from '../ems/errors.js';
-import type { EmsCluster } from '../ems/models/cluster.js';
-import type { EmsJob } from '../ems/models/job.js';
+import type { ClusterRecord, JobRecord } from '../ems/read/index.js';
 import type { Coordinator, StoredState } from './coordinator.js';
-import { fatalErrorData, isFatal, LiveError, type LiveErrorData, type LiveErrorEvent, type LiveEvent, type LiveStateEvent } from './events.js';
+import { fatalErrorData, giveUpErrorData, isFatal, LiveError, type LiveErrorData, type LiveErrorEvent, type LiveEvent, type LiveStateEvent } from './events.js';
 import type { LivePubSub } from './pubsub.js';
 import { clusterResource, jobResource, type LiveResource } from './resources.js';
 import { nextPollDelay, type PollIntervals } from './schedule.js';
@@ -32,6 +31,12 @@ export interface LiveHubOptions {
   pubsub: LivePubSub;
   coordinator: Coordinator;
   intervals: PollIntervals;
+  /**
+   * After this many failed polls in a row (EMS unreachable, throttling, an answer that cannot be
+   * read), the watch ends for every subscriber with the last failure's code, so no stream goes
+   * silent for long while EMS fails. @default 5
+   */
+  maxPollFailures?: number;
   /** Prepended to every topic (with Redis, topics are channel names). @default '' */
   topicPrefix?: string;
   /**
@@ -59,13 +64,15 @@ export interface LiveHubOptions {
 export interface LiveHub {
   /**
    * The job's current state at once, then each change; completes after a terminal status (COMPLETED,
-   * FAILED, STOPPED). Ends with a LiveError when the id is malformed (BAD_USER_INPUT) or EMS refuses
-   * the watch (NOT_FOUND, UNAUTHENTICATED, FORBIDDEN, BAD_REQUEST). `scope` names the credentials of
-   * `ems` (context.scopeOf): subscribers share a poller, and its events, only within one scope.
+   * FAILED, STOPPED). Ends with a LiveError when the id is malformed (BAD_USER_INPUT), EMS refuses
+   * the watch (NOT_FOUND, UNAUTHENTICATED, FORBIDDEN, BAD_REQUEST), or `maxPollFailures` polls in a
+   * row failed (UPSTREAM_UNAVAILABLE, UPSTREAM_TIMEOUT, RATE_LIMITED, UPSTREAM_BAD_RESPONSE, ...).
+   * `scope` names the credentials of `ems` (context.scopeOf): subscribers share a poller, and its
+   * events, only within one scope.
    */
-  watchJob(scope: string, ems: EmsApi, id: string): AsyncIterableIterator<EmsJob>;
+  watchJob(scope: string, ems: EmsApi, id: string): AsyncIterableIterator<JobRecord>;
   /** Like watchJob for a cluster; completes after DELETED. */
-  watchCluster(scope: string, ems: EmsApi, id: string): AsyncIterableIterator<EmsCluster>;
+  watchCluster(scope: string, ems: EmsApi, id: string): AsyncIterableIterator<ClusterRecord>;
   stats(): HubStats;
   /**
    * Ends every stream, stops every poller and frees its lock (another replica takes over at its
@@ -93,6 +100,9 @@ interface Subscriber {
   deliver(event: LiveEvent): void;
   end(error?: LiveError): void;
 }
+
+/** Failed polls in a row after which a watch ends (LiveHubOptions.maxPollFailures). */
+export const DEFAULT_MAX_POLL_FAILURES = 5;
 
 export function createLiveHub(options: LiveHubOptions): LiveHub {
   return new Hub(options);
@@ -519,6 +529,15 @@ class Watch<T> {
       return;
     }
     this.failures++;
+    if (this.failures >= (this.hub.options.maxPollFailures ?? DEFAULT_MAX_POLL_FAILURES)) {
+      // Not stored: a later subscriber starts a fresh watch and polls again.
+      const event: LiveErrorEvent = { type: 'error', error: giveUpErrorData(error, this.resource.noun, this.id, this.failures), seq: ++this.seq, at: Date.now() };
+      this.hub.options.onPoll?.({ kind: this.resource.kind, key: this.key, ok: false, code: event.error.code, delayMs: null });
+      this.hub.log('warn', { err: error, key: this.key, code: event.error.code, failures: this.failures }, 'live poll failed too often in a row; ending the watch');
+      this.publish(event);
+      this.finish();
+      return;
+    }
     const retryAfter = isEmsError(error) ? error.retryAfter : null;
     const delayMs = nextPollDelay(intervals, { ok: false, failures: this.failures, retryAfter });
     const code = isEmsError(error) ? error.code : 'INTERNAL_SERVER_ERROR';

@@ -23,7 +23,7 @@ export interface LiveHubFromConfigOptions extends Partial<Omit<LiveHubOptions, '
  * wrong REDIS_URL stops start-up.
  */
 export async function createLiveHubFromConfig(config: Config, options: LiveHubFromConfigOptions): Promise<LiveHub> {
-  const base = { ...options, intervals: config.subscriptions };
+  const base = { ...options, intervals: config.subscriptions, maxPollFailures: config.subscriptions.maxPollFailures };
   if (!config.redis) {
     return createLiveHub({ ...base, pubsub: createMemoryPubSub(), coordinator: createMemoryCoordinator() });
   }

@@ -1,7 +1,8 @@
 import type { EmsApi } from '../ems/api.js';
-import type { EmsCluster, EmsClusterStatus } from '../ems/models/cluster.js';
+import type { EmsClusterStatus } from '../ems/models/cluster.js';
 import { EmsUuid } from '../ems/models/common.js';
-import { EmsJobId, TERMINAL_JOB_STATUSES, type EmsJob, type EmsJobStatus } from '../ems/models/job.js';
+import { EmsJobId, TERMINAL_JOB_STATUSES, type EmsJobStatus } from '../ems/models/job.js';
+import { isUnreadable, type ClusterRecord, type JobRecord } from '../ems/read/index.js';
 import { quote } from '../errors.js';
 
 /** What the hub needs to know about one kind of watched EMS resource. */
@@ -20,10 +21,14 @@ export interface LiveResource<T> {
   signature(value: T): string;
 }
 
-const ACTIVE_JOB_STATUSES: ReadonlySet<EmsJobStatus> = new Set(['INIT', 'RUNNING']);
+const ACTIVE_JOB_STATUSES: ReadonlySet<EmsJobStatus | 'UNKNOWN'> = new Set(['INIT', 'RUNNING']);
+const FINAL_JOB_STATUSES: ReadonlySet<EmsJobStatus | 'UNKNOWN'> = TERMINAL_JOB_STATUSES;
 
-/** ShowJob: quick while INIT/RUNNING, final after COMPLETED, FAILED or STOPPED. */
-export const jobResource: LiveResource<EmsJob> = {
+/**
+ * ShowJob: quick while INIT/RUNNING, final after COMPLETED, FAILED or STOPPED. A status the
+ * gateway does not list (UNKNOWN) is neither: polled at the idle interval until it changes.
+ */
+export const jobResource: LiveResource<JobRecord> = {
   kind: 'job',
   noun: 'job',
   checkId(id) {
@@ -31,21 +36,21 @@ export const jobResource: LiveResource<EmsJob> = {
     return parsed.success ? null : `Job id ${quote(id)} is invalid: ${parsed.error.issues[0]?.message ?? 'bad format'}`;
   },
   fetch: (ems, id, signal) => ems.showJob(id, { signal }),
-  isFinal: (job) => TERMINAL_JOB_STATUSES.has(job.status),
+  isFinal: (job) => FINAL_JOB_STATUSES.has(job.status),
   isActive: (job) => ACTIVE_JOB_STATUSES.has(job.status),
   signature: (job) =>
     JSON.stringify([
-      job.status,
+      job.statusText,
       job.progress,
-      job.message ?? null,
-      job.begin_at ?? null,
-      job.end_at ?? null,
-      (job.task_list ?? []).map((t) => [t.id, t.status, t.message ?? null, t.begin_at ?? null, t.end_at ?? null]),
+      job.message,
+      job.beginAt,
+      job.endAt,
+      job.tasks.map((t) => (isUnreadable(t) ? t.unreadable : [t.id, t.statusText, t.message, t.beginAt, t.endAt])),
     ]),
 };
 
 /** Cluster statuses in which something is happening, so the cluster is polled at the active interval. */
-export const TRANSITIONAL_CLUSTER_STATUSES: ReadonlySet<EmsClusterStatus> = new Set([
+export const TRANSITIONAL_CLUSTER_STATUSES: ReadonlySet<EmsClusterStatus | 'UNKNOWN'> = new Set([
   'CREATING',
   'UPGRADING',
   'EXPANDING',
@@ -53,28 +58,28 @@ export const TRANSITIONAL_CLUSTER_STATUSES: ReadonlySet<EmsClusterStatus> = new 
   'DELETING',
 ]);
 
-/** ShowCluster: quick while in transition, idle while RUNNING or FREEZE, final after DELETED. */
-export const clusterResource: LiveResource<EmsCluster> = {
+/**
+ * ShowCluster: quick while in transition, idle while RUNNING or FREEZE (or a status the gateway
+ * does not list), final after DELETED.
+ */
+export const clusterResource: LiveResource<ClusterRecord> = {
   kind: 'cluster',
   noun: 'cluster',
   checkId(id) {
     return EmsUuid.safeParse(id).success ? null : `Cluster id ${quote(id)} is invalid: must be a UUID (8-4-4-4-12 hexadecimal digits)`;
   },
   fetch: (ems, id, signal) => ems.showCluster(id, { signal }),
-  isFinal: (cluster) => cluster.cluster_metadata.status === 'DELETED',
-  isActive: (cluster) => TRANSITIONAL_CLUSTER_STATUSES.has(cluster.cluster_metadata.status),
-  signature: (cluster) => {
-    const m = cluster.cluster_metadata;
-    const k8s = cluster.cluster_specification.k8s_cluster_specification;
-    return JSON.stringify([
-      m.status,
-      m.reason ?? null,
-      m.updated_at ?? null,
-      m.available_node_count ?? null,
-      k8s.node_count ?? null,
-      k8s.version ?? null,
-      cluster.cluster_specification.name,
-      cluster.cluster_specification.description ?? null,
-    ]);
-  },
+  isFinal: (cluster) => cluster.status === 'DELETED',
+  isActive: (cluster) => TRANSITIONAL_CLUSTER_STATUSES.has(cluster.status),
+  signature: (cluster) =>
+    JSON.stringify([
+      cluster.statusText,
+      cluster.reason,
+      cluster.updatedAt,
+      cluster.availableNodeCount,
+      cluster.k8s?.nodeCount ?? null,
+      cluster.k8s?.version ?? null,
+      cluster.name,
+      cluster.description,
+    ]),
 };

@@ -18,12 +18,12 @@ export type CancelJobsInput = {
   jobIds: Array<string | number>;
 };
 
-/** Billing mode (`charge_mode`). */
+/** Billing mode (`charge_mode`). A mode this schema does not list reads as null. */
 export type ChargeMode =
   /** charge_mode 0 */
   | 'PAY_PER_USE';
 
-/** Lifecycle status of an EMS cluster. */
+/** Lifecycle status of an EMS cluster. A status EMS adds later reads as UNKNOWN, with its text in `statusText`. */
 export type ClusterStatus =
   | 'CREATING'
   | 'DELETED'
@@ -32,6 +32,8 @@ export type ClusterStatus =
   | 'FREEZE'
   | 'RUNNING'
   | 'SHRINKING'
+  /** EMS sent a value this schema does not list (or none); `statusText` keeps what it sent. */
+  | 'UNKNOWN'
   | 'UPGRADING';
 
 export type CreateClusterInput = {
@@ -108,13 +110,15 @@ export type ExpandClusterInput = {
   nodeNames: Array<string>;
 };
 
-/** Status of a job or task. */
+/** Status of a job or task. A status EMS adds later reads as UNKNOWN, with its text in `statusText`. */
 export type JobStatus =
   | 'COMPLETED'
   | 'FAILED'
   | 'INIT'
   | 'RUNNING'
-  | 'STOPPED';
+  | 'STOPPED'
+  /** EMS sent a value this schema does not list (or none); `statusText` keeps what it sent. */
+  | 'UNKNOWN';
 
 /** EMS keeps short-running and long-running jobs in separate lists. */
 export type JobType =
@@ -155,7 +159,7 @@ export type LabelInput = {
   value: string;
 };
 
-/** How logs reach LTS (`lts_connect_type`). */
+/** How logs reach LTS (`lts_connect_type`). A code this schema does not list reads as null. */
 export type LtsConnectType =
   /** lts_connect_type 1 */
   | 'ICAGENT'
@@ -186,7 +190,7 @@ export type ClusterPageQueryVariables = Exact<{
 }>;
 
 
-export type ClusterPageQuery = { clusters: { totalCount: number, edges: Array<{ cursor: string, node: { id: string, name: string, status: ClusterStatus } }>, pageInfo: { hasNextPage: boolean, hasPreviousPage: boolean, startCursor: string | null, endCursor: string | null } } };
+export type ClusterPageQuery = { clusters: { totalCount: number, edges: Array<{ cursor: string, node: { id: string, name: string, status: ClusterStatus } | null }>, pageInfo: { hasNextPage: boolean, hasPreviousPage: boolean, startCursor: string | null, endCursor: string | null } } };
 
 export type ClusterIdsPageQueryVariables = Exact<{
   first?: number | null | undefined;
@@ -194,35 +198,35 @@ export type ClusterIdsPageQueryVariables = Exact<{
 }>;
 
 
-export type ClusterIdsPageQuery = { clusters: { edges: Array<{ cursor: string, node: { id: string } }>, pageInfo: { hasNextPage: boolean, hasPreviousPage: boolean, startCursor: string | null, endCursor: string | null } } };
+export type ClusterIdsPageQuery = { clusters: { edges: Array<{ cursor: string, node: { id: string } | null }>, pageInfo: { hasNextPage: boolean, hasPreviousPage: boolean, startCursor: string | null, endCursor: string | null } } };
 
 export type ClustersNestedQueryVariables = Exact<{
   first?: number | null | undefined;
 }>;
 
 
-export type ClustersNestedQuery = { clusters: { edges: Array<{ node: { id: string, jobs: { totalCount: number, edges: Array<{ node: { id: string, tasks: Array<{ id: string, status: JobStatus }>, cluster: { id: string } | null } }> }, release: { version: string, preferred: boolean } | null } }> } };
+export type ClustersNestedQuery = { clusters: { edges: Array<{ node: { id: string, jobs: { totalCount: number, edges: Array<{ node: { id: string, tasks: Array<{ id: string, status: JobStatus } | null>, cluster: { id: string } | null } | null }> } | null, release: { version: string, preferred: boolean } | null } | null }> } };
 
 export type ClustersNestedWithLabelsQueryVariables = Exact<{
   first?: number | null | undefined;
 }>;
 
 
-export type ClustersNestedWithLabelsQuery = { clusters: { edges: Array<{ node: { id: string, k8s: { k8sClusterId: string }, jobs: { edges: Array<{ node: { id: string, tasks: Array<{ id: string }>, cluster: { id: string } | null } }> }, release: { version: string } | null, labels: Array<{ key: string, value: string }> } }> } };
+export type ClustersNestedWithLabelsQuery = { clusters: { edges: Array<{ node: { id: string, k8s: { k8sClusterId: string }, jobs: { edges: Array<{ node: { id: string, tasks: Array<{ id: string } | null>, cluster: { id: string } | null } | null }> } | null, release: { version: string } | null, labels: Array<{ key: string, value: string } | null> | null } | null }> } };
 
 export type ClustersWithReleaseQueryVariables = Exact<{
   first?: number | null | undefined;
 }>;
 
 
-export type ClustersWithReleaseQuery = { clusters: { edges: Array<{ node: { id: string, name: string, release: { version: string } | null } }> } };
+export type ClustersWithReleaseQuery = { clusters: { edges: Array<{ node: { id: string, name: string, release: { version: string } | null } | null }> } };
 
 export type ClusterDetailQueryVariables = Exact<{
   id: string | number;
 }>;
 
 
-export type ClusterDetailQuery = { cluster: { id: string, name: string, description: string | null, status: ClusterStatus, reason: string | null, projectId: string | null, createdAt: string | null, updatedAt: string | null, k8sName: string | null, availableNodeCount: number | null, chargeMode: ChargeMode | null, k8s: { k8sClusterId: string, namespace: string | null, nodeCount: number | null, flavor: string | null, version: string | null, ltsEnabled: boolean | null, ltsConnectType: LtsConnectType | null, monitorEnabled: boolean | null, nodeType: number | null, label: { key: string, value: string } | null }, memory: { hugePageCount: number | null, hugePageSizeMb: number | null, totalBytes: number | null }, labels: Array<{ key: string, value: string }>, release: { version: string, tag: string | null, description: string | null, preferred: boolean } | null, jobs: { totalCount: number, edges: Array<{ node: { id: string, type: JobType, status: JobStatus } }> } } | null };
+export type ClusterDetailQuery = { cluster: { id: string, name: string, description: string | null, status: ClusterStatus, reason: string | null, projectId: string | null, createdAt: string | null, updatedAt: string | null, k8sName: string | null, availableNodeCount: number | null, chargeMode: ChargeMode | null, k8s: { k8sClusterId: string, namespace: string | null, nodeCount: number | null, flavor: string | null, version: string | null, ltsEnabled: boolean | null, ltsConnectType: LtsConnectType | null, monitorEnabled: boolean | null, nodeType: number | null, label: { key: string, value: string } | null }, memory: { hugePageCount: number | null, hugePageSizeMb: number | null, totalBytes: number | null } | null, labels: Array<{ key: string, value: string } | null> | null, release: { version: string, tag: string | null, description: string | null, preferred: boolean } | null, jobs: { totalCount: number, edges: Array<{ node: { id: string, type: JobType, status: JobStatus } | null }> } | null } | null };
 
 export type ClusterJobsQueryVariables = Exact<{
   id: string | number;
@@ -233,7 +237,7 @@ export type ClusterJobsQueryVariables = Exact<{
 }>;
 
 
-export type ClusterJobsQuery = { cluster: { id: string, jobs: { totalCount: number, edges: Array<{ cursor: string, node: { id: string, type: JobType, status: JobStatus, clusterId: string | null } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } } | null };
+export type ClusterJobsQuery = { cluster: { id: string, jobs: { totalCount: number, edges: Array<{ cursor: string, node: { id: string, type: JobType, status: JobStatus, clusterId: string | null } | null }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } | null } | null };
 
 export type JobPageQueryVariables = Exact<{
   type?: JobType | null | undefined;
@@ -244,7 +248,7 @@ export type JobPageQueryVariables = Exact<{
 }>;
 
 
-export type JobPageQuery = { jobs: { totalCount: number, edges: Array<{ cursor: string, node: { id: string, type: JobType, status: JobStatus, clusterId: string | null } }>, pageInfo: { hasNextPage: boolean, hasPreviousPage: boolean, startCursor: string | null, endCursor: string | null } } };
+export type JobPageQuery = { jobs: { totalCount: number, edges: Array<{ cursor: string, node: { id: string, type: JobType, status: JobStatus, clusterId: string | null } | null }>, pageInfo: { hasNextPage: boolean, hasPreviousPage: boolean, startCursor: string | null, endCursor: string | null } } };
 
 export type JobIdsPageQueryVariables = Exact<{
   type?: JobType | null | undefined;
@@ -253,21 +257,21 @@ export type JobIdsPageQueryVariables = Exact<{
 }>;
 
 
-export type JobIdsPageQuery = { jobs: { edges: Array<{ cursor: string, node: { id: string, type: JobType } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
+export type JobIdsPageQuery = { jobs: { edges: Array<{ cursor: string, node: { id: string, type: JobType } | null }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
 
 export type JobDetailQueryVariables = Exact<{
   id: string | number;
 }>;
 
 
-export type JobDetailQuery = { job: { id: string, type: JobType, name: string, status: JobStatus, progress: number, message: string | null, createdAt: string | null, beginAt: string | null, endAt: string | null, clusterId: string | null, cluster: { id: string, name: string } | null, tasks: Array<{ id: string, status: JobStatus, message: string | null, createdAt: string | null, beginAt: string | null, endAt: string | null }> } | null };
+export type JobDetailQuery = { job: { id: string, type: JobType, name: string, status: JobStatus, progress: number, message: string | null, createdAt: string | null, beginAt: string | null, endAt: string | null, clusterId: string | null, cluster: { id: string, name: string } | null, tasks: Array<{ id: string, status: JobStatus, message: string | null, createdAt: string | null, beginAt: string | null, endAt: string | null } | null> } | null };
 
 export type JobClusterJobsQueryVariables = Exact<{
   id: string | number;
 }>;
 
 
-export type JobClusterJobsQuery = { job: { id: string, cluster: { id: string, jobs: { edges: Array<{ node: { id: string, cluster: { id: string } | null } }> } } | null } | null };
+export type JobClusterJobsQuery = { job: { id: string, cluster: { id: string, jobs: { edges: Array<{ node: { id: string, cluster: { id: string } | null } | null }> } | null } | null } | null };
 
 export type ReleasePageQueryVariables = Exact<{
   first?: number | null | undefined;
@@ -275,7 +279,7 @@ export type ReleasePageQueryVariables = Exact<{
 }>;
 
 
-export type ReleasePageQuery = { releases: { totalCount: number, edges: Array<{ cursor: string, node: { version: string, tag: string | null, description: string | null, preferred: boolean } }>, pageInfo: { hasNextPage: boolean, hasPreviousPage: boolean, endCursor: string | null } } };
+export type ReleasePageQuery = { releases: { totalCount: number, edges: Array<{ cursor: string, node: { version: string, tag: string | null, description: string | null, preferred: boolean } | null }>, pageInfo: { hasNextPage: boolean, hasPreviousPage: boolean, endCursor: string | null } } };
 
 export type FeaturePageQueryVariables = Exact<{
   first?: number | null | undefined;
@@ -283,21 +287,21 @@ export type FeaturePageQueryVariables = Exact<{
 }>;
 
 
-export type FeaturePageQuery = { features: { totalCount: number, projectId: string | null, edges: Array<{ cursor: string, node: { name: string, enabled: boolean, type: string | null, value: string | null, description: string | null } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
+export type FeaturePageQuery = { features: { totalCount: number, projectId: string | null, edges: Array<{ cursor: string, node: { name: string, enabled: boolean, type: string | null, value: string | null, description: string | null } | null }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
 
 export type ClusterLabelsQueryVariables = Exact<{
   k8sClusterId: string | number;
 }>;
 
 
-export type ClusterLabelsQuery = { clusterLabels: Array<{ key: string, value: string }> };
+export type ClusterLabelsQuery = { clusterLabels: Array<{ key: string, value: string } | null> };
 
 export type CredentialsQueryVariables = Exact<{
   projectId?: string | number | null | undefined;
 }>;
 
 
-export type CredentialsQuery = { credentials: Array<{ projectId: string, cdKey: string, createdAt: string | null }> };
+export type CredentialsQuery = { credentials: Array<{ projectId: string, cdKey: string, createdAt: string | null } | null> };
 
 type MutationErrorFields_DuplicateNameError_Fragment = { __typename: 'DuplicateNameError', upstreamCode: string | null, requestId: string | null, name: string | null, code: string, message: string };
 
@@ -323,7 +327,7 @@ export type MutationErrorFieldsFragment =
   | MutationErrorFields_WrongStateError_Fragment
 ;
 
-export type SubmittedJobFragment = { id: string, type: JobType, name: string, status: JobStatus, progress: number, message: string | null, clusterId: string | null, tasks: Array<{ id: string, status: JobStatus, message: string | null }>, cluster: { id: string, status: ClusterStatus } | null };
+export type SubmittedJobFragment = { id: string, type: JobType, name: string, status: JobStatus, progress: number, message: string | null, clusterId: string | null, tasks: Array<{ id: string, status: JobStatus, message: string | null } | null>, cluster: { id: string, status: ClusterStatus } | null };
 
 export type PayloadClusterFragment = { id: string, name: string, status: ClusterStatus, availableNodeCount: number | null, k8s: { k8sClusterId: string, nodeCount: number | null } };
 
@@ -333,7 +337,7 @@ export type CreateClusterMutationVariables = Exact<{
 
 
 export type CreateClusterMutation = { createCluster:
-    | { __typename: 'CreateClusterPayload', jobId: string, clusterId: string, replayed: boolean, job: { id: string, type: JobType, name: string, status: JobStatus, progress: number, message: string | null, clusterId: string | null, tasks: Array<{ id: string, status: JobStatus, message: string | null }>, cluster: { id: string, status: ClusterStatus } | null }, cluster: { id: string, name: string, status: ClusterStatus, availableNodeCount: number | null, k8s: { k8sClusterId: string, nodeCount: number | null } } | null }
+    | { __typename: 'CreateClusterPayload', jobId: string | null, clusterId: string | null, replayed: boolean, job: { id: string, type: JobType, name: string, status: JobStatus, progress: number, message: string | null, clusterId: string | null, tasks: Array<{ id: string, status: JobStatus, message: string | null } | null>, cluster: { id: string, status: ClusterStatus } | null } | null, cluster: { id: string, name: string, status: ClusterStatus, availableNodeCount: number | null, k8s: { k8sClusterId: string, nodeCount: number | null } } | null }
     | { __typename: 'DuplicateNameError', upstreamCode: string | null, requestId: string | null, name: string | null, code: string, message: string }
     | { __typename: 'ForbiddenError', upstreamCode: string | null, requestId: string | null, code: string, message: string }
     | { __typename: 'IdempotencyKeyReusedError', idempotencyKey: string, code: string, message: string }
@@ -350,7 +354,7 @@ export type EnrollClusterMutationVariables = Exact<{
 
 export type EnrollClusterMutation = { enrollCluster:
     | { __typename: 'DuplicateNameError', upstreamCode: string | null, requestId: string | null, name: string | null, code: string, message: string }
-    | { __typename: 'EnrollClusterPayload', jobId: string, clusterId: string, replayed: boolean, job: { id: string, type: JobType, name: string, status: JobStatus, progress: number, message: string | null, clusterId: string | null, tasks: Array<{ id: string, status: JobStatus, message: string | null }>, cluster: { id: string, status: ClusterStatus } | null }, cluster: { id: string, name: string, status: ClusterStatus, availableNodeCount: number | null, k8s: { k8sClusterId: string, nodeCount: number | null } } | null }
+    | { __typename: 'EnrollClusterPayload', jobId: string | null, clusterId: string | null, replayed: boolean, job: { id: string, type: JobType, name: string, status: JobStatus, progress: number, message: string | null, clusterId: string | null, tasks: Array<{ id: string, status: JobStatus, message: string | null } | null>, cluster: { id: string, status: ClusterStatus } | null } | null, cluster: { id: string, name: string, status: ClusterStatus, availableNodeCount: number | null, k8s: { k8sClusterId: string, nodeCount: number | null } } | null }
     | { __typename: 'ForbiddenError', upstreamCode: string | null, requestId: string | null, code: string, message: string }
     | { __typename: 'IdempotencyKeyReusedError', idempotencyKey: string, code: string, message: string }
     | { __typename: 'NotFoundError', upstreamCode: string | null, requestId: string | null, resourceId: string | null, code: string, message: string }
@@ -366,7 +370,7 @@ export type ExpandClusterMutationVariables = Exact<{
 
 export type ExpandClusterMutation = { expandCluster:
     | { __typename: 'DuplicateNameError', upstreamCode: string | null, requestId: string | null, name: string | null, code: string, message: string }
-    | { __typename: 'ExpandClusterPayload', jobId: string, clusterId: string, replayed: boolean, job: { id: string, type: JobType, name: string, status: JobStatus, progress: number, message: string | null, clusterId: string | null, tasks: Array<{ id: string, status: JobStatus, message: string | null }>, cluster: { id: string, status: ClusterStatus } | null }, cluster: { id: string, name: string, status: ClusterStatus, availableNodeCount: number | null, k8s: { k8sClusterId: string, nodeCount: number | null } } | null }
+    | { __typename: 'ExpandClusterPayload', jobId: string | null, clusterId: string, replayed: boolean, job: { id: string, type: JobType, name: string, status: JobStatus, progress: number, message: string | null, clusterId: string | null, tasks: Array<{ id: string, status: JobStatus, message: string | null } | null>, cluster: { id: string, status: ClusterStatus } | null } | null, cluster: { id: string, name: string, status: ClusterStatus, availableNodeCount: number | null, k8s: { k8sClusterId: string, nodeCount: number | null } } | null }
     | { __typename: 'ForbiddenError', upstreamCode: string | null, requestId: string | null, code: string, message: string }
     | { __typename: 'IdempotencyKeyReusedError', idempotencyKey: string, code: string, message: string }
     | { __typename: 'NotFoundError', upstreamCode: string | null, requestId: string | null, resourceId: string | null, code: string, message: string }
@@ -385,7 +389,7 @@ export type ShrinkClusterMutation = { shrinkCluster:
     | { __typename: 'ForbiddenError', upstreamCode: string | null, requestId: string | null, code: string, message: string }
     | { __typename: 'IdempotencyKeyReusedError', idempotencyKey: string, code: string, message: string }
     | { __typename: 'NotFoundError', upstreamCode: string | null, requestId: string | null, resourceId: string | null, code: string, message: string }
-    | { __typename: 'ShrinkClusterPayload', jobId: string, clusterId: string, replayed: boolean, job: { id: string, type: JobType, name: string, status: JobStatus, progress: number, message: string | null, clusterId: string | null, tasks: Array<{ id: string, status: JobStatus, message: string | null }>, cluster: { id: string, status: ClusterStatus } | null }, cluster: { id: string, name: string, status: ClusterStatus, availableNodeCount: number | null, k8s: { k8sClusterId: string, nodeCount: number | null } } | null }
+    | { __typename: 'ShrinkClusterPayload', jobId: string | null, clusterId: string, replayed: boolean, job: { id: string, type: JobType, name: string, status: JobStatus, progress: number, message: string | null, clusterId: string | null, tasks: Array<{ id: string, status: JobStatus, message: string | null } | null>, cluster: { id: string, status: ClusterStatus } | null } | null, cluster: { id: string, name: string, status: ClusterStatus, availableNodeCount: number | null, k8s: { k8sClusterId: string, nodeCount: number | null } } | null }
     | { __typename: 'UpstreamValidationError', upstreamCode: string | null, requestId: string | null, code: string, message: string }
     | { __typename: 'ValidationError', code: string, message: string, fields: Array<{ path: Array<string>, field: string, message: string }> }
     | { __typename: 'WrongStateError', upstreamCode: string | null, requestId: string | null, currentStatus: ClusterStatus | null, code: string, message: string }
@@ -397,7 +401,7 @@ export type DeleteClusterMutationVariables = Exact<{
 
 
 export type DeleteClusterMutation = { deleteCluster:
-    | { __typename: 'DeleteClusterPayload', jobId: string, clusterId: string, replayed: boolean, job: { id: string, type: JobType, name: string, status: JobStatus, progress: number, message: string | null, clusterId: string | null, tasks: Array<{ id: string, status: JobStatus, message: string | null }>, cluster: { id: string, status: ClusterStatus } | null }, cluster: { id: string, name: string, status: ClusterStatus, availableNodeCount: number | null, k8s: { k8sClusterId: string, nodeCount: number | null } } | null }
+    | { __typename: 'DeleteClusterPayload', jobId: string | null, clusterId: string, replayed: boolean, job: { id: string, type: JobType, name: string, status: JobStatus, progress: number, message: string | null, clusterId: string | null, tasks: Array<{ id: string, status: JobStatus, message: string | null } | null>, cluster: { id: string, status: ClusterStatus } | null } | null, cluster: { id: string, name: string, status: ClusterStatus, availableNodeCount: number | null, k8s: { k8sClusterId: string, nodeCount: number | null } } | null }
     | { __typename: 'DuplicateNameError', upstreamCode: string | null, requestId: string | null, name: string | null, code: string, message: string }
     | { __typename: 'ForbiddenError', upstreamCode: string | null, requestId: string | null, code: string, message: string }
     | { __typename: 'IdempotencyKeyReusedError', idempotencyKey: string, code: string, message: string }
@@ -445,7 +449,7 @@ export type CreateCredentialMutationVariables = Exact<{
 
 
 export type CreateCredentialMutation = { createCredential:
-    | { __typename: 'CreateCredentialPayload', replayed: boolean, credential: { projectId: string, cdKey: string, createdAt: string | null } }
+    | { __typename: 'CreateCredentialPayload', replayed: boolean, credential: { projectId: string, cdKey: string, createdAt: string | null } | null }
     | { __typename: 'DuplicateNameError', upstreamCode: string | null, requestId: string | null, name: string | null, code: string, message: string }
     | { __typename: 'ForbiddenError', upstreamCode: string | null, requestId: string | null, code: string, message: string }
     | { __typename: 'IdempotencyKeyReusedError', idempotencyKey: string, code: string, message: string }
@@ -462,7 +466,7 @@ export type AuthorizeThenExpandMutationVariables = Exact<{
 
 
 export type AuthorizeThenExpandMutation = { authorizeCluster:
-    | { __typename: 'AuthorizeClusterPayload', cluster: { id: string, status: ClusterStatus, jobs: { edges: Array<{ node: { id: string } }> } } | null }
+    | { __typename: 'AuthorizeClusterPayload', cluster: { id: string, status: ClusterStatus, jobs: { edges: Array<{ node: { id: string } | null }> } | null } | null }
     | { __typename: 'DuplicateNameError' }
     | { __typename: 'ForbiddenError' }
     | { __typename: 'IdempotencyKeyReusedError' }
@@ -472,7 +476,7 @@ export type AuthorizeThenExpandMutation = { authorizeCluster:
     | { __typename: 'WrongStateError' }
   , expandCluster:
     | { __typename: 'DuplicateNameError', upstreamCode: string | null, requestId: string | null, name: string | null, code: string, message: string }
-    | { __typename: 'ExpandClusterPayload', cluster: { id: string, status: ClusterStatus, jobs: { edges: Array<{ node: { id: string, status: JobStatus } }> } } | null, job: { id: string, status: JobStatus, cluster: { id: string, status: ClusterStatus } | null } }
+    | { __typename: 'ExpandClusterPayload', cluster: { id: string, status: ClusterStatus, jobs: { edges: Array<{ node: { id: string, status: JobStatus } | null }> } | null } | null, job: { id: string, status: JobStatus, cluster: { id: string, status: ClusterStatus } | null } | null }
     | { __typename: 'ForbiddenError', upstreamCode: string | null, requestId: string | null, code: string, message: string }
     | { __typename: 'IdempotencyKeyReusedError', idempotencyKey: string, code: string, message: string }
     | { __typename: 'NotFoundError', upstreamCode: string | null, requestId: string | null, resourceId: string | null, code: string, message: string }
@@ -491,14 +495,14 @@ export type WatchJobQuery = { job: { id: string, status: JobStatus, progress: nu
 export type MutationClustersQueryVariables = Exact<{ [key: string]: never; }>;
 
 
-export type MutationClustersQuery = { clusters: { edges: Array<{ node: { id: string, name: string, status: ClusterStatus, availableNodeCount: number | null, k8s: { k8sClusterId: string, nodeCount: number | null } } }> } };
+export type MutationClustersQuery = { clusters: { edges: Array<{ node: { id: string, name: string, status: ClusterStatus, availableNodeCount: number | null, k8s: { k8sClusterId: string, nodeCount: number | null } } | null }> } };
 
 export type JobProgressSubscriptionVariables = Exact<{
   id: string | number;
 }>;
 
 
-export type JobProgressSubscription = { jobProgress: { id: string, type: JobType, name: string, status: JobStatus, progress: number, message: string | null, beginAt: string | null, endAt: string | null, tasks: Array<{ id: string, status: JobStatus }> } };
+export type JobProgressSubscription = { jobProgress: { id: string, type: JobType, name: string, status: JobStatus, progress: number, message: string | null, beginAt: string | null, endAt: string | null, tasks: Array<{ id: string, status: JobStatus } | null> } };
 
 export type ClusterStatusSubscriptionVariables = Exact<{
   id: string | number;

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { EmsApi } from '../../src/ems/api.js';
 import { createEmsClient, type EmsClient } from '../../src/ems/client.js';
 import { EmsHttpError, EmsInvalidRequestError, EmsNetworkError } from '../../src/ems/errors.js';
+import { readable } from '../../src/ems/read/index.js';
 import { createSimulator, type EmsSimulator } from '../../src/simulator/index.js';
 
 /** The circuit breaker of the EMS client, against the simulator over real HTTP. */
@@ -17,7 +18,7 @@ describe('EMS client circuit breaker', () => {
     sim = createSimulator({ clockSpeed: 0 });
     await sim.start();
     const setup = createEmsClient({ endpoint: sim.url });
-    clusterId = (await setup.forAuth({ kind: 'token', token: sim.credentials.token }).listClusters({ limit: 1 })).clusters[0]!.cluster_metadata.id;
+    clusterId = readable((await setup.forAuth({ kind: 'token', token: sim.credentials.token }).listClusters({ limit: 1 })).clusters)[0]!.id;
     await setup.close();
   });
   afterAll(async () => {
@@ -50,7 +51,7 @@ describe('EMS client circuit breaker', () => {
 
     sim.resetFaults();
     await new Promise((r) => setTimeout(r, 350));
-    await expect(api.showCluster(clusterId)).resolves.toMatchObject({ cluster_metadata: { id: clusterId } });
+    await expect(api.showCluster(clusterId)).resolves.toMatchObject({ id: clusterId });
     expect(changes).toEqual(['open', 'closed']);
     expect(sim.stats.count()).toBe(4);
   });
@@ -84,7 +85,7 @@ describe('EMS client circuit breaker', () => {
 
     sim.resetFaults();
     await new Promise((r) => setTimeout(r, 250));
-    await expect(api.showCluster(clusterId)).resolves.toMatchObject({ cluster_metadata: { id: clusterId } });
+    await expect(api.showCluster(clusterId)).resolves.toMatchObject({ id: clusterId });
     expect(changes).toEqual(['open', 'closed']);
   });
 

@@ -193,24 +193,60 @@ describe('ems client transport edges', () => {
     expect(seen).toHaveLength(2);
     seen = [];
     handler = (_req, res) => json(res, 202, '{"job_id": "long-');
-    const e = await failure(client({ maxRetries: 2 }).forAuth(auth).createCluster({ name: 'abcd', k8s_cluster_specification: { k8s_cluster_id: '3f0c2a4e-8b1d-4c6f-9a7e-5d2b1c0e9f8a' } }));
-    expect(e).toBeInstanceOf(EmsBadResponseError);
+    // EMS accepted the write; its unreadable answer does not undo it, nor is it asked again.
+    const accepted = await client({ maxRetries: 2 }).forAuth(auth).createCluster({ name: 'abcd', k8s_cluster_specification: { k8s_cluster_id: '3f0c2a4e-8b1d-4c6f-9a7e-5d2b1c0e9f8a' } });
+    expect(accepted.accepted.problem).toMatch(/malformed JSON/);
     expect(seen).toHaveLength(1);
   });
 
-  it('reports malformed JSON and model mismatches with paths and values', async () => {
+  it('reports malformed JSON, and a body without the list it must hold, with the path and value', async () => {
     handler = (_req, res) => json(res, 200, '{"total": 1, "releases": [');
     const e1 = await failure(client({ maxRetries: 0 }).forAuth(auth).listReleases());
     expect(e1).toBeInstanceOf(EmsBadResponseError);
     expect(e1.message).toContain('malformed JSON');
-    handler = (_req, res) => json(res, 200, JSON.stringify({ total: -1, releases: [{ version: 'ok' }, { version: 'bad version!' }] }));
+    handler = (_req, res) => json(res, 200, JSON.stringify({ total: 2, releases: 'none' }), { 'x-request-id': 'req-shape' });
     const e2 = (await failure(client().forAuth(auth).listReleases())) as EmsBadResponseError;
-    expect(e2.issues).toEqual([expect.stringMatching(/^total: .*\(got -1\)$/), expect.stringMatching(/^releases\[1\]\.version: .*\(got "bad version!"\)$/)]);
+    expect(e2).toMatchObject({ code: 'UPSTREAM_BAD_RESPONSE', requestId: 'req-shape', operation: 'ListReleases' });
+    expect(e2.issues).toEqual(['releases must be a list (got "none")']);
+    handler = (_req, res) => json(res, 200, JSON.stringify({ result: { total: 1, releases: [] }, error: null }));
+    const e3 = (await failure(client().forAuth(auth).listReleases())) as EmsBadResponseError;
+    expect(e3.issues).toEqual([expect.stringMatching(/^the body has no releases list/)]);
+  });
+
+  it('never applies request-side rules to a response, and reports what it tolerated', async () => {
+    const deviations: unknown[] = [];
+    handler = (_req, res) => json(res, 200, JSON.stringify({ total: -1, releases: [{ version: 'not a version!', extra: 1 }, { tag: 'x' }] }), { 'x-request-id': 'req-dev' });
+    const page = await client({ onDeviation: (d) => deviations.push(d) }).forAuth(auth).listReleases();
+    expect(page.total).toBeNull();
+    expect(page.releases[0]).toEqual({ version: 'not a version!', tag: null, description: null, preferred: false });
+    expect(page.releases[1]).toMatchObject({ unreadable: 'EMS ListReleases sent releases[1] without a readable version' });
+    expect(deviations).toEqual([
+      { operation: 'ListReleases', field: 'total', kind: 'bad_field', count: 1, requestId: 'req-dev' },
+      { operation: 'ListReleases', field: 'releases[]', kind: 'bad_element', count: 1, requestId: 'req-dev' },
+    ]);
+  });
+
+  it('accepts a write answered 2xx whatever its body: the ids it cannot read are null, the reason is kept', async () => {
+    const api = client().forAuth(auth);
+    const body = { name: 'abcd', k8s_cluster_specification: { k8s_cluster_id: '0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d' } };
+    handler = (_req, res) => json(res, 202, '{"job_id": "long-1", "clus', { 'x-request-id': 'req-w1' });
+    const cut = await api.createCluster(body);
+    expect(cut).toMatchObject({ jobId: null, clusterId: null, accepted: { operation: 'CreateCluster', requestId: 'req-w1', problem: expect.stringContaining('malformed JSON') } });
+    handler = (_req, res) => json(res, 202, JSON.stringify({ job_id: 42, extra: true }), { 'x-request-id': 'req-w2' });
+    expect(await api.createCluster(body)).toMatchObject({ jobId: '42', clusterId: null, accepted: { requestId: 'req-w2', problem: null } });
+    handler = (_req, res) => {
+      res.writeHead(202, { 'content-type': 'application/json', 'content-length': '200', 'x-request-id': 'req-w3' });
+      res.write('{"job_id": "short-');
+      setTimeout(() => res.socket?.destroy(), 10);
+    };
+    expect(await api.deleteCluster('0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d')).toMatchObject({ jobId: null, accepted: { requestId: 'req-w3', problem: expect.stringContaining('truncated') } });
+    expect(seen.filter((r) => r.method !== 'GET')).toHaveLength(3);
   });
 
   it('never quotes credential bodies in errors', async () => {
-    handler = (_req, res) => json(res, 200, JSON.stringify([{ projectId: 'p', cdKey: 'SECRETSECRET', createAt: 1 }]));
+    handler = (_req, res) => json(res, 200, JSON.stringify({ projectId: 'p', cdKey: 'SECRETSECRET', createAt: 1 }));
     const e = await failure(client().forAuth(auth).showCredentials('p1'));
+    expect(e).toBeInstanceOf(EmsBadResponseError);
     expect(e.message).not.toContain('SECRETSECRET');
   });
 

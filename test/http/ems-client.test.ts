@@ -3,7 +3,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { EmsApi, EmsAuth, EmsOperation } from '../../src/ems/api.js';
 import { createEmsClient, type EmsCallEvent, type EmsClient, type EmsClientOptions } from '../../src/ems/client.js';
 import { EmsBadResponseError, EmsError, EmsHttpError, EmsNetworkError, EmsTimeoutError } from '../../src/ems/errors.js';
-import { UUID_PATTERN, type EmsCluster } from '../../src/ems/models/index.js';
+import { UUID_PATTERN } from '../../src/ems/models/index.js';
+import { readable, type ClusterRecord } from '../../src/ems/read/index.js';
 import { createSimulator, type EmsSimulator } from '../../src/simulator/index.js';
 
 /**
@@ -63,14 +64,14 @@ async function httpFailure(p: Promise<unknown>): Promise<EmsHttpError> {
 /** The id of the seeded CCE cluster named `k8sName`, found through the EMS clusters on it. */
 async function k8sIdOf(k8sName: string): Promise<string> {
   const { clusters } = await api.listClusters();
-  const on = clusters.find((c) => c.cluster_metadata.k8s_name === k8sName);
-  if (!on) throw new Error(`the simulator seeded no cluster on ${k8sName}`);
-  return on.cluster_specification.k8s_cluster_specification.k8s_cluster_id;
+  const on = readable(clusters).find((c) => c.k8sName === k8sName);
+  if (!on?.k8s) throw new Error(`the simulator seeded no cluster on ${k8sName}`);
+  return on.k8s.k8sClusterId;
 }
 
-async function aRunningCluster(): Promise<EmsCluster> {
+async function aRunningCluster(): Promise<ClusterRecord & { k8s: NonNullable<ClusterRecord['k8s']> }> {
   const { clusters } = await api.listClusters();
-  const running = clusters.find((c) => c.cluster_metadata.status === 'RUNNING');
+  const running = readable(clusters).find((c): c is ClusterRecord & { k8s: NonNullable<ClusterRecord['k8s']> } => c.status === 'RUNNING' && c.k8s !== null);
   if (!running) throw new Error('the simulator seeded no RUNNING cluster');
   return running;
 }
@@ -92,10 +93,10 @@ describe('the 16 operations', () => {
   it('lists releases and features', async () => {
     const releases = await api.listReleases({ limit: 10, offset: 0 });
     expect(releases.total).toBeGreaterThan(0);
-    expect(typeof releases.releases[0]!.version).toBe('string');
+    expect(typeof readable(releases.releases)[0]!.version).toBe('string');
     const features = await api.listFeatures();
     expect(features.total).toBeGreaterThanOrEqual(features.features.length);
-    expect(typeof features.features[0]?.switch).toBe('boolean');
+    expect(typeof readable(features.features)[0]?.enabled).toBe('boolean');
     expect(sim.stats.count('ListReleases')).toBe(1);
     expect(sim.stats.count('ListFeatures')).toBe(1);
     expect(sim.stats.log[0]!.path).toBe('/v1/releases?limit=10&offset=0');
@@ -104,40 +105,43 @@ describe('the 16 operations', () => {
   it('lists and shows clusters, and the labels of their CCE cluster', async () => {
     const { clusters } = await api.listClusters({ limit: 100 });
     expect(clusters.length).toBeGreaterThan(0);
-    const first = clusters[0]!;
-    expect(first.cluster_metadata.id).toMatch(UUID_PATTERN);
-    const shown = await api.showCluster(first.cluster_metadata.id);
-    expect(shown.cluster_specification.name).toBe(first.cluster_specification.name);
-    const labels = await api.listClusterLabels({ k8sClusterId: first.cluster_specification.k8s_cluster_specification.k8s_cluster_id });
+    expect(readable(clusters)).toHaveLength(clusters.length);
+    const first = readable(clusters)[0]!;
+    expect(first.id).toMatch(UUID_PATTERN);
+    const shown = await api.showCluster(first.id);
+    expect(shown.name).toBe(first.name);
+    const labels = await api.listClusterLabels({ k8sClusterId: first.k8s!.k8sClusterId });
     expect(labels.total).toBeGreaterThanOrEqual(labels.labels.length);
-    expect(labels.labels.every((l) => typeof l.key === 'string')).toBe(true);
+    expect(readable(labels.labels)).toHaveLength(labels.labels.length);
     expect(sim.stats.count()).toBe(3);
   });
 
   it('creates, authorizes, expands, shrinks and deletes a cluster, and follows its jobs', async () => {
     const running = await aRunningCluster();
-    const k8sId = running.cluster_specification.k8s_cluster_specification.k8s_cluster_id;
+    const k8sId = running.k8s.k8sClusterId;
     const created = await api.createCluster({
       name: uniqueName(),
       k8s_cluster_specification: { k8s_cluster_id: k8sId, node_count: 3 },
     });
-    expect(created.cluster_id).toMatch(UUID_PATTERN);
-    const job = await api.showJob(created.job_id);
-    expect(job.id).toBe(created.job_id);
+    expect(created).toMatchObject({ clusterId: expect.stringMatching(UUID_PATTERN), jobId: expect.any(String), accepted: { problem: null } });
+    const jobId = created.jobId!;
+    const clusterId = created.clusterId!;
+    const job = await api.showJob(jobId);
+    expect(job).toMatchObject({ id: jobId, type: 'long', clusterId });
     const jobs = await api.listJobs({ jobType: 'long', limit: 1000 });
-    expect(jobs.jobs.some((j) => j.id === created.job_id)).toBe(true);
+    expect(readable(jobs.jobs).some((j) => j.id === jobId && j.type === 'long')).toBe(true);
     expect(sim.stats.log.find((l) => l.operation === 'ListJobs')!.path).toBe('/v1/jobs?limit=1000&job_type=long');
-    await finish(created.job_id);
-    expect((await api.showCluster(created.cluster_id)).cluster_metadata.status).toBe('RUNNING');
+    await finish(jobId);
+    expect((await api.showCluster(clusterId)).status).toBe('RUNNING');
 
-    await expect(api.authorizeCluster(created.cluster_id)).resolves.toBeUndefined();
-    const expanded = await api.expandCluster(created.cluster_id, { node_name_list: ['client-test-node-a'] });
-    expect(typeof expanded.job_id).toBe('string');
-    await finish(expanded.job_id);
-    const shrunk = await api.shrinkCluster(created.cluster_id, { node_name_list: ['client-test-node-a'] });
-    await finish(shrunk.job_id);
-    const deleted = await api.deleteCluster(created.cluster_id);
-    expect(typeof deleted.job_id).toBe('string');
+    await expect(api.authorizeCluster(clusterId)).resolves.toBeUndefined();
+    const expanded = await api.expandCluster(clusterId, { node_name_list: ['client-test-node-a'] });
+    expect(typeof expanded.jobId).toBe('string');
+    await finish(expanded.jobId!);
+    const shrunk = await api.shrinkCluster(clusterId, { node_name_list: ['client-test-node-a'] });
+    await finish(shrunk.jobId!);
+    const deleted = await api.deleteCluster(clusterId);
+    expect(typeof deleted.jobId).toBe('string');
 
     for (const op of ['CreateCluster', 'AuthorizeCluster', 'ExpandCluster', 'ShrinkCluster', 'DeleteClusterById'] as const) {
       expect(sim.stats.count(op), op).toBe(1);
@@ -149,12 +153,12 @@ describe('the 16 operations', () => {
     const enrolled = await api.enrollCluster({
       name: uniqueName(),
       k8s_cluster_specification: {
-        k8s_cluster_id: running.cluster_specification.k8s_cluster_specification.k8s_cluster_id,
+        k8s_cluster_id: running.k8s.k8sClusterId,
         namespace: 'ems-system',
       },
     });
-    expect(enrolled.cluster_id).toMatch(UUID_PATTERN);
-    expect(typeof enrolled.job_id).toBe('string');
+    expect(enrolled.clusterId).toMatch(UUID_PATTERN);
+    expect(typeof enrolled.jobId).toBe('string');
     expect(sim.stats.count('EnrollCluster')).toBe(1);
   });
 
@@ -162,22 +166,21 @@ describe('the 16 operations', () => {
     const running = await aRunningCluster();
     const created = await api.createCluster({
       name: uniqueName(),
-      k8s_cluster_specification: { k8s_cluster_id: running.cluster_specification.k8s_cluster_specification.k8s_cluster_id, node_count: 3 },
+      k8s_cluster_specification: { k8s_cluster_id: running.k8s.k8sClusterId, node_count: 3 },
     });
-    const result = await api.cancelJobs({ job_ids: [created.job_id, 'short-does-not-exist'] });
-    expect(result.success_rows + result.failed_rows).toBe(2);
-    expect(result.failed_ids ?? []).toContain('short-does-not-exist');
+    const result = await api.cancelJobs({ job_ids: [created.jobId!, 'short-does-not-exist'] });
+    expect(result).toMatchObject({ successRows: 1, failedRows: 1, failedIds: ['short-does-not-exist'] });
     expect(sim.stats.count('CancelJobs')).toBe(1);
   });
 
   it('creates and shows credentials', async () => {
     const { projectId } = sim.credentials;
-    const created = await api.createCredential(projectId);
-    expect(created.projectId).toBe(projectId);
-    expect(created.cdKey).toMatch(/^[A-Za-z0-9]{32,36}$/);
-    expect(typeof created.createAt).toBe('number');
+    const { credential: created } = await api.createCredential(projectId);
+    expect(created!.projectId).toBe(projectId);
+    expect(created!.cdKey).toMatch(/^[A-Za-z0-9]{32,36}$/);
+    expect(typeof created!.createdAtMs).toBe('number');
     const shown = await api.showCredentials(projectId);
-    expect(shown.map((c) => c.cdKey)).toContain(created.cdKey);
+    expect(readable(shown).map((c) => c.cdKey)).toContain(created!.cdKey);
     expect(sim.stats.count('CreateCredentialInfo')).toBe(1);
     expect(sim.stats.count('ShowCredentialInfo')).toBe(1);
   });
@@ -210,7 +213,7 @@ describe('documented EMS errors', () => {
     const e = await httpFailure(
       api.createCluster({
         name: uniqueName(),
-        k8s_cluster_specification: { k8s_cluster_id: running.cluster_specification.k8s_cluster_specification.k8s_cluster_id, node_count: 1000 },
+        k8s_cluster_specification: { k8s_cluster_id: running.k8s.k8sClusterId, node_count: 1000 },
       }),
     );
     expect(e).toMatchObject({ status: 400, upstreamCode: 'common.00000400', code: 'BAD_REQUEST', retryable: false });
@@ -234,8 +237,8 @@ describe('documented EMS errors', () => {
     const running = await aRunningCluster();
     const e = await httpFailure(
       api.createCluster({
-        name: running.cluster_specification.name,
-        k8s_cluster_specification: { k8s_cluster_id: running.cluster_specification.k8s_cluster_specification.k8s_cluster_id, node_count: 3 },
+        name: running.name!,
+        k8s_cluster_specification: { k8s_cluster_id: running.k8s.k8sClusterId, node_count: 3 },
       }),
     );
     expect(e).toMatchObject({ status: 400, upstreamCode: 'ems.00030033', code: 'CONFLICT', retryable: false });
@@ -243,8 +246,8 @@ describe('documented EMS errors', () => {
 
   it('400 ems.00030034 when deleting a cluster already DELETING, as CONFLICT', async () => {
     const running = await aRunningCluster();
-    await api.deleteCluster(running.cluster_metadata.id);
-    const e = await httpFailure(api.deleteCluster(running.cluster_metadata.id));
+    await api.deleteCluster(running.id);
+    const e = await httpFailure(api.deleteCluster(running.id));
     expect(e).toMatchObject({ status: 400, upstreamCode: 'ems.00030034', code: 'CONFLICT', retryable: false });
     expect(sim.stats.count('DeleteClusterById')).toBe(2);
   });
@@ -268,11 +271,11 @@ describe('documented EMS errors', () => {
     const e1 = await httpFailure(
       api.createCluster({
         name: uniqueName(),
-        k8s_cluster_specification: { k8s_cluster_id: running.cluster_specification.k8s_cluster_specification.k8s_cluster_id, node_count: 3 },
+        k8s_cluster_specification: { k8s_cluster_id: running.k8s.k8sClusterId, node_count: 3 },
       }),
     );
     expect(e1).toMatchObject({ status: 500, upstreamCode: 'ems.00030002', code: 'UPSTREAM_ERROR', retryable: false });
-    const e2 = await httpFailure(api.deleteCluster(running.cluster_metadata.id));
+    const e2 = await httpFailure(api.deleteCluster(running.id));
     expect(e2).toMatchObject({ status: 500, upstreamCode: 'ems.00030003', code: 'UPSTREAM_ERROR', retryable: false });
     expect(sim.stats.count('CreateCluster')).toBe(1);
     expect(sim.stats.count('DeleteClusterById')).toBe(1);
@@ -306,7 +309,7 @@ describe('authentication', () => {
     const ro = client.forAuth(token(sim.credentials.readOnlyToken));
     await expect(ro.listClusters()).resolves.toBeDefined();
     const running = await aRunningCluster();
-    const e = await httpFailure(ro.deleteCluster(running.cluster_metadata.id));
+    const e = await httpFailure(ro.deleteCluster(running.id));
     expect(e).toMatchObject({ status: 403, code: 'FORBIDDEN', retryable: false });
   });
 
@@ -315,7 +318,7 @@ describe('authentication', () => {
     const signed = client.forAuth({ kind: 'aksk', ak, sk });
     const { clusters } = await signed.listClusters({ limit: 2 });
     expect(clusters.length).toBeGreaterThan(0);
-    await expect(signed.showCluster(clusters[0]!.cluster_metadata.id)).resolves.toBeDefined();
+    await expect(signed.showCluster(readable(clusters)[0]!.id)).resolves.toBeDefined();
     await expect(signed.createCredential(sim.credentials.projectId)).resolves.toBeDefined();
     const temporary = client.forAuth({ kind: 'aksk', ak, sk, securityToken: 'temporary-security-token' });
     await expect(temporary.listJobs({ jobType: 'short', limit: 1 })).resolves.toBeDefined();
@@ -414,7 +417,7 @@ describe('faults', () => {
       expect(e).toBeInstanceOf(EmsBadResponseError);
       expect(e).toMatchObject({ code: 'UPSTREAM_BAD_RESPONSE', retryable: false, status: 200 });
       expect(e.requestId).toMatch(/\S/);
-      expect(e.message).toMatch(/malformed JSON|does not fit/);
+      expect(e.message).toMatch(/malformed JSON|cannot read: the body has no/);
     }
     for (const op of ops) expect(sim.stats.count(op), op).toBe(1);
   });

@@ -46,6 +46,18 @@ describe('npm start with no configuration', () => {
     }
   });
 
+  it('stops with one message listing every problem, the simulator’s settings included', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+      env: { ...process.env, EMS_ENDPOINT: '', PORT: 'x', SIMULATOR_PORT: 'abc', SIMULATOR_WIRE: 'loose' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    const [code] = await once(child, 'exit');
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/Invalid configuration:\n {2}- PORT: .*\n {2}- SIMULATOR_PORT: .*\(got "abc"\)\n {2}- SIMULATOR_WIRE: .*\(got "loose"\)/);
+  });
+
   it('stops with one message listing every configuration problem', async () => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
       env: { ...process.env, PORT: 'x', EMS_ENDPOINT: 'nope', EMS_AK: 'a' },
@@ -60,7 +72,29 @@ describe('npm start with no configuration', () => {
 });
 
 describe('npm start on a port in use', () => {
-  it('stops with one clear message', async () => {
+  it('names SIMULATOR_PORT when the simulator’s port is taken', async () => {
+    const blocker = createServer().listen(0, '127.0.0.1');
+    await once(blocker, 'listening');
+    const { port } = blocker.address() as { port: number };
+    try {
+      const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+        env: { ...process.env, EMS_ENDPOINT: '', PORT: String(await freePort()), SIMULATOR_PORT: String(port), LOG_LEVEL: 'silent' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let output = '';
+      child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+      child.stderr.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+      const [code] = await once(child, 'exit');
+      expect(code).toBe(1);
+      expect(output.trim()).toBe(
+        `ems-gateway failed to start: the EMS simulator's port ${port} on 127.0.0.1 is in use: set SIMULATOR_PORT to a free port (0 picks one), or EMS_ENDPOINT to use a real EMS`,
+      );
+    } finally {
+      blocker.close();
+    }
+  });
+
+  it('names PORT when the gateway’s port is taken', async () => {
     const blocker = createServer().listen(0, '127.0.0.1');
     await once(blocker, 'listening');
     const { port } = blocker.address() as { port: number };
@@ -74,7 +108,7 @@ describe('npm start on a port in use', () => {
       child.stderr.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
       const [code] = await once(child, 'exit');
       expect(code).toBe(1);
-      expect(output.trim()).toBe(`ems-gateway failed to start: listen EADDRINUSE: address already in use 127.0.0.1:${port}`);
+      expect(output.trim()).toBe(`ems-gateway failed to start: port ${port} on 127.0.0.1 is in use: set PORT to a free port`);
     } finally {
       blocker.close();
     }

@@ -192,17 +192,22 @@ describe('POST and DELETE are never retried once they may have reached EMS', () 
     expect(h.sim.stats.calls.ShowJob).toBe(3);
   });
 
-  it('a write that succeeded but whose job cannot be read says what was submitted', async () => {
+  it('a write EMS accepted stays accepted when its job cannot be read: the payload has its ids, `job` is null with the error on its path', async () => {
     const target = await cluster(h, 'metrics-kvcache-01');
     h.sim.stats.reset();
     h.sim.setFaults({ errorRate: 1, operations: ['ShowJob'] });
     const response = await h.gql(op('ExpandCluster'), { input: { clusterId: target.id, nodeNames: ['metrics-node-9'] } });
     expect(h.sim.stats.calls.ExpandCluster).toBe(1);
-    const error = response.errors?.[0];
-    expect(error?.message).toMatch(/^expandCluster was submitted \(jobId ems-custom-[^,]+, clusterId [^)]+\), but reading its result failed/);
-    expect(error?.extensions).toMatchObject({
-      code: 'UPSTREAM_UNAVAILABLE',
-      submitted: { jobId: expect.stringMatching(/^ems-custom-/), clusterId: target.id },
+    const payload = (response.data as any).expandCluster;
+    expect(payload).toMatchObject({
+      __typename: 'ExpandClusterPayload',
+      jobId: expect.stringMatching(/^ems-custom-/),
+      clusterId: target.id,
+      job: null,
+      cluster: { id: target.id, status: 'EXPANDING' },
     });
+    expect(response.errors).toHaveLength(1);
+    expect(response.errors![0]!.path).toEqual(['expandCluster', 'job']);
+    expect(response.errors![0]!.extensions).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', upstreamCode: 'APIGW.0201', retryable: true });
   });
 });

@@ -113,10 +113,11 @@ function storeContract(name: string, make: (opts: StoreOptions) => IdempotencySt
 
     it('keeps a live owner\'s claim past its lease: the heartbeat renews it', async () => {
       const k = key();
-      const owner = store({ leaseMs: 100 });
+      // Renewed every third of the lease: only an event loop stalled for most of a second could miss it.
+      const owner = store({ leaseMs: 1_000 });
       const first = await owner.begin<Stored>(k, 'fp');
-      await new Promise((r) => setTimeout(r, 400));
-      await expect(store({ leaseMs: 100, waitTimeoutMs: 150 }).begin<Stored>(k, 'fp')).rejects.toBeInstanceOf(IdempotencyInProgressError);
+      await new Promise((r) => setTimeout(r, 2_500));
+      await expect(store({ leaseMs: 1_000, waitTimeoutMs: 300 }).begin<Stored>(k, 'fp')).rejects.toBeInstanceOf(IdempotencyInProgressError);
       if (first.kind === 'claimed') await first.claim.complete({ jobId: 'short-alive' });
     });
 

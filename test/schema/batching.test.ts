@@ -49,9 +49,9 @@ describe('batched nested reads', () => {
       const edges = result.data!.clusters.edges;
       expect(edges).toHaveLength(Math.min(clusters, 100));
       for (const { node } of edges) {
-        expect(node.jobs.totalCount).toBe(jobsPerCluster);
-        expect(node.release?.version).toMatch(/^25\./);
-        for (const job of node.jobs.edges) expect(job.node.cluster?.id).toBe(node.id);
+        expect(node!.jobs!.totalCount).toBe(jobsPerCluster);
+        expect(node!.release?.version).toMatch(/^25\./);
+        for (const job of node!.jobs!.edges) expect(job.node!.cluster?.id).toBe(node!.id);
       }
       expect(calls(h)).toEqual({ ListClusters: 1, ListJobs: 2, ListReleases: 1 });
       expect(h.sim.stats.count()).toBe(4);
@@ -64,9 +64,9 @@ describe('batched nested reads', () => {
         const result = await h.gql(ClustersNestedWithLabelsDocument, { first: 100 });
         expect(result.errors).toBeUndefined();
         const edges = result.data!.clusters.edges;
-        const distinct = new Set(edges.map((e) => e.node.k8s.k8sClusterId.toLowerCase())).size;
+        const distinct = new Set(edges.map((e) => e.node!.k8s.k8sClusterId.toLowerCase())).size;
         expect(distinct).toBeGreaterThan(1);
-        for (const { node } of edges) expect(node.labels.length).toBeGreaterThan(0);
+        for (const { node } of edges) expect(node!.labels!.length).toBeGreaterThan(0);
         expect(calls(h)).toEqual({ ListClusters: 1, ListJobs: 2, ListReleases: 1, ListClustersLabels: distinct });
         expect(h.sim.stats.maxInFlight.ListClustersLabels).toBe(Math.min(distinct, LABELS_CONCURRENCY));
       } finally {
@@ -81,7 +81,7 @@ describe('batched nested reads', () => {
     h.sim.stats.reset();
     const result = await h.gql(ClustersNestedDocument, { first: 100 });
     expect(result.errors).toBeUndefined();
-    for (const { node } of result.data!.clusters.edges) expect(node.jobs.totalCount).toBe(2);
+    for (const { node } of result.data!.clusters.edges) expect(node!.jobs!.totalCount).toBe(2);
     expect(calls(h)).toEqual({
       ListClusters: 1,
       ListJobs: walkCalls(jobs.long) + walkCalls(jobs.short),
@@ -95,13 +95,13 @@ describe('batched nested reads', () => {
     });
 
     it('fetches nothing twice for job(id) { cluster { jobs { edges { node { cluster { id } } } } } }', async () => {
-      const someJob = (await h.gql(JobIdsPageDocument, { type: 'SHORT', first: 1 })).data!.jobs.edges[0]!.node;
+      const someJob = (await h.gql(JobIdsPageDocument, { type: 'SHORT', first: 1 })).data!.jobs.edges[0]!.node!;
       h.sim.stats.reset();
       const result = await h.gql(JobClusterJobsDocument, { id: someJob.id });
       expect(result.errors).toBeUndefined();
       const cluster = result.data!.job!.cluster!;
-      expect(cluster.jobs.edges.map((e) => e.node.id)).toContain(someJob.id);
-      for (const { node } of cluster.jobs.edges) expect(node.cluster?.id).toBe(cluster.id);
+      expect(cluster.jobs!.edges.map((e) => e.node!.id)).toContain(someJob.id);
+      for (const { node } of cluster.jobs!.edges) expect(node!.cluster?.id).toBe(cluster.id);
       expect(calls(h)).toEqual({ ShowJob: 1, ShowCluster: 1, ListJobs: 2 });
       const paths = h.sim.stats.log.map((entry) => `${entry.method} ${entry.path}`);
       expect(new Set(paths).size).toBe(paths.length);
@@ -130,7 +130,7 @@ describe('batched nested reads', () => {
       const result = await h.gql(`{ jobs(type: SHORT, first: 40) { edges { node { id cluster { id name } } } } }`);
       expect(result.errors).toBeUndefined();
       const edges = result.data!.jobs.edges as { node: { cluster: { id: string } | null } }[];
-      expect(new Set(edges.map((e) => e.node.cluster?.id)).size).toBeGreaterThan(SHOW_CLUSTER_MAX_BATCH);
+      expect(new Set(edges.map((e) => e.node!.cluster?.id)).size).toBeGreaterThan(SHOW_CLUSTER_MAX_BATCH);
       expect(calls(h)).toEqual({ ListJobs: 1, ListClusters: 1 });
     });
   });
@@ -138,7 +138,7 @@ describe('batched nested reads', () => {
 
 async function clusterIds(h: Harness, n: number): Promise<string[]> {
   const result = await h.gql(`query ($n: Int) { clusters(first: $n) { edges { node { id } } } }`, { n });
-  return (result.data!.clusters.edges as { node: { id: string } }[]).map((e) => e.node.id);
+  return (result.data!.clusters.edges as { node: { id: string } }[]).map((e) => e.node!.id);
 }
 
 function aliasedClusters(ids: readonly string[]): string {

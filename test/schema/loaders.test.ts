@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { EmsApi } from '../../src/ems/api.js';
 import { EmsHttpError } from '../../src/ems/errors.js';
-import type { EmsCluster, EmsJob } from '../../src/ems/models/index.js';
+import type { ClusterRecord, JobRecord } from '../../src/ems/read/index.js';
 import { LABELS_CONCURRENCY, createLoaders } from '../../src/loaders/index.js';
 
 /** A fake EmsApi that counts calls and answers from fixed data. */
@@ -9,13 +9,21 @@ function fakeEms(options: { clusters?: number; jobs?: number; delayMs?: number }
   const counts: Record<string, number> = {};
   let inFlight = 0;
   let maxInFlight = 0;
-  const clusters: EmsCluster[] = Array.from({ length: options.clusters ?? 0 }, (_, i) => cluster(i));
-  const jobs: EmsJob[] = Array.from({ length: options.jobs ?? 0 }, (_, i) => ({
+  const clusters: ClusterRecord[] = Array.from({ length: options.clusters ?? 0 }, (_, i) => cluster(i));
+  const jobs: JobRecord[] = Array.from({ length: options.jobs ?? 0 }, (_, i) => ({
     id: `short-${i}`,
-    cluster_id: clusters[i % Math.max(1, clusters.length)]?.cluster_metadata.id ?? null,
+    type: 'short',
+    clusterId: clusters[i % Math.max(1, clusters.length)]?.id ?? null,
     name: 'ExpandCluster',
     status: 'COMPLETED',
+    statusText: 'COMPLETED',
     progress: 100,
+    message: null,
+    createdAt: null,
+    beginAt: null,
+    endAt: null,
+    tasks: [],
+    source,
   }));
   const call = async <T>(op: string, answer: () => T): Promise<T> => {
     counts[op] = (counts[op] ?? 0) + 1;
@@ -30,7 +38,7 @@ function fakeEms(options: { clusters?: number; jobs?: number; delayMs?: number }
     listClusters: (page = {}) => call('ListClusters', () => ({ clusters: clusters.slice(page.offset ?? 0, (page.offset ?? 0) + (page.limit ?? 1000)) })),
     showCluster: (id: string) =>
       call('ShowCluster', () => {
-        const found = clusters.find((c) => c.cluster_metadata.id === id);
+        const found = clusters.find((c) => c.id === id);
         if (!found) throw notFound('ShowCluster');
         return found;
       }),
@@ -42,18 +50,19 @@ function fakeEms(options: { clusters?: number; jobs?: number; delayMs?: number }
         if (!found) throw new EmsHttpError({ operation: 'ShowJob', status: 404 });
         return found;
       }),
-    listReleases: () => call('ListReleases', () => ({ total: 1, releases: [{ version: '1.0', tag: 'PREFERRED_VERSION' }] })),
+    listReleases: () => call('ListReleases', () => ({ total: 1, releases: [{ version: '1.0', tag: 'PREFERRED_VERSION', description: null, preferred: true }] })),
     listClusterLabels: (q: { k8sClusterId: string }) => call('ListClustersLabels', () => ({ total: 1, labels: [{ key: 'k8s', value: q.k8sClusterId }] })),
   } as Partial<EmsApi> as EmsApi;
   return { ems, counts, maxInFlight: () => maxInFlight };
 }
 
-function cluster(i: number): EmsCluster {
+const source = { operation: 'fake', requestId: null };
+
+function cluster(i: number): ClusterRecord {
   const id = `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`;
-  return {
-    cluster_metadata: { id, status: 'RUNNING' },
-    cluster_specification: { name: `cluster-${i}`, k8s_cluster_specification: { k8s_cluster_id: id, version: '1.0' } },
-  };
+  const none = { description: null, reason: null, projectId: null, createdAt: null, updatedAt: null, k8sName: null, availableNodeCount: null, chargeMode: null, memory: null };
+  const k8s = { k8sClusterId: id, namespace: null, label: null, nodeCount: null, flavor: null, version: '1.0', ltsEnabled: null, ltsConnectType: null, monitorEnabled: null, nodeType: null };
+  return { id, name: `cluster-${i}`, status: 'RUNNING', statusText: 'RUNNING', k8s, source, ...none };
 }
 
 
@@ -61,10 +70,10 @@ describe('createLoaders', () => {
   it('keeps the DataLoader contract: one result per key, in order, an Error for a missing one', async () => {
     const { ems, counts } = fakeEms({ clusters: 10 });
     const loaders = createLoaders(ems);
-    const ids = [5, 1, 9, 3, 7].map((i) => cluster(i).cluster_metadata.id);
+    const ids = [5, 1, 9, 3, 7].map((i) => cluster(i).id);
     const missing = '00000000-0000-4000-8000-999999999999';
     const results = await loaders.clusterById.loadMany([...ids, missing]);
-    expect(results.slice(0, 5).map((c) => (c as EmsCluster).cluster_metadata.id)).toEqual(ids);
+    expect(results.slice(0, 5).map((c) => (c as ClusterRecord).id)).toEqual(ids);
     expect(results[5]).toBeInstanceOf(EmsHttpError);
     expect(results[5]).toMatchObject({ code: 'NOT_FOUND', status: 404, upstreamCode: 'ems.00030005' });
     expect(counts).toEqual({ ListClusters: 1 });
@@ -74,8 +83,8 @@ describe('createLoaders', () => {
     const { ems, counts } = fakeEms({ clusters: 2500 });
     const loaders = createLoaders(ems);
     expect(await loaders.allClusters()).toHaveLength(2500);
-    await loaders.clusterById.load(cluster(2499).cluster_metadata.id);
-    await loaders.clusterById.loadMany([cluster(1).cluster_metadata.id, cluster(2).cluster_metadata.id]);
+    await loaders.clusterById.load(cluster(2499).id);
+    await loaders.clusterById.loadMany([cluster(1).id, cluster(2).id]);
     expect(counts).toEqual({ ListClusters: 3 });
   });
 
@@ -83,7 +92,7 @@ describe('createLoaders', () => {
     const { ems, counts } = fakeEms({ clusters: 30, jobs: 90 });
     const loaders = createLoaders(ems);
     const lists = await Promise.all(
-      Array.from({ length: 30 }, (_, i) => loaders.jobsByClusterId.load({ clusterId: cluster(i).cluster_metadata.id, type: null })),
+      Array.from({ length: 30 }, (_, i) => loaders.jobsByClusterId.load({ clusterId: cluster(i).id, type: null })),
     );
     expect(lists.map((l) => l.length)).toEqual(Array(30).fill(3));
     expect(counts).toEqual({ ListJobs: 2 });
@@ -95,7 +104,7 @@ describe('createLoaders', () => {
   it(`caps concurrent ListClustersLabels calls at ${LABELS_CONCURRENCY}`, async () => {
     const { ems, counts, maxInFlight } = fakeEms({ delayMs: 10 });
     const loaders = createLoaders(ems);
-    const ids = Array.from({ length: 20 }, (_, i) => cluster(i).cluster_metadata.id);
+    const ids = Array.from({ length: 20 }, (_, i) => cluster(i).id);
     const labels = await loaders.labelsByK8sClusterId.loadMany([...ids, ...ids.map((id) => id.toUpperCase())]);
     expect(labels).toHaveLength(40);
     expect(counts).toEqual({ ListClustersLabels: 20 });
@@ -110,7 +119,7 @@ describe('createLoaders', () => {
     loaders.invalidateJobs();
     loaders.invalidateClusters();
     await loaders.jobById.load('short-1');
-    await loaders.clusterById.load(cluster(1).cluster_metadata.id);
+    await loaders.clusterById.load(cluster(1).id);
     expect(counts).toEqual({ ListJobs: 1, ShowJob: 1, ListClusters: 1, ShowCluster: 1 });
   });
 });

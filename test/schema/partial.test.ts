@@ -19,8 +19,8 @@ describe('partial results', () => {
       const edges = result.data!.clusters.edges;
       expect(edges).toHaveLength(5);
       for (const { node } of edges) {
-        expect(node.name).toBeTruthy();
-        expect(node.release).toBeNull();
+        expect(node!.name).toBeTruthy();
+        expect(node!.release).toBeNull();
       }
       expect(result.errors).toHaveLength(5);
       const paths = result.errors!.map((error) => error.path);
@@ -36,7 +36,7 @@ describe('partial results', () => {
   });
 
   it('nulls Job.cluster when ShowCluster fails and keeps the job', async () => {
-    const id = (await h.gql(JobIdsPageDocument, { type: 'SHORT', first: 1 })).data!.jobs.edges[0]!.node.id;
+    const id = (await h.gql(JobIdsPageDocument, { type: 'SHORT', first: 1 })).data!.jobs.edges[0]!.node!.id;
     h.sim.setFaults({ errorRate: 1, operations: ['ShowCluster'] });
     try {
       const result = await h.gql(JobDetailDocument, { id });

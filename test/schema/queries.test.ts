@@ -46,12 +46,12 @@ function expectUserInputError(result: { errors?: readonly { message: string; ext
 /** Walks a connection with `first` until hasNextPage is false; returns the items in page order. */
 async function walk<T>(
   page: (after: string | null) => Promise<{ edges: { cursor: string; node: T }[]; pageInfo: { hasNextPage: boolean; endCursor?: string | null } }>,
-): Promise<{ items: T[]; pages: number }> {
-  const items: T[] = [];
+): Promise<{ items: NonNullable<T>[]; pages: number }> {
+  const items: NonNullable<T>[] = [];
   let after: string | null = null;
   for (let pages = 1; ; pages++) {
     const connection = await page(after);
-    items.push(...connection.edges.map((e) => e.node));
+    items.push(...connection.edges.map((e) => e.node!));
     expect(connection.pageInfo.endCursor ?? null).toBe(connection.edges.at(-1)?.cursor ?? null);
     if (!connection.pageInfo.hasNextPage) return { items, pages };
     expect(connection.edges.length).toBeGreaterThan(0);
@@ -66,13 +66,13 @@ describe('clusters', () => {
     expect(total).toBe(20);
     for (const first of [1, 3, 7, 20, 50]) {
       const { items, pages } = await walk(async (after) => (await h.gql(ClusterPageDocument, { first, after })).data!.clusters);
-      expect(items.map((c) => c.id)).toEqual(all.data!.clusters.edges.map((e) => e.node.id));
+      expect(items.map((c) => c.id)).toEqual(all.data!.clusters.edges.map((e) => e.node!.id));
       expect(pages).toBe(Math.max(1, Math.ceil(total / first)));
     }
   });
 
   it('walks pages without totalCount with one ListClusters call a page', async () => {
-    const all = (await h.gql(ClusterPageDocument, { first: 1000 })).data!.clusters.edges.map((e) => e.node.id);
+    const all = (await h.gql(ClusterPageDocument, { first: 1000 })).data!.clusters.edges.map((e) => e.node!.id);
     h.sim.stats.reset();
     const { items, pages } = await walk(async (after) => (await h.gql(ClusterIdsPageDocument, { first: 6, after })).data!.clusters);
     expect(items.map((c) => c.id)).toEqual(all);
@@ -90,7 +90,7 @@ describe('clusters', () => {
     expect(second.edges).toHaveLength(5);
     expect(new Set([...p1.edges, ...second.edges].map((e) => e.cursor)).size).toBe(10);
     const last = (await h.gql(ClusterPageDocument, { first: 5, after: second.edges[4]!.cursor })).data!.clusters;
-    expect(last.edges[0]!.node.id).not.toBe(second.edges[4]!.node.id);
+    expect(last.edges[0]!.node!.id).not.toBe(second.edges[4]!.node!.id);
   });
 
   it('uses DEFAULT_PAGE_SIZE when first is omitted and returns an empty page for first: 0', async () => {
@@ -120,7 +120,7 @@ describe('clusters', () => {
     expectUserInputError(await h.gql(ReleasePageDocument, { after: 'garbage' }), /"after"/);
     expectUserInputError(await h.gql(FeaturePageDocument, { first: 5000 }), /"first"/);
     expect(h.sim.stats.count()).toBe(0);
-    const id = (await h.gql(ClusterIdsPageDocument, { first: 1 })).data!.clusters.edges[0]!.node.id;
+    const id = (await h.gql(ClusterIdsPageDocument, { first: 1 })).data!.clusters.edges[0]!.node!.id;
     const nested = await h.gql(ClusterJobsDocument, { id, first: -1 });
     expectUserInputError(nested, /"first" must be between 0 and 1000, got -1/);
     expect(nested.errors![0]!.path).toEqual(['cluster', 'jobs']);
@@ -149,20 +149,20 @@ describe('clusters', () => {
 
   it('filters by status in the gateway', async () => {
     freezeSimulatorClock(h);
-    const all = (await h.gql(ClusterPageDocument, { first: 1000 })).data!.clusters.edges.map((e) => e.node);
+    const all = (await h.gql(ClusterPageDocument, { first: 1000 })).data!.clusters.edges.map((e) => e.node!);
     const wanted: ClusterStatus[] = ['RUNNING', 'DELETED'];
     const filtered = (await h.gql(ClusterPageDocument, { first: 1000, status: wanted })).data!.clusters;
     const expected = all.filter((c) => wanted.includes(c.status));
     expect(expected.length).toBeGreaterThan(0);
     expect(expected.length).toBeLessThan(all.length);
     expect(filtered.totalCount).toBe(expected.length);
-    expect(filtered.edges.map((e) => e.node.id)).toEqual(expected.map((c) => c.id));
+    expect(filtered.edges.map((e) => e.node!.id)).toEqual(expected.map((c) => c.id));
     const { items } = await walk(async (after) => (await h.gql(ClusterPageDocument, { first: 3, after, status: wanted })).data!.clusters);
     expect(items.map((c) => c.id)).toEqual(expected.map((c) => c.id));
   });
 
   it('shows every field of a cluster, GraphQL-named', async () => {
-    const id = (await h.gql(ClusterPageDocument, { first: 1 })).data!.clusters.edges[0]!.node.id;
+    const id = (await h.gql(ClusterPageDocument, { first: 1 })).data!.clusters.edges[0]!.node!.id;
     const result = await h.gql(ClusterDetailDocument, { id });
     expect(result.errors).toBeUndefined();
     const c = result.data!.cluster!;
@@ -178,11 +178,11 @@ describe('clusters', () => {
     expect(c.k8s.k8sClusterId).toMatch(UUID);
     expect(c.k8s.ltsConnectType === null || ['LOGAGENT', 'ICAGENT'].includes(c.k8s.ltsConnectType)).toBe(true);
     expect(c.k8s.version).toBe('25.12.0');
-    expect(c.memory.hugePageCount).toBe(262144);
-    expect(c.memory.totalBytes).toBe(c.memory.hugePageCount! * c.memory.hugePageSizeMb! * 2 ** 20);
+    expect(c.memory!.hugePageCount).toBe(262144);
+    expect(c.memory!.totalBytes).toBe(c.memory!.hugePageCount! * c.memory!.hugePageSizeMb! * 2 ** 20);
     expect(c.labels).toContainEqual({ key: 'ems', value: 'true' });
     expect(c.release).toMatchObject({ version: '25.12.0', tag: 'PREFERRED_VERSION', preferred: true });
-    expect(c.jobs.totalCount).toBeGreaterThan(0);
+    expect(c.jobs!.totalCount).toBeGreaterThan(0);
   });
 
   it('returns null for an unknown cluster and BAD_USER_INPUT for a malformed id, without calling EMS', async () => {
@@ -215,13 +215,13 @@ describe('two callers of one gateway', () => {
       shared.gql(ClusterPageDocument, { first: 100 }),
       shared.gql(ClusterPageDocument, { first: 100 }, other),
     ]);
-    const mainIds = main.data!.clusters.edges.map((e) => e.node.id);
-    const otherIds = theirs.data!.clusters.edges.map((e) => e.node.id);
+    const mainIds = main.data!.clusters.edges.map((e) => e.node!.id);
+    const otherIds = theirs.data!.clusters.edges.map((e) => e.node!.id);
     expect(mainIds).toHaveLength(20);
     expect(otherIds.length).toBeGreaterThan(0);
     for (const id of otherIds) expect(mainIds).not.toContain(id);
-    expect(mainAgain.data!.clusters.edges.map((e) => e.node.id)).toEqual(mainIds);
-    expect(theirsAgain.data!.clusters.edges.map((e) => e.node.id)).toEqual(otherIds);
+    expect(mainAgain.data!.clusters.edges.map((e) => e.node!.id)).toEqual(mainIds);
+    expect(theirsAgain.data!.clusters.edges.map((e) => e.node!.id)).toEqual(otherIds);
 
     // A cluster of the other project is not the caller's: ShowCluster answers 404, the field null.
     const cross = await shared.gql(ClusterDetailDocument, { id: otherIds[0]! });
@@ -233,10 +233,10 @@ describe('two callers of one gateway', () => {
   it("defaults credentials(projectId) to the caller's project when EMS_PROJECT_ID is unset", async () => {
     const mine = await shared.gql(CredentialsDocument, {});
     expect(mine.errors).toBeUndefined();
-    for (const c of mine.data!.credentials) expect(c.projectId).toBe(shared.sim.credentials.projectId);
+    for (const c of mine.data!.credentials) expect(c!.projectId).toBe(shared.sim.credentials.projectId);
     const theirs = await shared.gql(CredentialsDocument, {}, { token: shared.sim.credentials.otherProjectToken });
     expect(theirs.errors).toBeUndefined();
-    for (const c of theirs.data!.credentials) expect(c.projectId).toBe(shared.sim.credentials.otherProjectId);
+    for (const c of theirs.data!.credentials) expect(c!.projectId).toBe(shared.sim.credentials.otherProjectId);
   });
 });
 
@@ -244,23 +244,23 @@ describe('jobs', () => {
   it('walks every page of both types once, short jobs first', async () => {
     const short = (await h.gql(JobPageDocument, { type: 'SHORT', first: 1000 })).data!.jobs;
     const long = (await h.gql(JobPageDocument, { type: 'LONG', first: 1000 })).data!.jobs;
-    expect(short.edges.every((e) => e.node.type === 'SHORT')).toBe(true);
-    expect(long.edges.every((e) => e.node.type === 'LONG')).toBe(true);
-    const all = [...short.edges, ...long.edges].map((e) => e.node.id);
+    expect(short.edges.every((e) => e.node!.type === 'SHORT')).toBe(true);
+    expect(long.edges.every((e) => e.node!.type === 'LONG')).toBe(true);
+    const all = [...short.edges, ...long.edges].map((e) => e.node!.id);
     expect(new Set(all).size).toBe(all.length);
     const { items } = await walk(async (after) => (await h.gql(JobPageDocument, { first: 7, after })).data!.jobs);
     expect(items.map((j) => j.id)).toEqual(all);
     const typed = await walk(async (after) => (await h.gql(JobIdsPageDocument, { type: 'LONG', first: 4, after })).data!.jobs);
-    expect(typed.items.map((j) => j.id)).toEqual(long.edges.map((e) => e.node.id));
+    expect(typed.items.map((j) => j.id)).toEqual(long.edges.map((e) => e.node!.id));
   });
 
   it('filters by cluster and status in the gateway', async () => {
     freezeSimulatorClock(h);
-    const all = (await h.gql(JobPageDocument, { first: 1000 })).data!.jobs.edges.map((e) => e.node);
+    const all = (await h.gql(JobPageDocument, { first: 1000 })).data!.jobs.edges.map((e) => e.node!);
     const clusterId = all.find((j) => j.clusterId)!.clusterId!;
     const byCluster = (await h.gql(JobPageDocument, { clusterId, first: 1000 })).data!.jobs;
     expect(byCluster.totalCount).toBe(all.filter((j) => j.clusterId === clusterId).length);
-    expect(byCluster.edges.every((e) => e.node.clusterId === clusterId)).toBe(true);
+    expect(byCluster.edges.every((e) => e.node!.clusterId === clusterId)).toBe(true);
 
     const statuses: JobStatus[] = ['FAILED', 'STOPPED'];
     const byStatus = (await h.gql(JobPageDocument, { status: statuses, first: 1000 })).data!.jobs;
@@ -268,18 +268,18 @@ describe('jobs', () => {
     expect(byStatus.totalCount).toBeGreaterThan(0);
 
     const longOfCluster = (await h.gql(JobPageDocument, { clusterId, type: 'LONG', first: 1000 })).data!.jobs;
-    expect(longOfCluster.edges.map((e) => e.node.id)).toEqual(
+    expect(longOfCluster.edges.map((e) => e.node!.id)).toEqual(
       all.filter((j) => j.clusterId === clusterId && j.type === 'LONG').map((j) => j.id),
     );
 
-    const nested = (await h.gql(ClusterJobsDocument, { id: clusterId, status: ['COMPLETED'], first: 1000 })).data!.cluster!.jobs;
-    expect(nested.edges.map((e) => e.node.id)).toEqual(
+    const nested = (await h.gql(ClusterJobsDocument, { id: clusterId, status: ['COMPLETED'], first: 1000 })).data!.cluster!.jobs!;
+    expect(nested.edges.map((e) => e.node!.id)).toEqual(
       all.filter((j) => j.clusterId === clusterId && j.status === 'COMPLETED').map((j) => j.id),
     );
   });
 
   it('shows a job with its tasks and cluster', async () => {
-    const some = (await h.gql(JobPageDocument, { type: 'LONG', first: 1 })).data!.jobs.edges[0]!.node;
+    const some = (await h.gql(JobPageDocument, { type: 'LONG', first: 1 })).data!.jobs.edges[0]!.node!;
     const result = await h.gql(JobDetailDocument, { id: some.id });
     expect(result.errors).toBeUndefined();
     const job = result.data!.job!;
@@ -288,7 +288,7 @@ describe('jobs', () => {
     expect(job.progress).toBeGreaterThanOrEqual(0);
     expect(job.createdAt).toMatch(DATE_TIME);
     expect(job.tasks.length).toBeGreaterThan(0);
-    for (const task of job.tasks) expect(task.id).toMatch(/^(short|long)-/);
+    for (const task of job.tasks) expect(task!.id).toMatch(/^(short|long)-/);
   });
 
   it('returns null for an unknown job and BAD_USER_INPUT for a malformed id, without calling EMS', async () => {
@@ -306,23 +306,23 @@ describe('releases, features, labels, credentials', () => {
   it('pages releases with EMS totals and marks the preferred one', async () => {
     const all = (await h.gql(ReleasePageDocument, { first: 100 })).data!.releases;
     expect(all.totalCount).toBe(all.edges.length);
-    expect(all.edges.filter((e) => e.node.preferred).map((e) => e.node.tag)).toEqual(['PREFERRED_VERSION']);
+    expect(all.edges.filter((e) => e.node!.preferred).map((e) => e.node!.tag)).toEqual(['PREFERRED_VERSION']);
     const { items } = await walk(async (after) => (await h.gql(ReleasePageDocument, { first: 1, after })).data!.releases);
-    expect(items.map((r) => r.version)).toEqual(all.edges.map((e) => e.node.version));
+    expect(items.map((r) => r.version)).toEqual(all.edges.map((e) => e.node!.version));
   });
 
   it('pages features with the enabled flag and the project id', async () => {
     const all = (await h.gql(FeaturePageDocument, { first: 100 })).data!.features;
     expect(all.totalCount).toBe(all.edges.length);
     expect(all.projectId).toBe(h.sim.credentials.projectId);
-    expect(all.edges.some((e) => e.node.enabled)).toBe(true);
-    expect(all.edges.some((e) => !e.node.enabled)).toBe(true);
+    expect(all.edges.some((e) => e.node!.enabled)).toBe(true);
+    expect(all.edges.some((e) => !e.node!.enabled)).toBe(true);
     const { items } = await walk(async (after) => (await h.gql(FeaturePageDocument, { first: 3, after })).data!.features);
-    expect(items.map((f) => f.name)).toEqual(all.edges.map((e) => e.node.name));
+    expect(items.map((f) => f.name)).toEqual(all.edges.map((e) => e.node!.name));
   });
 
   it('lists the labels of a CCE cluster and rejects a malformed id without calling EMS', async () => {
-    const cluster = (await h.gql(ClusterDetailDocument, { id: (await h.gql(ClusterPageDocument, { first: 1 })).data!.clusters.edges[0]!.node.id })).data!.cluster!;
+    const cluster = (await h.gql(ClusterDetailDocument, { id: (await h.gql(ClusterPageDocument, { first: 1 })).data!.clusters.edges[0]!.node!.id })).data!.cluster!;
     const labels = await h.gql(ClusterLabelsDocument, { k8sClusterId: cluster.k8s.k8sClusterId });
     expect(labels.data!.clusterLabels).toEqual(cluster.labels);
     h.sim.stats.reset();
@@ -335,8 +335,8 @@ describe('releases, features, labels, credentials', () => {
     expect(result.errors).toBeUndefined();
     expect(result.data!.credentials.length).toBeGreaterThan(0);
     for (const c of result.data!.credentials) {
-      expect(c.projectId).toBe(h.sim.credentials.projectId);
-      expect(c.createdAt).toMatch(DATE_TIME);
+      expect(c!.projectId).toBe(h.sim.credentials.projectId);
+      expect(c!.createdAt).toMatch(DATE_TIME);
     }
     h.sim.stats.reset();
     expectUserInputError(await h.gql(CredentialsDocument, { projectId: 'no/slashes' }), /"projectId" must be 1–255 letters or digits/);

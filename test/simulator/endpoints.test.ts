@@ -13,7 +13,7 @@ import {
   EmsListLabelsResponse,
   EmsListReleasesResponse,
   EmsShowCredentialsResponse,
-} from '../../src/ems/models/index.js';
+} from './reference-wire.js';
 import type { EmsSimulator } from '../../src/simulator/index.js';
 import { call, clusterNamed, createBody, k8sIdOf, startSim, UUID_RE } from './helpers.js';
 

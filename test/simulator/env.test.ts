@@ -1,4 +1,7 @@
+import { once } from 'node:events';
+import { createServer, type AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
+import { SimulatorStartError, startSimulator } from '../../src/simulator/dev.js';
 import { loadSimulatorEnv } from '../../src/simulator/env.js';
 
 describe('loadSimulatorEnv', () => {
@@ -8,21 +11,22 @@ describe('loadSimulatorEnv', () => {
 
   it('reads every variable', () => {
     const opts = loadSimulatorEnv({
-      SIM_PORT: '5000',
-      SIM_HOST: '0.0.0.0',
-      SIM_CLOCK_SPEED: '50',
-      SIM_SEED: '9',
-      SIM_CLUSTER_COUNT: '100',
-      SIM_LATENCY_MS: '20',
-      SIM_ERROR_RATE: '0.1',
-      SIM_RATE_LIMIT_RATE: '0.05',
-      SIM_RETRY_AFTER_SECONDS: '3',
-      SIM_RESET_RATE: '0.01',
-      SIM_MALFORMED_RATE: '0.02',
-      SIM_JOB_FAILURE_RATE: '0.5',
-      SIM_CREATE_FAILURE_RATE: '0.25',
-      SIM_DELETE_FAILURE_RATE: '0.75',
-      SIM_FAULT_OPERATIONS: 'ListClusters, ShowJob',
+      SIMULATOR_PORT: '5000',
+      SIMULATOR_HOST: '0.0.0.0',
+      SIMULATOR_CLOCK_SPEED: '50',
+      SIMULATOR_SEED: '9',
+      SIMULATOR_CLUSTER_COUNT: '100',
+      SIMULATOR_WIRE: 'variant',
+      SIMULATOR_LATENCY_MS: '20',
+      SIMULATOR_ERROR_RATE: '0.1',
+      SIMULATOR_RATE_LIMIT_RATE: '0.05',
+      SIMULATOR_RETRY_AFTER_SECONDS: '3',
+      SIMULATOR_RESET_RATE: '0.01',
+      SIMULATOR_MALFORMED_RATE: '0.02',
+      SIMULATOR_JOB_FAILURE_RATE: '0.5',
+      SIMULATOR_CREATE_FAILURE_RATE: '0.25',
+      SIMULATOR_DELETE_FAILURE_RATE: '0.75',
+      SIMULATOR_FAULT_OPERATIONS: 'ListClusters, ShowJob',
     });
     expect(opts).toEqual({
       port: 5000,
@@ -30,6 +34,7 @@ describe('loadSimulatorEnv', () => {
       clockSpeed: 50,
       seed: 9,
       clusterCount: 100,
+      wire: 'variant',
       faults: {
         latencyMs: 20,
         errorRate: 0.1,
@@ -46,16 +51,39 @@ describe('loadSimulatorEnv', () => {
   });
 
   it('treats empty values as unset', () => {
-    expect(loadSimulatorEnv({ SIM_PORT: '', SIM_ERROR_RATE: ' ' })).toEqual({ port: 4010, host: '127.0.0.1', faults: {} });
+    expect(loadSimulatorEnv({ SIMULATOR_PORT: '', SIMULATOR_ERROR_RATE: ' ' })).toEqual({ port: 4010, host: '127.0.0.1', faults: {} });
   });
 
   it('reports every problem in one message', () => {
     let message = '';
     try {
-      loadSimulatorEnv({ SIM_PORT: 'abc', SIM_ERROR_RATE: '2', SIM_CLOCK_SPEED: '0', SIM_FAULT_OPERATIONS: 'Nope' });
+      loadSimulatorEnv({ SIMULATOR_PORT: 'abc', SIMULATOR_ERROR_RATE: '2', SIMULATOR_CLOCK_SPEED: '0', SIMULATOR_FAULT_OPERATIONS: 'Nope', SIMULATOR_WIRE: 'loose' });
     } catch (err) {
       message = (err as Error).message;
     }
-    for (const name of ['SIM_PORT', 'SIM_ERROR_RATE', 'SIM_CLOCK_SPEED', 'SIM_FAULT_OPERATIONS']) expect(message).toContain(name);
+    for (const name of ['SIMULATOR_PORT', 'SIMULATOR_ERROR_RATE', 'SIMULATOR_CLOCK_SPEED', 'SIMULATOR_FAULT_OPERATIONS', 'SIMULATOR_WIRE']) expect(message).toContain(name);
+  });
+});
+
+describe('the old SIM_ names', () => {
+  it('are not read: every setting has one name, SIMULATOR_…', () => {
+    expect(loadSimulatorEnv({ SIM_PORT: '5000', SIM_CLOCK_SPEED: '50' })).toEqual({ port: 4010, host: '127.0.0.1', faults: {} });
+  });
+});
+
+describe('startSimulator', () => {
+  it('names SIMULATOR_PORT when its port is taken', async () => {
+    const blocker = createServer().listen(0, '127.0.0.1');
+    await once(blocker, 'listening');
+    const { port } = blocker.address() as AddressInfo;
+    try {
+      const error = await startSimulator({ port, host: '127.0.0.1' }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(SimulatorStartError);
+      expect((error as Error).message).toBe(
+        `the EMS simulator's port ${port} on 127.0.0.1 is in use: set SIMULATOR_PORT to a free port (0 picks one), or EMS_ENDPOINT to use a real EMS`,
+      );
+    } finally {
+      blocker.close();
+    }
   });
 });

@@ -5,6 +5,7 @@ import { VirtualClock } from '../../src/simulator/clock.js';
 import { FaultInjector } from '../../src/simulator/faults.js';
 import { Prng } from '../../src/simulator/prng.js';
 import { seedWorld } from '../../src/simulator/seed.js';
+import { WireWriter } from '../../src/simulator/wire.js';
 import { createRequestListener } from '../../src/simulator/server.js';
 import { StatsRecorder } from '../../src/simulator/stats.js';
 import type { EmsSimulator } from '../../src/simulator/index.js';
@@ -30,7 +31,7 @@ describe('request pipeline', () => {
       if (explode) throw new Error('boom');
       return realProject(id);
     };
-    server = createServer(createRequestListener({ store, clock, faults: new FaultInjector(1), ids: new Prng(1, 'ids'), stats }));
+    server = createServer(createRequestListener({ store, clock, faults: new FaultInjector(1), ids: new Prng(1, 'ids'), stats, wire: new WireWriter('reference') }));
     await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     const headers = { 'x-auth-token': credentials.token };

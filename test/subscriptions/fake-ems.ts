@@ -1,15 +1,16 @@
 import type { EmsApi } from '../../src/ems/api.js';
-import { EmsHttpError } from '../../src/ems/errors.js';
-import type { EmsCluster } from '../../src/ems/models/cluster.js';
-import type { EmsJob } from '../../src/ems/models/job.js';
+import { EmsBadResponseError, EmsHttpError } from '../../src/ems/errors.js';
+import type { ClusterRecord, JobRecord } from '../../src/ems/read/index.js';
+
+const source = { operation: 'fake', requestId: 'req-fake' };
 
 /**
  * An in-memory EMS for hub unit tests: jobs and clusters the test edits, one call log shared by every
  * EmsApi it hands out, and failures to inject.
  */
 export class FakeEms {
-  readonly jobs = new Map<string, EmsJob>();
-  readonly clusters = new Map<string, EmsCluster>();
+  readonly jobs = new Map<string, JobRecord>();
+  readonly clusters = new Map<string, ClusterRecord>();
   /** Every showJob/showCluster call: which client (label) asked for what, when. */
   readonly calls: { label: string; op: 'ShowJob' | 'ShowCluster'; id: string; at: number }[] = [];
   /** Failures returned by the next calls, in order. */
@@ -19,16 +20,56 @@ export class FakeEms {
   /** Ids a label's credentials cannot see (404). */
   readonly hiddenFrom = new Map<string, Set<string>>();
 
-  job(id: string, patch: Partial<EmsJob> = {}): EmsJob {
-    const job: EmsJob = { id, name: 'create_cluster', status: 'RUNNING', progress: 0, task_list: [], ...this.jobs.get(id), ...patch };
+  job(id: string, patch: Partial<JobRecord> = {}): JobRecord {
+    const base: JobRecord = {
+      id,
+      type: 'short',
+      clusterId: null,
+      name: 'create_cluster',
+      status: 'RUNNING',
+      statusText: 'RUNNING',
+      progress: 0,
+      message: null,
+      createdAt: null,
+      beginAt: null,
+      endAt: null,
+      tasks: [],
+      source,
+    };
+    const job: JobRecord = { ...base, ...this.jobs.get(id), ...patch };
+    if (patch.status && !patch.statusText) job.statusText = patch.status;
     this.jobs.set(id, job);
     return job;
   }
 
-  cluster(id: string, status: EmsCluster['cluster_metadata']['status']): EmsCluster {
-    const cluster: EmsCluster = {
-      cluster_metadata: { id, status, reason: 'Available' },
-      cluster_specification: { name: 'ems-test', k8s_cluster_specification: { k8s_cluster_id: '11111111-2222-3333-4444-555555555555' } },
+  cluster(id: string, status: ClusterRecord['status']): ClusterRecord {
+    const cluster: ClusterRecord = {
+      id,
+      name: 'ems-test',
+      description: null,
+      status,
+      statusText: status,
+      reason: 'Available',
+      projectId: null,
+      createdAt: null,
+      updatedAt: null,
+      k8sName: null,
+      availableNodeCount: null,
+      chargeMode: null,
+      k8s: {
+        k8sClusterId: '11111111-2222-3333-4444-555555555555',
+        namespace: null,
+        label: null,
+        nodeCount: null,
+        flavor: null,
+        version: null,
+        ltsEnabled: null,
+        ltsConnectType: null,
+        monitorEnabled: null,
+        nodeType: null,
+      },
+      memory: null,
+      source,
     };
     this.clusters.set(id, cluster);
     return cluster;
@@ -69,6 +110,7 @@ export class FakeEms {
   }
 }
 
+export const badResponse = () => new EmsBadResponseError('EMS ShowJob returned a body the gateway cannot read', { operation: 'ShowJob', status: 200, requestId: 'req-bad' });
 export const rateLimited = (retryAfter: number | null) =>
   new EmsHttpError({ operation: 'ShowJob', status: 429, upstreamCode: 'APIGW.0308', upstreamMessage: 'too many requests', retryAfter });
 export const unavailable = () => new EmsHttpError({ operation: 'ShowJob', status: 503, upstreamCode: 'APIGW.0201', upstreamMessage: 'unavailable' });

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   createLiveHub,
   createMemoryCoordinator,
@@ -8,14 +8,14 @@ import {
   type LiveHub,
   type PollReport,
 } from '../../src/subscriptions/index.js';
-import { collect, FakeEms, rateLimited, sleep, unauthenticated, unavailable, until } from './fake-ems.js';
+import { badResponse, collect, FakeEms, rateLimited, sleep, unauthenticated, unavailable, until } from './fake-ems.js';
 
 const intervals = { activeIntervalMs: 40, idleIntervalMs: 200, maxBackoffMs: 400 };
 const JOB = 'short-0a1b2c3d';
 const CLUSTER = '0b7c1e9a-5d2f-4c3b-8a6e-1f2d3c4b5a69';
 
 const hubs: LiveHub[] = [];
-function memoryHub(extra: { onPoll?: (r: PollReport) => void } = {}) {
+function memoryHub(extra: { onPoll?: (r: PollReport) => void; maxPollFailures?: number } = {}) {
   const hub = createLiveHub({ pubsub: createMemoryPubSub(), coordinator: createMemoryCoordinator(), intervals, ...extra });
   hubs.push(hub);
   return hub;
@@ -206,7 +206,7 @@ describe('LiveHub in memory', () => {
     expect(reports.at(-1)?.delayMs).toBe(200);
     ems.cluster(CLUSTER, 'DELETED');
     await sub.finished;
-    expect(sub.values.map((c) => c.cluster_metadata.status)).toEqual(['EXPANDING', 'RUNNING', 'DELETED']);
+    expect(sub.values.map((c) => c.status)).toEqual(['EXPANDING', 'RUNNING', 'DELETED']);
     expect(reports.at(-1)?.delayMs).toBeNull();
   });
 
@@ -222,5 +222,74 @@ describe('LiveHub in memory', () => {
     const polls = ems.count(JOB);
     await sleep(100);
     expect(ems.count(JOB)).toBe(polls);
+  });
+});
+
+describe('LiveHub when polls keep failing', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('ends every stream with the last failure’s code after maxPollFailures failed polls in a row, and stops polling', async () => {
+    vi.useFakeTimers();
+    const ems = new FakeEms();
+    ems.job(JOB, { progress: 1 });
+    ems.failures.push(badResponse(), badResponse(), badResponse(), badResponse());
+    const reports: PollReport[] = [];
+    const hub = memoryHub({ maxPollFailures: 3, onPoll: (r) => reports.push(r) });
+    const subs = [collect(hub.watchJob('scope-a', ems.api(), JOB)), collect(hub.watchJob('scope-a', ems.api(), JOB))];
+    // Polls at 0, +80 and +160 ms of back-off: the third failure ends the watch.
+    await vi.advanceTimersByTimeAsync(1_000);
+    for (const sub of subs) {
+      expect(sub.done).toBe(true);
+      expect(sub.values).toEqual([]);
+      expect(sub.error).toBeInstanceOf(LiveError);
+      expect(sub.error).toMatchObject({ code: 'UPSTREAM_BAD_RESPONSE', requestId: 'req-bad', retryable: true });
+      expect(sub.error?.message).toMatch(/stopped after 3 failed polls in a row; the last one: EMS ShowJob returned a body the gateway cannot read/);
+    }
+    expect(reports.map((r) => [r.ok, r.code, r.delayMs])).toEqual([
+      [false, 'UPSTREAM_BAD_RESPONSE', 80],
+      [false, 'UPSTREAM_BAD_RESPONSE', 160],
+      [false, 'UPSTREAM_BAD_RESPONSE', null],
+    ]);
+    expect(ems.count(JOB)).toBe(3);
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(ems.count(JOB)).toBe(3);
+    expect(hub.stats()).toEqual({ watches: 0, subscribers: 0, polling: 0 });
+  });
+
+  it('gives up on outages too, with their code, and a new subscriber starts afresh', async () => {
+    vi.useFakeTimers();
+    const ems = new FakeEms();
+    ems.job(JOB, { progress: 1 });
+    ems.failures.push(unavailable(), unavailable());
+    const hub = memoryHub({ maxPollFailures: 2 });
+    const first = collect(hub.watchJob('scope-a', ems.api(), JOB));
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(first.error).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', upstreamCode: 'APIGW.0201', retryable: true });
+    const again = collect(hub.watchJob('scope-a', ems.api(), JOB));
+    await vi.advanceTimersByTimeAsync(10);
+    expect(again.values).toEqual([expect.objectContaining({ id: JOB, progress: 1 })]);
+    expect(again.error).toBeNull();
+  });
+
+  it('counts only failures in a row: a good poll in between starts the count again', async () => {
+    vi.useFakeTimers();
+    const ems = new FakeEms();
+    ems.job(JOB, { progress: 1 });
+    const hub = memoryHub({ maxPollFailures: 3 });
+    const sub = collect(hub.watchJob('scope-a', ems.api(), JOB));
+    await vi.advanceTimersByTimeAsync(10);
+    expect(sub.values).toHaveLength(1);
+    for (let round = 0; round < 3; round++) {
+      ems.failures.push(badResponse(), unavailable());
+      await vi.advanceTimersByTimeAsync(1_000);
+    }
+    expect(sub.error).toBeNull();
+    expect(sub.done).toBe(false);
+    ems.job(JOB, { progress: 100, status: 'COMPLETED' });
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(sub.done).toBe(true);
+    expect(sub.values.map((j) => j.progress)).toEqual([1, 100]);
   });
 });

@@ -82,7 +82,12 @@ describe('Subscription.jobProgress over graphql-ws', () => {
     // CancelJobs call stops both; each stream ends after the poll that sees STOPPED. The counts
     // are the ShowJob calls of each job at the simulator.
     const POLLS = 4;
-    const g = await startHarness({ sim: { clockSpeed: 0 }, env: { POLL_ACTIVE_MS: String(ACTIVE), POLL_IDLE_MS: '2000' } });
+    // ~100 subscriptions per connection and 1,000 operations from one caller: over the default
+    // per-connection and per-caller limits, which have tests of their own (test/abuse/).
+    const g = await startHarness({
+      sim: { clockSpeed: 0 },
+      env: { POLL_ACTIVE_MS: String(ACTIVE), POLL_IDLE_MS: '2000', MAX_SUBSCRIPTIONS_PER_CONNECTION: '200', RATE_LIMIT_REQUESTS: '0' },
+    });
     try {
       const [a, b] = [await createClusterJob(g.sim), await createClusterJob(g.sim)];
       const clients = Array.from({ length: 10 }, () => wsClient(g.url, g.token));
@@ -165,13 +170,13 @@ describe('Subscription.jobProgress over graphql-ws', () => {
     expect(h.app.services.live.stats().subscribers).toBe(base.subscribers);
   });
 
-  it('refuses a subscription over the depth limit before polling anything, on both transports', async () => {
+  it('refuses a subscription over the depth limit before parsing or polling anything, on both transports', async () => {
     const { jobId } = await createClusterJob(h.sim);
     const deep = `subscription($id: ID!) { jobProgress(id: $id) { ${'cluster { jobs(first: 1) { edges { node { '.repeat(3)} id ${'} } } }'.repeat(3)} } }`;
     const client = wsClient(h.url, h.token);
-    const results: FormattedExecutionResult<Record<string, unknown>, unknown>[] = [];
-    await new Promise<void>((resolve, reject) => {
-      client.subscribe({ query: deep, variables: { id: jobId } }, { next: (r) => void results.push(r), error: reject, complete: resolve });
+    // graphql-ws answers an operation that cannot run with one `error` message (as for a validation error).
+    const refused = await new Promise<unknown>((resolve, reject) => {
+      client.subscribe({ query: deep, variables: { id: jobId } }, { next: () => reject(new Error('unexpected result')), error: resolve, complete: () => reject(new Error('completed')) });
     });
     const sse = await fetch(h.url, {
       method: 'POST',
@@ -179,8 +184,7 @@ describe('Subscription.jobProgress over graphql-ws', () => {
       body: JSON.stringify({ query: deep, variables: { id: jobId } }),
     });
     const events = await sse.text();
-    expect(results).toHaveLength(1);
-    expect(results[0]!.errors?.[0]).toMatchObject({ message: 'Query depth 14 exceeds the limit of 12', extensions: { code: 'QUERY_TOO_COMPLEX' } });
+    expect(refused).toEqual([{ message: 'Query depth 14 exceeds the limit of 12', extensions: expect.objectContaining({ code: 'QUERY_TOO_COMPLEX', limit: 'MAX_QUERY_DEPTH' }) }]);
     expect(events).toContain('"code":"QUERY_TOO_COMPLEX"');
     expect(events).toMatch(/event: complete/);
     expect(pollsOf(h.sim, jobId)).toHaveLength(0);
@@ -332,12 +336,17 @@ describe('Subscription over Server-Sent Events', () => {
     expect(h.app.services.live.stats().subscribers).toBe(base.subscribers);
   });
 
-  it('ends with NOT_FOUND for an unknown id and UNAUTHENTICATED without a token', async () => {
+  it('ends with NOT_FOUND for an unknown id, and refuses a stream without a token with 401 UNAUTHENTICATED', async () => {
     const unknown = subscribeSse(h.url, h.token, 'JobProgress', { id: 'short-0000beef' });
-    const anonymous = subscribeSse(h.url, null, 'JobProgress', { id: 'short-0000beef' });
-    await Promise.all([unknown.done, anonymous.done]);
+    await unknown.done;
     expect(unknown.completed).toBe(true);
     expect(unknown.results.map((r) => r.errors?.[0]?.extensions?.code)).toEqual(['NOT_FOUND']);
-    expect(anonymous.results.map((r) => r.errors?.[0]?.extensions?.code)).toEqual(['UNAUTHENTICATED']);
+    const anonymous = await fetch(h.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
+      body: JSON.stringify({ query: 'subscription { jobProgress(id: "short-0000beef") { id } }' }),
+    });
+    expect(anonymous.status).toBe(401);
+    expect(((await anonymous.json()) as any).errors[0].extensions.code).toBe('UNAUTHENTICATED');
   });
 });

@@ -34,6 +34,7 @@ describe('loadConfig', () => {
       EMS_SECURITY_TOKEN: 'sts',
       EMS_AUTH_TOKEN: 'static-token',
       REDIS_URL: 'redis://127.0.0.1:6379/2',
+      GATEWAY_AUTH: 'none',
     });
     expect(config.port).toBe(8080);
     expect(config.ems).toMatchObject({
@@ -43,6 +44,14 @@ describe('loadConfig', () => {
       staticToken: 'static-token',
     });
     expect(config.redis).toEqual({ url: 'redis://127.0.0.1:6379/2', keyPrefix: 'ems-gateway:' });
+  });
+
+  it('bounds subscriptions by failed polls in a row (POLL_MAX_FAILURES), and leaves the simulator’s settings to the simulator', () => {
+    expect(loadConfig({}).subscriptions.maxPollFailures).toBe(5);
+    expect(loadConfig({ POLL_MAX_FAILURES: '2' }).subscriptions.maxPollFailures).toBe(2);
+    expect(problemsOf({ POLL_MAX_FAILURES: '0' })).toEqual(['POLL_MAX_FAILURES: must be at least 1 (got "0")']);
+    // SIMULATOR_* belong to the simulator (src/simulator/env.ts): the gateway neither reads nor checks them.
+    expect(loadConfig({ SIMULATOR_PORT: 'not-a-port' })).not.toHaveProperty('simulator');
   });
 
   it('treats empty variables as unset', () => {
@@ -57,6 +66,7 @@ describe('loadConfig', () => {
       REDIS_URL: 'localhost:6379',
       MAX_PAGE_SIZE: '5000',
       LOG_LEVEL: 'loud',
+      GATEWAY_AUTH: 'none',
     });
     expect(problems).toEqual(
       expect.arrayContaining([
@@ -78,11 +88,11 @@ describe('loadConfig', () => {
   });
 
   it('refuses credentials that cannot travel in an HTTP header, without echoing secrets', () => {
-    expect(problemsOf({ EMS_AUTH_TOKEN: 'secret\nline' })).toEqual([expect.stringMatching(/^EMS_AUTH_TOKEN: must not contain control characters/)]);
-    const problems = problemsOf({ EMS_AK: 'ak😀', EMS_SK: 'sk', EMS_SECURITY_TOKEN: 'sts\u0000secret' });
+    expect(problemsOf({ EMS_AUTH_TOKEN: 'secret\nline', GATEWAY_AUTH: 'none' })).toEqual([expect.stringMatching(/^EMS_AUTH_TOKEN: must not contain control characters/)]);
+    const problems = problemsOf({ EMS_AK: 'ak😀', EMS_SK: 'sk', EMS_SECURITY_TOKEN: 'sts\u0000secret', GATEWAY_AUTH: 'none' });
     expect(problems).toEqual([expect.stringMatching(/^EMS_AK: must not contain control characters/), expect.stringMatching(/^EMS_SECURITY_TOKEN: must not/)]);
     expect(problems.join('\n')).not.toContain('secret');
-    expect(loadConfig({ EMS_AUTH_TOKEN: 'Latin-1 is fine: é' }).ems.staticToken).toBe('Latin-1 is fine: é');
+    expect(loadConfig({ EMS_AUTH_TOKEN: 'Latin-1 is fine: é', GATEWAY_AUTH: 'none' }).ems.staticToken).toBe('Latin-1 is fine: é');
   });
 
   it('refuses out-of-range numbers', () => {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { EmsTimestamp, EmsUuid, optionalString } from './common.js';
+import { EmsUuid } from './common.js';
 import { EmsLabel } from './label.js';
 
 export const CLUSTER_STATUSES = [
@@ -80,7 +80,7 @@ export const EmsMemorySpecification = z.object({
 });
 export type EmsMemorySpecification = z.infer<typeof EmsMemorySpecification>;
 
-/** CreateCluster body, also the `cluster_specification` of a Cluster. */
+/** CreateCluster body. */
 export const EmsClusterSpecification = z.object({
   name: EmsClusterName,
   description: z.string().max(DESCRIPTION_MAX).nullish(),
@@ -91,49 +91,6 @@ export const EmsClusterSpecification = z.object({
 export type EmsClusterSpecification = z.infer<typeof EmsClusterSpecification>;
 export const EmsCreateClusterRequest = EmsClusterSpecification;
 export type EmsCreateClusterRequest = EmsClusterSpecification;
-
-export const EmsClusterMetadata = z.object({
-  id: EmsUuid,
-  status: EmsClusterStatus,
-  reason: optionalString(1024),
-  project_id: optionalString(64),
-  created_at: EmsTimestamp.nullish(),
-  updated_at: EmsTimestamp.nullish(),
-  k8s_name: optionalString(128),
-  /** 3..512 per the reference; a cluster being created or deleted may report fewer, so only >= 0 is enforced. */
-  available_node_count: z.number().int().min(0).max(NODE_COUNT_MAX).nullish(),
-});
-export type EmsClusterMetadata = z.infer<typeof EmsClusterMetadata>;
-
-/**
- * A cluster as EMS returns it. The response is validated leniently on input rules (an existing
- * cluster is shown even if its spec would no longer pass CreateCluster validation), strictly on types.
- */
-export const EmsCluster = z.object({
-  cluster_metadata: EmsClusterMetadata,
-  cluster_specification: z.object({
-    name: z.string().max(128),
-    description: z.string().nullish(),
-    charge_mode: z.number().int().nullish(),
-    k8s_cluster_specification: EmsK8sClusterSpecification.extend({
-      node_count: z.number().int().min(0).nullish(),
-      namespace: z.string().nullish(),
-      flavor: z.string().nullish(),
-      version: z.string().nullish(),
-      lts_connect_type: z.number().int().nullish(),
-      node_type: z.number().int().nullish(),
-    }),
-    memory_specification: z
-      .object({ huge_page_num: z.number().int().nullish(), huge_page_flavor: z.number().int().nullish() })
-      .nullish(),
-  }),
-});
-export type EmsCluster = z.infer<typeof EmsCluster>;
-
-export const EmsListClustersResponse = z.object({
-  clusters: z.array(EmsCluster).max(1000),
-});
-export type EmsListClustersResponse = z.infer<typeof EmsListClustersResponse>;
 
 export const EmsEnrollK8sClusterSpecification = z.object({
   k8s_cluster_id: EmsUuid,
@@ -171,11 +128,3 @@ export const EmsNodeNameListRequest = z.object({
     .refine((names) => new Set(names).size === names.length, { message: 'must not repeat a node name' }),
 });
 export type EmsNodeNameListRequest = z.infer<typeof EmsNodeNameListRequest>;
-
-/** 202 of CreateCluster and EnrollCluster. */
-export const EmsClusterJobResponse = z.object({ job_id: z.string().min(1).max(64), cluster_id: EmsUuid });
-export type EmsClusterJobResponse = z.infer<typeof EmsClusterJobResponse>;
-
-/** 202 of DeleteClusterById, ExpandCluster and ShrinkCluster. */
-export const EmsJobResponse = z.object({ job_id: z.string().min(1).max(64) });
-export type EmsJobResponse = z.infer<typeof EmsJobResponse>;

@@ -1,6 +1,6 @@
 export * from './common.js';
+export * from './operations.js';
 export * from './release.js';
-export * from './feature.js';
 export * from './label.js';
 export * from './cluster.js';
 export * from './job.js';

@@ -1,0 +1,91 @@
+import { JOB_STATUSES, jobTypeOfId, type EmsJobStatus, type EmsJobType } from '../models/job.js';
+import type { At, Listed, RecordSource, WireReader } from './reader.js';
+
+/** One step of a job (`task_list`), as read; its id is its identity. */
+export interface TaskRecord {
+  id: string;
+  status: EmsJobStatus | 'UNKNOWN';
+  statusText: string | null;
+  message: string | null;
+  createdAt: string | null;
+  beginAt: string | null;
+  endAt: string | null;
+}
+
+/** An EMS job (ShowJob, an element of ListJobs), as read. */
+export interface JobRecord {
+  id: string;
+  /**
+   * Which ListJobs list holds the job: the list it was read from, or for ShowJob (whose body does
+   * not say) the one its id prefix implies (`long-` long, anything else short).
+   */
+  type: EmsJobType;
+  clusterId: string | null;
+  /** The kind of job, e.g. CreateCluster. */
+  name: string | null;
+  status: EmsJobStatus | 'UNKNOWN';
+  statusText: string | null;
+  /** Percent done; null when EMS sent none that can be read. */
+  progress: number | null;
+  message: string | null;
+  createdAt: string | null;
+  beginAt: string | null;
+  endAt: string | null;
+  tasks: Listed<TaskRecord>[];
+  source: RecordSource;
+}
+
+export function readTask(_value: unknown, at: At | null): TaskRecord | string {
+  if (!at) return 'that is not a JSON object';
+  const id = at.id('id');
+  if (!id) return 'without a readable id';
+  const status = at.enumOf('status', JOB_STATUSES);
+  return {
+    id,
+    status: status.value,
+    statusText: status.text,
+    message: at.string('message'),
+    createdAt: at.time('created_at'),
+    beginAt: at.time('begin_at'),
+    endAt: at.time('end_at'),
+  };
+}
+
+/** A job object of a known list type (null: from its id). */
+export function readJob(at: At | null, type: EmsJobType | null): JobRecord | string {
+  if (!at) return 'that is not a JSON object';
+  const id = at.id('id');
+  if (!id) return 'without a readable id';
+  const status = at.enumOf('status', JOB_STATUSES);
+  return {
+    id,
+    type: type ?? jobTypeOfId(id),
+    clusterId: at.id('cluster_id'),
+    name: at.string('name'),
+    status: status.value,
+    statusText: status.text,
+    progress: at.number('progress'),
+    message: at.string('message'),
+    createdAt: at.time('created_at'),
+    beginAt: at.time('begin_at'),
+    endAt: at.time('end_at'),
+    tasks: at.list('task_list', readTask),
+    source: at.reader.source,
+  };
+}
+
+/** ShowJob. */
+export function readShowJob(json: unknown, r: WireReader): JobRecord {
+  const job = readJob(r.root(json), null);
+  if (typeof job === 'string') throw r.unreadable(`a job ${job}`);
+  return job;
+}
+
+/** ListJobs of one type: `{ jobs }`. */
+export interface JobList {
+  jobs: Listed<JobRecord>[];
+}
+
+export function readListJobs(type: EmsJobType) {
+  return (json: unknown, r: WireReader): JobList => ({ jobs: r.root(json).list('jobs', (_v, at) => readJob(at, type), { required: true }) });
+}

@@ -1,0 +1,31 @@
+import { PREFERRED_VERSION_TAG } from '../models/release.js';
+import type { At, Listed, WireReader } from './reader.js';
+
+/** An EMS release (ListReleases); its version is its identity. */
+export interface ReleaseRecord {
+  version: string;
+  tag: string | null;
+  description: string | null;
+  /** Whether EMS recommends it (tag PREFERRED_VERSION). */
+  preferred: boolean;
+}
+
+export function readRelease(_value: unknown, at: At | null): ReleaseRecord | string {
+  if (!at) return 'that is not a JSON object';
+  const version = at.id('version');
+  if (!version) return 'without a readable version';
+  const tag = at.string('tag');
+  return { version, tag, description: at.string('description'), preferred: tag === PREFERRED_VERSION_TAG };
+}
+
+/** ListReleases: `{ total, releases }`. */
+export interface ReleaseList {
+  /** null when EMS sent no readable total. */
+  total: number | null;
+  releases: Listed<ReleaseRecord>[];
+}
+
+export function readListReleases(json: unknown, r: WireReader): ReleaseList {
+  const root = r.root(json);
+  return { total: root.count('total'), releases: root.list('releases', readRelease, { required: true }) };
+}

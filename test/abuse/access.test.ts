@@ -1,0 +1,56 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startHarness, type Harness } from '../fixtures/harness.js';
+import { DELETE_CLUSTER, apiKey } from '../security/helpers.js';
+
+/**
+ * Abuse cases that need a particular configuration (API keys, gateway credentials, default size
+ * limits); they run in-process. The heavy ones are in abuse.test.ts, against a child process.
+ */
+describe('abuse suite: access and defaults', () => {
+  const viewer = apiKey('dashboard', ['viewer']);
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness({ env: { GATEWAY_AUTH: 'apikey', GATEWAY_API_KEYS: JSON.stringify([viewer.entry]) } });
+    h.sim.seedClusters(3, { jobsPerCluster: 0 });
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  it('a viewer key cannot delete a cluster', async () => {
+    const as = { headers: { 'x-api-key': viewer.key } };
+    const clusterId = (await h.gql('{ clusters(first: 1) { edges { node { id } } } }', undefined, as)).data.clusters.edges[0].node.id;
+    h.sim.stats.reset();
+    const result = await h.gql(DELETE_CLUSTER, { id: clusterId }, as);
+    expect(result.data.deleteCluster).toMatchObject({ __typename: 'ForbiddenError', code: 'FORBIDDEN' });
+    expect(h.sim.stats.count()).toBe(0);
+    const still = await h.gql(`{ cluster(id: "${clusterId}") { status } }`, undefined, as);
+    expect(still.data.cluster.status).not.toBe('DELETING');
+  });
+
+  it('refuses 25,000 aliases at the default limits with 413, before parsing', async () => {
+    h.sim.stats.reset();
+    const query = `{ ${Array.from({ length: 25_000 }, (_, i) => `a${i}:cluster(id:"x"){id}`).join(' ')} }`;
+    const result = await h.gql(query, undefined, { headers: { 'x-api-key': viewer.key } });
+    expect(result.status).toBe(413);
+    // ~600 kB: over the request body cap (MAX_DOCUMENT_BYTES + MAX_VARIABLES_BYTES + 16 KiB), so it is not even read whole.
+    expect(result.errors![0]!.extensions).toMatchObject({ code: 'REQUEST_ENTITY_TOO_LARGE' });
+    expect(h.sim.stats.count()).toBe(0);
+  });
+
+  it('a start with AK/SK and no GATEWAY_AUTH is refused', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+      env: { ...process.env, EMS_ENDPOINT: 'https://ems.example.test', EMS_AK: 'AKEXAMPLE123456', EMS_SK: 'SKEXAMPLE-very-secret', GATEWAY_AUTH: '' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.setEncoding('utf8').on('data', (c: string) => (output += c));
+    child.stderr.setEncoding('utf8').on('data', (c: string) => (output += c));
+    const [code] = await once(child, 'exit');
+    expect(code).toBe(1);
+    expect(output).toMatch(/Invalid configuration:\n {2}- GATEWAY_AUTH: required when the gateway holds EMS credentials/);
+    expect(output).not.toContain('SKEXAMPLE-very-secret');
+  });
+});

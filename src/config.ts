@@ -61,8 +61,8 @@ export interface Config {
 /**
  * The EMS circuit breaker: it opens when, over the last `windowMs`, at least `minCalls` calls ended
  * and `threshold` of them failed by outage (no response, timeout, 502–504, or no answer within
- * `slowCallMs`); it then refuses calls, probing EMS after `halfOpenAfterMs` (doubling while the
- * probes fail, up to 30 s), and closes on the first probe that succeeds.
+ * `slowCallMs`); it then refuses calls, letting one call probe EMS every `halfOpenAfterMs`, and
+ * closes on the first probe that succeeds.
  */
 export interface CircuitBreakerConfig {
   /** Failure rate, above 0 and below 1. */

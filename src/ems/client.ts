@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { BrokenCircuitError, ExponentialBackoff, SamplingBreaker, circuitBreaker, handleWhen, noJitterGenerator, type CircuitBreakerPolicy } from 'cockatiel';
+import { BrokenCircuitError, CircuitState, SamplingBreaker, circuitBreaker, handleWhen, type CircuitBreakerPolicy } from 'cockatiel';
 import type { Logger } from 'pino';
 import { Pool, type Dispatcher } from 'undici';
 import type { EmsApi, EmsAuth, EmsCallOptions, EmsOperation } from './api.js';
@@ -80,8 +80,8 @@ export interface EmsClientOptions {
    * `windowMs`, at least `minCalls` calls ended and `threshold` of them failed by outage (no
    * response, timeout, 502/503/504, or still no answer after `slowCallMs`: a stall counts before
    * the call times out), the circuit opens. Reads in flight are then cut short, and every call fails
-   * at once with an `EmsNetworkError` (not sent, `retryAfter` set). After `halfOpenAfterMs` (doubling
-   * while probes fail, up to 30 s) the next call probes EMS, and the first probe that succeeds
+   * at once with an `EmsNetworkError` (not sent, `retryAfter` set). Every `halfOpenAfterMs` the next
+   * call probes EMS (the others are still refused while it runs), and the first probe that succeeds
    * closes the circuit. A slow call counted as a failure still returns its answer to its caller.
    * null = no breaker.
    * @default null
@@ -555,6 +555,8 @@ class SlowCallError extends Error {}
  * the call's real outcome.
  */
 async function guarded<T>(breaker: CircuitBreakerPolicy, attempt: () => Promise<T>, slowMs: number): Promise<T> {
+  // While a probe is out, other calls are refused at once (cockatiel would hold them until it ends).
+  if (breaker.state === CircuitState.HalfOpen) throw new BrokenCircuitError();
   let call: Promise<T> | null = null;
   try {
     return await breaker.execute(() => {
@@ -580,11 +582,7 @@ function createBreaker(
   const policy = circuitBreaker(
     handleWhen((error) => error instanceof SlowCallError || isOutage(error, closed)),
     {
-      halfOpenAfter: new ExponentialBackoff({
-        initialDelay: settings.halfOpenAfterMs,
-        maxDelay: Math.max(settings.halfOpenAfterMs, 30_000),
-        generator: noJitterGenerator,
-      }),
+      halfOpenAfter: settings.halfOpenAfterMs,
       breaker: new SamplingBreaker({
         threshold: settings.threshold,
         duration: settings.windowMs,

@@ -255,7 +255,7 @@ describe('LiveHub when polls keep failing', () => {
     expect(ems.count(JOB)).toBe(3);
     await vi.advanceTimersByTimeAsync(10_000);
     expect(ems.count(JOB)).toBe(3);
-    expect(hub.stats()).toEqual({ watches: 0, subscribers: 0, polling: 0 });
+    expect(hub.stats()).toEqual({ watches: 0, subscribers: 0, polling: 0, mode: 'single' });
   });
 
   it('gives up on outages too, with their code, and a new subscriber starts afresh', async () => {

@@ -25,7 +25,8 @@ import { pino } from 'pino';
 import { buildApp } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
 import { createSimulator, type EmsSimulator } from '../src/simulator/index.js';
-import { startGateway, startRedisServer, REDIS_SERVER } from '../test/fixtures/processes.js';
+import { startGateway, startRedisServer } from '../test/fixtures/processes.js';
+import { requireRedisServer } from '../test/fixtures/services.js';
 import { createClusterJob, pollsOf, subscribe, wsClient } from '../test/subscriptions/live-helpers.js';
 
 const { values: args } = parseArgs({
@@ -152,15 +153,13 @@ async function sigtermSection(): Promise<void> {
 }
 
 async function takeoverSection(): Promise<void> {
-  if (!REDIS_SERVER) {
-    console.log('\n## Takeover: skipped (no redis-server)');
-    return;
-  }
+  const redisServer = await requireRedisServer('bench:resilience takeover');
+  if (!redisServer) return;
   const interval = 1_000;
   for (const signal of ['SIGTERM', 'SIGKILL'] as const) {
     const sim = createSimulator({ clockSpeed: 1 });
     await sim.start();
-    const redis = await startRedisServer();
+    const redis = await startRedisServer(redisServer.path);
     const env = { ...defaultsFor(sim), REDIS_URL: redis.url, POLL_ACTIVE_MS: String(interval), LOG_LEVEL: 'warn' };
     const gateways = await Promise.all([startGateway(env), startGateway(env), startGateway(env)]);
     const { jobId } = await createClusterJob(sim);

@@ -8,6 +8,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import { createContextFactory, resolveAuth, scopeOf, type AppServices, type Context, type InitialContext } from './context.js';
+import { createWebUi, graphiqlOptions } from './dashboard.js';
 import { createEmsClient } from './ems/client.js';
 import { createDeviationReporter } from './ems/read/index.js';
 import { maskError, requestParamErrors } from './errors.js';
@@ -27,6 +28,8 @@ export interface BuildAppOptions {
   logger?: Logger;
   /** @default tracing as the OTEL_* variables of process.env say (off unless they ask for it) */
   telemetry?: Telemetry;
+  /** The dashboard's build, served at `/`. @default web/dist/ (WEB_DIST) */
+  webDir?: URL;
 }
 
 export interface App {
@@ -129,6 +132,7 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
   };
   const createContext = createContextFactory(services);
   const lifecycle = new RequestLifecycle();
+  const web = createWebUi(options.webDir);
 
   const yoga = createYoga<Record<string, unknown>, Context>({
     schema: guardResolvers(schema),
@@ -136,12 +140,14 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
     context: (initial) => createContext(initial as InitialContext),
     maskedErrors: { maskError: redactedMaskError(maskError, config) },
     landingPage: false,
-    graphiql: config.security.graphiql && { subscriptionsProtocol: 'WS', title: 'ems-gateway' },
+    graphiql: config.security.graphiql && graphiqlOptions(config.security.introspection ? schema : null),
+    renderGraphiQL: web.renderGraphiQL,
     ...security.yogaOptions,
     logging: yogaLogging(logger),
     plugins: [
       operationalEndpoints(services, metrics, lifecycle),
-      lifecycle.plugin((pathname) => OPERATIONAL_PATHS.has(pathname)),
+      lifecycle.plugin((pathname) => pathname === GRAPHQL_PATH),
+      web.plugin,
       metrics.yogaPlugin,
       requestParamErrors(),
       ...security.plugins,
@@ -242,8 +248,8 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
   };
 }
 
-/** Paths answered whatever the state (health, metrics): never refused while draining. */
-const OPERATIONAL_PATHS: ReadonlySet<string> = new Set(['/healthz', '/readyz', '/metrics']);
+/** The GraphQL endpoint: what a draining gateway refuses and waits for (health, metrics and the dashboard are still served). */
+const GRAPHQL_PATH = '/graphql';
 
 /** Close code of WebSockets at shutdown (RFC 6455 "Service Restart"): clients reconnect. */
 const WS_CLOSE_SERVICE_RESTART = 1012;
@@ -331,7 +337,8 @@ export const WS_MAX_MESSAGE_BYTES = 1024 * 1024;
  * graphql-ws (`graphql-transport-ws`) on the HTTP pipeline: every operation runs through
  * `yoga.getEnveloped`, so it gets the same context factory, plugins and error masking as HTTP and SSE.
  * Authentication happens once, at `connection_init` (src/security: the gateway's own caller
- * authentication, and in token pass-through one check of `connectionParams.authToken` with EMS):
+ * authentication, and in token pass-through one check with EMS of the token in the payload: its
+ * `authToken`, or an `X-Auth-Token` header, see tokenOf):
  * close 4403 when refused, 4429 when the address or caller is over a limit, 1013 when EMS cannot be
  * asked; no `connection_init` within 3 s closes 4408. Each operation is admitted against the
  * per-connection and per-caller limits first.

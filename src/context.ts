@@ -66,7 +66,8 @@ export type InitialContext = YogaInitialContext & {
 
 /**
  * The caller's upstream credentials: AK/SK signing when configured, else the caller's token
- * (`X-Auth-Token` header or graphql-ws `connectionParams.authToken`), else the static fallback.
+ * (`X-Auth-Token` header, or the graphql-ws `connection_init` payload: see tokenOf), else the
+ * static fallback.
  */
 export function resolveAuth(config: Config, token: string | null): EmsAuth {
   if (config.ems.aksk) return { kind: 'aksk', ...config.ems.aksk };
@@ -76,9 +77,30 @@ export function resolveAuth(config: Config, token: string | null): EmsAuth {
 
 /** Token of an HTTP request or graphql-ws connection, or null. */
 export function tokenOf(initial: Partial<InitialContext>): string | null {
-  const param = initial.connectionParams?.authToken;
-  if (typeof param === 'string' && param.length > 0) return param;
+  const param = connectionParamsToken(initial.connectionParams);
+  if (param) return param;
   return initial.request?.headers.get('x-auth-token') ?? null;
+}
+
+/**
+ * The token in a graphql-ws `connection_init` payload: `authToken`, else an `X-Auth-Token` header
+ * (any case) in a `headers` object, as GraphiQL-style clients send what their Headers pane holds,
+ * else such a header at the top level (where @graphiql/toolkit's fetcher puts the headers).
+ */
+function connectionParamsToken(params: Record<string, unknown> | null | undefined): string | null {
+  if (!params) return null;
+  if (typeof params.authToken === 'string' && params.authToken.length > 0) return params.authToken;
+  const headers = params.headers;
+  const nested = headers !== null && typeof headers === 'object' && !Array.isArray(headers) ? authTokenHeader(headers as Record<string, unknown>) : null;
+  return nested ?? authTokenHeader(params);
+}
+
+/** The value of an `X-Auth-Token` entry, whatever its case, in a plain object of headers. */
+function authTokenHeader(headers: Record<string, unknown>): string | null {
+  for (const [name, value] of Object.entries(headers)) {
+    if (name.toLowerCase() === 'x-auth-token' && typeof value === 'string' && value.length > 0) return value;
+  }
+  return null;
 }
 
 /** A stable, non-reversible name for a set of credentials. */

@@ -44,12 +44,12 @@ export class RequestLifecycle {
     }
   }
 
-  /** The yoga plugin doing all of the above. `operational` tells paths that are never refused (health, metrics). */
-  plugin(operational: (pathname: string) => boolean): Plugin<Context> {
+  /** The yoga plugin doing all of the above. `drains` tells the paths refused while draining and waited for (the GraphQL endpoint). */
+  plugin(drains: (pathname: string) => boolean): Plugin<Context> {
     const requests = new WeakSet<Request>();
     return {
       onRequest: ({ request, url, endResponse }) => {
-        if (operational(url.pathname)) return;
+        if (!drains(url.pathname)) return;
         if (this.draining) {
           const extensions: ErrorExtensions = { code: 'SHUTTING_DOWN', upstreamCode: null, requestId: null, retryable: true };
           endResponse(

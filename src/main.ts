@@ -52,7 +52,10 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const lines = [`ems-gateway: GraphQL at ${url} (WebSocket and SSE subscriptions on the same path)`];
+  const lines = [
+    `ems-gateway: GraphQL at ${url} (WebSocket and SSE subscriptions on the same path${config.security.graphiql ? '; GraphiQL in a browser' : ''})`,
+    `Dashboard: ${new URL('/', url)}`,
+  ];
   if (dev && simulator) lines.push(...dev.banner(simulator, url, simulatorOptions?.wire ?? 'reference'));
   console.log(lines.join('\n'));
 

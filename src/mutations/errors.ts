@@ -4,15 +4,17 @@
  * into union members. Anything else thrown stays a GraphQL error with a stable `extensions.code`.
  */
 
-/** Stable `code` of every union error type. */
-export type MutationErrorCode =
-  | 'VALIDATION_FAILED'
-  | 'NOT_FOUND'
-  | 'DUPLICATE_NAME'
-  | 'WRONG_STATE'
-  | 'FORBIDDEN'
-  | 'UPSTREAM_VALIDATION'
-  | 'IDEMPOTENCY_KEY_REUSED';
+/** Stable `code` of every union error type: the values of the GraphQL enum `ErrorCode`. */
+export const MUTATION_ERROR_CODES = [
+  'VALIDATION_FAILED',
+  'NOT_FOUND',
+  'DUPLICATE_NAME',
+  'WRONG_STATE',
+  'FORBIDDEN',
+  'UPSTREAM_VALIDATION',
+  'IDEMPOTENCY_KEY_REUSED',
+] as const;
+export type MutationErrorCode = (typeof MUTATION_ERROR_CODES)[number];
 
 export abstract class MutationError extends Error {
   abstract readonly code: MutationErrorCode;
@@ -123,4 +125,42 @@ export class IdempotencyKeyReusedError extends MutationError {
     );
     this.name = 'IdempotencyKeyReusedError';
   }
+}
+
+/** A class of expected failure, as the result unions list them. */
+export type MutationErrorClass = abstract new (...args: never[]) => MutationError;
+
+/**
+ * The expected failures of each mutation: the error members of its result union, and the only
+ * typed errors it returns. A refusal of another kind (EMS answering NOT_FOUND to a create, say)
+ * stays a GraphQL error with a stable `extensions.code`, so a client switching on the union's
+ * members never meets one it was not told about.
+ *
+ * ForbiddenError is in every union: any mutation may be refused for the caller's rights.
+ * UpstreamValidationError is in those whose request carries a body EMS validates beyond our rules.
+ */
+export const MUTATION_ERRORS = {
+  createCluster: [ValidationError, DuplicateNameError, UpstreamValidationError, ForbiddenError, IdempotencyKeyReusedError],
+  enrollCluster: [
+    ValidationError,
+    NotFoundError,
+    DuplicateNameError,
+    WrongStateError,
+    UpstreamValidationError,
+    ForbiddenError,
+    IdempotencyKeyReusedError,
+  ],
+  expandCluster: [ValidationError, NotFoundError, WrongStateError, UpstreamValidationError, ForbiddenError, IdempotencyKeyReusedError],
+  shrinkCluster: [ValidationError, NotFoundError, WrongStateError, UpstreamValidationError, ForbiddenError, IdempotencyKeyReusedError],
+  deleteCluster: [ValidationError, NotFoundError, WrongStateError, ForbiddenError, IdempotencyKeyReusedError],
+  authorizeCluster: [ValidationError, NotFoundError, WrongStateError, ForbiddenError, IdempotencyKeyReusedError],
+  cancelJobs: [ValidationError, UpstreamValidationError, ForbiddenError, IdempotencyKeyReusedError],
+  createCredential: [ValidationError, NotFoundError, ForbiddenError, IdempotencyKeyReusedError],
+} as const satisfies Record<string, readonly MutationErrorClass[]>;
+
+export type MutationName = keyof typeof MUTATION_ERRORS;
+
+/** Whether `error` is one of the typed failures `mutation` returns as a union member. */
+export function isErrorOf(mutation: MutationName, error: unknown): error is MutationError {
+  return MUTATION_ERRORS[mutation].some((type: MutationErrorClass) => error instanceof type);
 }

@@ -12,7 +12,7 @@ import {
   type IdempotencyClaim,
   type IdempotencyNote,
 } from '../idempotency/index.js';
-import { IdempotencyKeyReusedError } from './errors.js';
+import { IdempotencyKeyReusedError, type MutationName } from './errors.js';
 import type { Reconciled } from './reconcile.js';
 import { toMutationError, type UpstreamErrorSubject } from './upstream.js';
 
@@ -29,7 +29,7 @@ type Outcome<Stored> = { kind: 'done'; result: Stored } | ({ kind: 'unknown' } &
 
 export interface MutationSpec<Stored, Payload> {
   /** Mutation field name, e.g. `createCluster`; part of the idempotency record key. */
-  name: string;
+  name: MutationName;
   /** The caller's `idempotencyKey`, if any (already validated). */
   idempotencyKey: string | null | undefined;
   /**
@@ -177,7 +177,7 @@ async function submit<Stored>(spec: MutationSpec<Stored, unknown>): Promise<Stor
   try {
     return await spec.submit();
   } catch (error) {
-    throw toMutationError(error, spec.subject);
+    throw toMutationError(error, spec.name, spec.subject);
   }
 }
 

@@ -6,6 +6,8 @@ import {
   NotFoundError,
   UpstreamValidationError,
   WrongStateError,
+  isErrorOf,
+  type MutationName,
   type UpstreamDetails,
   type UpstreamMutationError,
 } from './errors.js';
@@ -31,10 +33,11 @@ export interface UpstreamErrorSubject {
 }
 
 /**
- * Turns an EMS refusal the client can act on into a typed mutation error; returns anything else
- * unchanged (it is then rethrown and becomes a GraphQL error with a stable `extensions.code`).
+ * Turns an EMS refusal the client can act on into a typed mutation error of `mutation`'s result
+ * union; returns anything else unchanged (it is then rethrown and becomes a GraphQL error with a
+ * stable `extensions.code`), including a refusal of a kind the union does not list.
  */
-export function toMutationError(error: unknown, subject: UpstreamErrorSubject = {}): unknown {
+export function toMutationError(error: unknown, mutation: MutationName, subject: UpstreamErrorSubject = {}): unknown {
   if (!(error instanceof EmsHttpError)) return error;
   const details: UpstreamDetails = {
     upstreamCode: error.upstreamCode,
@@ -43,7 +46,7 @@ export function toMutationError(error: unknown, subject: UpstreamErrorSubject = 
     status: error.status,
   };
   const typed = classify(error, details, subject);
-  return typed ?? error;
+  return typed && isErrorOf(mutation, typed) ? typed : error;
 }
 
 function classify(error: EmsHttpError, details: UpstreamDetails, subject: UpstreamErrorSubject): UpstreamMutationError | null {

@@ -258,7 +258,7 @@ builder.mutationFields((t) => ({
     nullable: false,
     description: 'Creates an EMS cluster on a CCE cluster (CreateCluster). Asynchronous: follow `job`.',
     args: { input: t.arg({ type: CreateClusterInput, required: true }) },
-    errors: mutationErrors('CreateClusterResult'),
+    errors: mutationErrors('createCluster', 'CreateClusterResult'),
     resolve: (_root, { input }, ctx) => {
       const body = validateCreateCluster(input);
       return runMutation(ctx, {
@@ -281,7 +281,7 @@ builder.mutationFields((t) => ({
     nullable: false,
     description: 'Takes an existing EMS deployment under management (EnrollCluster, EMS ≥ 25.12.0). Asynchronous: follow `job`.',
     args: { input: t.arg({ type: EnrollClusterInput, required: true }) },
-    errors: mutationErrors('EnrollClusterResult'),
+    errors: mutationErrors('enrollCluster', 'EnrollClusterResult'),
     resolve: (_root, { input }, ctx) => {
       const body = validateEnrollCluster(input);
       return runMutation(ctx, {
@@ -310,7 +310,7 @@ builder.mutationFields((t) => ({
     nullable: false,
     description: 'Adds CCE nodes to a RUNNING cluster (ExpandCluster). Asynchronous: follow `job`.',
     args: { input: t.arg({ type: ExpandClusterInput, required: true }) },
-    errors: mutationErrors('ExpandClusterResult'),
+    errors: mutationErrors('expandCluster', 'ExpandClusterResult'),
     resolve: (_root, { input }, ctx) => nodeNamesMutation(ctx, 'expandCluster', input),
   }),
   shrinkCluster: t.field({
@@ -318,7 +318,7 @@ builder.mutationFields((t) => ({
     nullable: false,
     description: 'Removes CCE nodes from a RUNNING cluster (ShrinkCluster). Asynchronous: follow `job`.',
     args: { input: t.arg({ type: ShrinkClusterInput, required: true }) },
-    errors: mutationErrors('ShrinkClusterResult'),
+    errors: mutationErrors('shrinkCluster', 'ShrinkClusterResult'),
     resolve: (_root, { input }, ctx) => nodeNamesMutation(ctx, 'shrinkCluster', input),
   }),
   deleteCluster: t.field({
@@ -326,7 +326,7 @@ builder.mutationFields((t) => ({
     nullable: false,
     description: 'Deletes a cluster (DeleteClusterById). Asynchronous: follow `job`; the cluster ends DELETED.',
     args: { input: t.arg({ type: DeleteClusterInput, required: true }) },
-    errors: mutationErrors('DeleteClusterResult'),
+    errors: mutationErrors('deleteCluster', 'DeleteClusterResult'),
     resolve: (_root, { input }, ctx) => {
       const { clusterId } = validateClusterId(input);
       return runMutation(ctx, {
@@ -349,7 +349,7 @@ builder.mutationFields((t) => ({
     nullable: false,
     description: 'Grants the cluster the permissions it needs (AuthorizeCluster).',
     args: { input: t.arg({ type: AuthorizeClusterInput, required: true }) },
-    errors: mutationErrors('AuthorizeClusterResult'),
+    errors: mutationErrors('authorizeCluster', 'AuthorizeClusterResult'),
     resolve: (_root, { input }, ctx) => {
       const { clusterId } = validateClusterId(input);
       return runMutation(ctx, {

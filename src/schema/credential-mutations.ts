@@ -72,7 +72,7 @@ builder.mutationField('createCredential', (t) =>
     nullable: false,
     description: 'Creates a credential (cdKey) for a project (CreateCredentialInfo).',
     args: { input: t.arg({ type: CreateCredentialInput, required: true }) },
-    errors: mutationErrors('CreateCredentialResult'),
+    errors: mutationErrors('createCredential', 'CreateCredentialResult'),
     authScopes: { admin: true },
     resolve: async (_root, { input }, ctx) => {
       const { projectId } = validateCreateCredential(input, ctx.config.ems.projectId);

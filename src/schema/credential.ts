@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { builder } from '../builder.js';
 import type { Context } from '../context.js';
 import { PROJECT_ID_PATTERN } from '../ems/models/index.js';
@@ -12,10 +13,24 @@ async function callerProjectId(ctx: Context): Promise<string | null> {
   return page.projectId;
 }
 
+/**
+ * `<projectId>:<first 16 hex digits of SHA-256(cdKey)>` (the project id empty when EMS sent none it
+ * could read): EMS gives credentials no id of their own.
+ */
+export function credentialId(credential: Pick<CredentialRecord, 'projectId' | 'cdKey'>): string {
+  return `${credential.projectId ?? ''}:${createHash('sha256').update(credential.cdKey).digest('hex').slice(0, 16)}`;
+}
+
 /** An EMS credential (cdKey) of a project. */
 export const Credential = builder.objectRef<CredentialRecord>('Credential').implement({
   description: 'An EMS credential (cdKey) of a project.',
   fields: (t) => ({
+    id: t.id({
+      nullable: false,
+      description:
+        'Stable and unique (a cache key): the project id and a one-way hash of the cdKey, so the id reveals nothing of the key.',
+      resolve: (c) => credentialId(c),
+    }),
     projectId: t.string({
       nullable: false,
       resolve: (c) => c.projectId ?? Promise.reject(missingFieldError(c.source, 'a credential without a readable projectId')),

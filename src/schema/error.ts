@@ -4,30 +4,48 @@ import {
   DuplicateNameError,
   ForbiddenError,
   IdempotencyKeyReusedError,
+  MUTATION_ERRORS,
   NotFoundError,
   UpstreamValidationError,
   ValidationError,
   WrongStateError,
   type FieldError as FieldErrorData,
+  type MutationErrorCode,
+  type MutationName,
   type MutationError,
   type UpstreamMutationError,
 } from '../mutations/errors.js';
 import { ClusterStatus } from './cluster.js';
 
 /**
- * The error members of the mutation result unions (CONTRACT.md: `XxxResult = XxxPayload | <error
- * types>`, every error type implements `interface Error { message code }`). The classes live in
- * src/mutations/errors.ts; resolvers throw them and the errors plugin returns them as union members.
+ * The error members of the mutation result unions (`XxxResult = XxxPayload | <the error types that
+ * mutation can return>`, every error type implements `interface Error { message code }`). The
+ * classes, and which mutation returns which, live in src/mutations/errors.ts; resolvers throw them
+ * and the errors plugin returns them as union members.
  */
 
+const ERROR_CODE_DESCRIPTIONS: Record<MutationErrorCode, string> = {
+  VALIDATION_FAILED: 'ValidationError: the input broke an EMS rule; nothing was sent.',
+  NOT_FOUND: 'NotFoundError: EMS does not know the cluster or other resource.',
+  DUPLICATE_NAME: 'DuplicateNameError: the cluster name is taken in the project.',
+  WRONG_STATE: 'WrongStateError: the cluster’s status does not allow the operation.',
+  FORBIDDEN: 'ForbiddenError: the caller may not do this.',
+  UPSTREAM_VALIDATION: 'UpstreamValidationError: EMS refused the request body.',
+  IDEMPOTENCY_KEY_REUSED: 'IdempotencyKeyReusedError: the idempotencyKey was used with a different input.',
+};
+
+export const ErrorCode = builder.enumType('ErrorCode', {
+  description: 'The `code` of an expected mutation failure: one value per error type, stable.',
+  values: Object.fromEntries(
+    Object.entries(ERROR_CODE_DESCRIPTIONS).map(([code, description]) => [code, { value: code as MutationErrorCode, description }]),
+  ) as Record<MutationErrorCode, { value: MutationErrorCode; description: string }>,
+});
+
 export const ErrorInterface = builder.interfaceRef<MutationError>('Error').implement({
-  description: 'An expected failure of a mutation: switch on `code`, show `message`.',
+  description: 'An expected failure of a mutation: switch on `code` (or `__typename`), show `message`.',
   fields: (t) => ({
     message: t.exposeString('message', { nullable: false, description: 'What went wrong, for humans.' }),
-    code: t.exposeString('code', { nullable: false,
-      description:
-        'Stable, UPPER_SNAKE: VALIDATION_FAILED, NOT_FOUND, DUPLICATE_NAME, WRONG_STATE, FORBIDDEN, UPSTREAM_VALIDATION, IDEMPOTENCY_KEY_REUSED.',
-    }),
+    code: t.field({ type: ErrorCode, nullable: false, description: 'Which failure it is; each error type has its own.', resolve: (e) => e.code }),
   }),
 });
 
@@ -59,7 +77,7 @@ export const FieldError = builder.objectRef<FieldErrorData>('FieldError').implem
 
 builder.objectType(ValidationError, {
   name: 'ValidationError',
-  description: 'The input broke an EMS rule (ems-api.md); nothing was sent to EMS. Code VALIDATION_FAILED.',
+  description: 'The input broke an EMS rule; nothing was sent to EMS. Code VALIDATION_FAILED.',
   interfaces: [ErrorInterface],
   fields: (t) => ({
     fields: t.field({ type: [FieldError], nullable: false, description: 'Every refused field and why.', resolve: (e) => e.fields }),
@@ -124,25 +142,14 @@ builder.objectType(IdempotencyKeyReusedError, {
   }),
 });
 
-/** The error members of every mutation result union. */
-export const MUTATION_ERROR_TYPES = [
-  ValidationError,
-  NotFoundError,
-  DuplicateNameError,
-  WrongStateError,
-  ForbiddenError,
-  UpstreamValidationError,
-  IdempotencyKeyReusedError,
-];
-
 /**
- * The `errors` option of a mutation field: `<Name>Result = <Name>Payload | <error types>`, the
- * payload type as a direct member (no wrapper object).
+ * The `errors` option of a mutation field: `<Name>Result = <Name>Payload | <the error types that
+ * mutation can return>`, the payload type as a direct member (no wrapper object).
  */
-export function mutationErrors(resultName: string) {
+export function mutationErrors(mutation: MutationName, resultName: string) {
   return {
-    types: MUTATION_ERROR_TYPES,
+    types: [...MUTATION_ERRORS[mutation]],
     directResult: true as const,
-    union: { name: resultName, description: `The payload, or the expected failure of the mutation.` },
+    union: { name: resultName, description: `The payload, or an expected failure of ${mutation}.` },
   };
 }

@@ -15,6 +15,7 @@ import {
 export const Feature = builder.objectRef<FeatureRecord>('Feature').implement({
   description: 'An EMS feature gate of the caller’s project.',
   fields: (t) => ({
+    id: t.exposeID('name', { nullable: false, description: 'The feature’s name: stable, and unique in the project (a cache key).' }),
     name: t.exposeString('name', { nullable: false, description: 'e.g. feature.gates.batch_create_v2_loadbalancers_amount' }),
     enabled: t.boolean({
       nullable: false,

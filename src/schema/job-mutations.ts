@@ -66,7 +66,7 @@ builder.mutationField('cancelJobs', (t) =>
     nullable: false,
     description: 'Cancels jobs (CancelJobs).',
     args: { input: t.arg({ type: CancelJobsInput, required: true }) },
-    errors: mutationErrors('CancelJobsResult'),
+    errors: mutationErrors('cancelJobs', 'CancelJobsResult'),
     resolve: (_root, { input }, ctx) => {
       const body = validateCancelJobs(input);
       return runMutation(ctx, {

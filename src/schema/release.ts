@@ -7,6 +7,7 @@ import { AFTER_DESCRIPTION, FIRST_DESCRIPTION, connectionFromPage, mayHaveMore, 
 export const Release = builder.objectRef<ReleaseRecord>('Release').implement({
   description: 'An EMS version that clusters can run.',
   fields: (t) => ({
+    id: t.exposeID('version', { nullable: false, description: 'The version: stable, and unique among releases (a cache key).' }),
     version: t.exposeString('version', { nullable: false }),
     tag: t.exposeString('tag', { nullable: true }),
     description: t.exposeString('description', { nullable: true }),

@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { print } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSimulator, type EmsSimulator } from '../../src/simulator/index.js';
-import { REDIS_SERVER, startGateway, startRedisServer, type GatewayProcess, type RedisServerProcess } from '../fixtures/processes.js';
+import { startGateway, startRedisServer, type GatewayProcess, type RedisServerProcess } from '../fixtures/processes.js';
+import { requireRedisServer, suiteName } from '../fixtures/services.js';
 import { op } from '../mutations/operations.js';
 import { cancelJob, createClusterJob, pollsOf, sleep, subscribe, until, wsClient, type Received } from '../subscriptions/live-helpers.js';
 
@@ -16,7 +17,9 @@ const ACTIVE = 500;
 const SUBSCRIBERS_PER_GATEWAY = 100;
 const CLIENTS_PER_GATEWAY = 10;
 
-describe.skipIf(!REDIS_SERVER)('three gateway replicas sharing one Redis', () => {
+const redisServer = await requireRedisServer(suiteName(import.meta.url));
+
+describe.skipIf(!redisServer)('three gateway replicas sharing one Redis', () => {
   let sim: EmsSimulator;
   let redis: RedisServerProcess;
   let gateways: GatewayProcess[] = [];
@@ -46,7 +49,7 @@ describe.skipIf(!REDIS_SERVER)('three gateway replicas sharing one Redis', () =>
   beforeAll(async () => {
     sim = createSimulator({ clockSpeed: 1 });
     await sim.start();
-    redis = await startRedisServer();
+    redis = await startRedisServer(redisServer!.path);
     const env = {
       EMS_ENDPOINT: sim.url,
       EMS_PROJECT_ID: sim.credentials.projectId,

@@ -28,6 +28,7 @@ describe('npm start with no configuration', () => {
         await new Promise((r) => setTimeout(r, 100));
       }
       expect(output).toContain(`http://localhost:${port}/graphql`);
+      expect(output).toContain(`Dashboard: http://localhost:${port}/`);
       expect(output).toContain(`127.0.0.1:${simPort}`);
       const token = /X-Auth-Token header: (\S+)/.exec(output)![1]!;
 

@@ -9,6 +9,7 @@ import { buildApp, type App } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { RedisIdempotencyStore } from '../../src/idempotency/index.js';
 import { startHarness, type Harness } from '../fixtures/harness.js';
+import { TEST_REDIS_URL, requireRedis, suiteName } from '../fixtures/services.js';
 import { cluster, newK8sClusterId, provisionedNodeNames, uniqueName } from './helpers.js';
 import { op } from './operations.js';
 
@@ -235,9 +236,11 @@ describe('interrupted writes (outcome unknown), reconciled with EMS', () => {
   });
 });
 
-describe('in Redis, across two gateway instances', () => {
+const redis = await requireRedis(suiteName(import.meta.url));
+
+describe.skipIf(!redis)('in Redis, across two gateway instances', () => {
   const prefix = `test-mut-${randomBytes(6).toString('hex')}:`;
-  const env = { REDIS_URL: process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379', REDIS_KEY_PREFIX: prefix };
+  const env = { REDIS_URL: redis?.url ?? TEST_REDIS_URL, REDIS_KEY_PREFIX: prefix };
   let h: Harness;
   let b: App;
   let bUrl: string;

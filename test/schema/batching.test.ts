@@ -89,6 +89,26 @@ describe('batched nested reads', () => {
     });
   });
 
+  // The README's table of call counts quotes these numbers.
+  it.each([
+    { jobsPerCluster: 0, listJobs: 2, total: 5 },
+    { jobsPerCluster: 3, listJobs: 5, total: 8 },
+  ])(
+    'a page of 1,000 clusters with $jobsPerCluster jobs each costs $total calls: 2 ListClusters (a full page, then the end), $listJobs ListJobs, 1 ListReleases',
+    async ({ jobsPerCluster, listJobs, total }) => {
+      h.sim.seedClusters(1000, { jobsPerCluster });
+      const jobs = seededJobs(1000, jobsPerCluster);
+      h.sim.stats.reset();
+      const result = await h.gql(ClustersNestedDocument, { first: 1000 });
+      expect(result.errors).toBeUndefined();
+      expect(result.data!.clusters.edges).toHaveLength(1000);
+      for (const { node } of result.data!.clusters.edges) expect(node?.jobs?.totalCount).toBe(jobsPerCluster);
+      expect(walkCalls(jobs.long) + walkCalls(jobs.short)).toBe(listJobs);
+      expect(calls(h)).toEqual({ ListClusters: 2, ListJobs: listJobs, ListReleases: 1 });
+      expect(h.sim.stats.count()).toBe(total);
+    },
+  );
+
   describe('on 20 clusters with 3 jobs each', () => {
     beforeAll(() => {
       h.sim.seedClusters(20, { jobsPerCluster: 3 });

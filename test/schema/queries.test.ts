@@ -307,6 +307,8 @@ describe('releases, features, labels, credentials', () => {
     const all = (await h.gql(ReleasePageDocument, { first: 100 })).data!.releases;
     expect(all.totalCount).toBe(all.edges.length);
     expect(all.edges.filter((e) => e.node!.preferred).map((e) => e.node!.tag)).toEqual(['PREFERRED_VERSION']);
+    // id: the version, a stable cache key.
+    for (const { node } of all.edges) expect(node!.id).toBe(node!.version);
     const { items } = await walk(async (after) => (await h.gql(ReleasePageDocument, { first: 1, after })).data!.releases);
     expect(items.map((r) => r.version)).toEqual(all.edges.map((e) => e.node!.version));
   });
@@ -317,6 +319,7 @@ describe('releases, features, labels, credentials', () => {
     expect(all.projectId).toBe(h.sim.credentials.projectId);
     expect(all.edges.some((e) => e.node!.enabled)).toBe(true);
     expect(all.edges.some((e) => !e.node!.enabled)).toBe(true);
+    for (const { node } of all.edges) expect(node!.id).toBe(node!.name);
     const { items } = await walk(async (after) => (await h.gql(FeaturePageDocument, { first: 3, after })).data!.features);
     expect(items.map((f) => f.name)).toEqual(all.edges.map((e) => e.node!.name));
   });
@@ -337,7 +340,13 @@ describe('releases, features, labels, credentials', () => {
     for (const c of result.data!.credentials) {
       expect(c!.projectId).toBe(h.sim.credentials.projectId);
       expect(c!.createdAt).toMatch(DATE_TIME);
+      // A stable cache key that reveals nothing of the cdKey.
+      expect(c!.id).toMatch(new RegExp(`^${c!.projectId}:[0-9a-f]{16}$`));
+      expect(c!.id).not.toContain(c!.cdKey);
     }
+    const ids = result.data!.credentials.map((c) => c!.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect((await h.gql(CredentialsDocument, {})).data!.credentials.map((c) => c!.id)).toEqual(ids);
     h.sim.stats.reset();
     expectUserInputError(await h.gql(CredentialsDocument, { projectId: 'no/slashes' }), /"projectId" must be 1–255 letters or digits/);
     expect(h.sim.stats.count()).toBe(0);

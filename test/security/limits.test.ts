@@ -1,8 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHarness, type Harness } from '../fixtures/harness.js';
+import { requireRedis, suiteName } from '../fixtures/services.js';
 import { ClustersNestedDocument } from '../generated/graphql.js';
 import { wsClient } from '../subscriptions/live-helpers.js';
+
+const redis = await requireRedis(suiteName(import.meta.url));
 
 /** Polls `check` (sync or async) until it holds, for up to 5 s. */
 async function until(check: () => boolean | Promise<boolean>): Promise<void> {
@@ -99,8 +102,8 @@ describe('rate limits', () => {
     }
   });
 
-  it('shares the budget across replicas through Redis', async () => {
-    const env = { REDIS_URL: 'redis://127.0.0.1:6379', REDIS_KEY_PREFIX: `test-${randomUUID().slice(0, 8)}:`, RATE_LIMIT_REQUESTS: '4' };
+  it.skipIf(!redis)('shares the budget across replicas through Redis', async () => {
+    const env = { REDIS_URL: redis!.url, REDIS_KEY_PREFIX: `test-${randomUUID().slice(0, 8)}:`, RATE_LIMIT_REQUESTS: '4' };
     const a = await startHarness({ env });
     const b = await startHarness({ env, sim: {} });
     try {

@@ -9,28 +9,16 @@ import {
   createRedisPubSub,
   type LiveHub,
 } from '../../src/subscriptions/index.js';
+import { TEST_REDIS_URL, requireRedis, suiteName } from '../fixtures/services.js';
 import { createTcpProxy } from '../fixtures/tcp-proxy.js';
 import { collect, FakeEms, sleep, until } from './fake-ems.js';
 
-const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const ACTIVE = 100;
 const intervals = { activeIntervalMs: ACTIVE, idleIntervalMs: 500, maxBackoffMs: 1000 };
 const JOB = 'long-7f3e9a1c';
 
-async function redisReachable(): Promise<boolean> {
-  const probe = new Redis(REDIS_URL, { lazyConnect: true, retryStrategy: () => null });
-  probe.on('error', () => {});
-  try {
-    await probe.connect();
-    await probe.ping();
-    return true;
-  } catch {
-    return false;
-  } finally {
-    probe.disconnect();
-  }
-}
-const haveRedis = await redisReachable();
+const redis = await requireRedis(suiteName(import.meta.url));
+const REDIS_URL = redis?.url ?? TEST_REDIS_URL;
 
 interface Replica {
   hub: LiveHub;
@@ -38,7 +26,7 @@ interface Replica {
   kill(): void;
 }
 
-describe.skipIf(!haveRedis)('LiveHub across replicas (Redis)', () => {
+describe.skipIf(!redis)('LiveHub across replicas (Redis)', () => {
   let prefix: string;
   let admin: Redis;
   const replicas: Replica[] = [];

@@ -3,28 +3,17 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSimulator, type EmsSimulator } from '../../src/simulator/index.js';
 import { startGateway, type GatewayProcess } from '../fixtures/processes.js';
+import { TEST_REDIS_URL, requireRedis, suiteName } from '../fixtures/services.js';
 import { createClusterJob, pollsOf, sleep, subscribe, until, wsClient, type Received } from './live-helpers.js';
 
-const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const ACTIVE = 300;
 
-async function redisReachable(): Promise<boolean> {
-  const probe = new Redis(REDIS_URL, { lazyConnect: true, retryStrategy: () => null });
-  probe.on('error', () => {});
-  try {
-    await probe.connect();
-    return (await probe.ping()) === 'PONG';
-  } catch {
-    return false;
-  } finally {
-    probe.disconnect();
-  }
-}
-const haveRedis = await redisReachable();
+const redis = await requireRedis(suiteName(import.meta.url));
+const REDIS_URL = redis?.url ?? TEST_REDIS_URL;
 
 type Gateway = GatewayProcess;
 
-describe.skipIf(!haveRedis)('subscriptions across two gateway processes sharing Redis', () => {
+describe.skipIf(!redis)('subscriptions across two gateway processes sharing Redis', () => {
   let sim: EmsSimulator;
   let admin: Redis;
   const prefix = `test-sub-${randomUUID().slice(0, 8)}:`;

@@ -212,6 +212,18 @@ describe('graphql-ws connection', () => {
     return new Promise((resolve) => socket.on('close', (code, reason) => resolve({ code, reason: reason.toString(), at: Date.now() })));
   }
 
+  /** Sends `connection_init` with `payload`: the first reply, or the close. */
+  async function init(payload: Record<string, unknown>) {
+    const socket = new WebSocket(wsUrl(h.url), 'graphql-transport-ws');
+    await new Promise((r) => socket.once('open', r));
+    const reply = new Promise<string>((resolve) => socket.once('message', (data) => resolve(String(data))));
+    const closed = closeOf(socket);
+    socket.send(JSON.stringify({ type: 'connection_init', payload }));
+    const outcome = await Promise.race([reply.then((m) => ({ message: JSON.parse(m) as { type: string } })), closed]);
+    socket.close();
+    return outcome;
+  }
+
   it('closes 4408 when connection_init does not arrive within 3 s', async () => {
     const socket = new WebSocket(wsUrl(h.url), 'graphql-transport-ws');
     const opened = Date.now();
@@ -222,21 +234,24 @@ describe('graphql-ws connection', () => {
   });
 
   it('closes 4403 for a refused token and for a missing one, and acknowledges a good one', async () => {
-    const init = async (payload: Record<string, unknown>) => {
-      const socket = new WebSocket(wsUrl(h.url), 'graphql-transport-ws');
-      await new Promise((r) => socket.once('open', r));
-      const reply = new Promise<string>((resolve) => socket.once('message', (data) => resolve(String(data))));
-      const closed = closeOf(socket);
-      socket.send(JSON.stringify({ type: 'connection_init', payload }));
-      const outcome = await Promise.race([reply.then((m) => ({ message: JSON.parse(m) as { type: string } })), closed]);
-      socket.close();
-      return outcome;
-    };
     expect(await init({ authToken: h.sim.credentials.expiredToken })).toMatchObject({ code: 4403 });
     expect(await init({ authToken: 'not-a-token' })).toMatchObject({ code: 4403 });
     expect(await init({})).toMatchObject({ code: 4403 });
     expect(await init({ authToken: '' })).toMatchObject({ code: 4403 });
     expect(await init({ authToken: h.token })).toEqual({ message: { type: 'connection_ack' } });
+  });
+
+  it('takes the token from an X-Auth-Token header in connection_init, in any case, nested or not', async () => {
+    const ack = { message: { type: 'connection_ack' } };
+    // GraphiQL-style clients send their Headers pane as `headers`; @graphiql/toolkit flattens it.
+    expect(await init({ headers: { 'X-Auth-Token': h.token } })).toEqual(ack);
+    expect(await init({ headers: { 'x-auth-token': h.token, 'content-type': 'application/json' } })).toEqual(ack);
+    expect(await init({ 'X-AUTH-TOKEN': h.token })).toEqual(ack);
+    expect(await init({ headers: { 'X-Auth-Token': 'not-a-token' } })).toMatchObject({ code: 4403 });
+    expect(await init({ headers: { 'X-Auth-Token': 42 } })).toMatchObject({ code: 4403 });
+    expect(await init({ headers: [h.token] })).toMatchObject({ code: 4403 });
+    // authToken wins over a header.
+    expect(await init({ authToken: h.token, headers: { 'X-Auth-Token': 'not-a-token' } })).toEqual(ack);
   });
 
   it('closes 4403, not 1013, for a token no HTTP header can carry', async () => {

@@ -14,7 +14,8 @@ const SRC = join(ROOT, 'src');
 /** Relative static imports and re-exports of a source file, resolved to .ts paths from the repo root. */
 function staticImports(file: string): string[] {
   const text = readFileSync(join(ROOT, file), 'utf8');
-  const specifiers = [...text.matchAll(/^\s*(?:import|export)\b[^;'"]*?(?:from\s*)?['"](\.{1,2}\/[^'"]+)['"]/gm)].map((m) => m[1]!);
+  // `import './x'`, or `import|export … from './x'`: not any string after `export` (`export const u = new URL('../web/')`).
+  const specifiers = [...text.matchAll(/^\s*(?:import|export)\b(?:[^;'"]*?\bfrom)?\s*['"](\.{1,2}\/[^'"]+)['"]/gm)].map((m) => m[1]!);
   return specifiers.map((s) => relative(ROOT, resolve(dirname(join(ROOT, file)), s.replace(/\.js$/, '.ts'))));
 }
 

@@ -1,0 +1,197 @@
+import { useClient } from '@urql/preact';
+import type { CombinedError, OperationResult } from '@urql/core';
+import { useEffect, useMemo, useState } from 'preact/hooks';
+import type { ClusterStatus, FleetClusterFieldsFragment, FleetQuery as FleetQueryData } from '../gql/graphql';
+import { CLUSTER_STATUSES, formatGiB, formatTime, hugePageGiB, timeAgo } from '../format';
+import { FleetQuery } from '../operations';
+import { clusterHref } from '../router';
+import { isTokenRefused, useSession } from '../state';
+import { CreateClusterForm, EnrollClusterForm } from './cluster-forms';
+import { StatusBadge, useNow } from './ui';
+
+/** Clusters per request when the fleet is read; a fleet of 1,000 takes two. */
+const PAGE_SIZE = 500;
+/** Upper bound of pages read, so a runaway cursor cannot loop. */
+const MAX_PAGES = 40;
+/** The fleet is re-read this often while the view is open. */
+const REFRESH_MS = 10_000;
+
+interface FleetState {
+  clusters: FleetClusterFieldsFragment[];
+  total: number;
+  loading: boolean;
+  error: CombinedError | null;
+}
+
+/** Every cluster with one of `status` (all when null), re-read every REFRESH_MS and on `reload`. */
+function useFleet(status: string | null): [FleetState, () => void] {
+  const client = useClient();
+  const { tokenRefused } = useSession();
+  const [state, setState] = useState<FleetState>({ clusters: [], total: 0, loading: true, error: null });
+  const [generation, setGeneration] = useState(0);
+  useEffect(() => {
+    let cancelled = false;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    setState((s) => ({ ...s, loading: true }));
+    (async () => {
+      const clusters: FleetClusterFieldsFragment[] = [];
+      let after: string | null = null;
+      let total = 0;
+      let error: CombinedError | null = null;
+      for (let page = 0; page < MAX_PAGES; page++) {
+        const result: OperationResult<FleetQueryData> = await client
+          .query(FleetQuery, { first: PAGE_SIZE, after, status: status ? [status as ClusterStatus] : null }, { requestPolicy: 'network-only' })
+          .toPromise();
+        if (cancelled) return;
+        if (result.error || !result.data) {
+          error = result.error ?? null;
+          break;
+        }
+        const connection = result.data.clusters;
+        total = connection.totalCount;
+        // A cluster EMS sent unreadably is a null node (with an error): the others still show.
+        clusters.push(...connection.edges.flatMap((e) => (e.node ? [e.node] : [])));
+        if (!connection.pageInfo.hasNextPage || !connection.pageInfo.endCursor) break;
+        after = connection.pageInfo.endCursor;
+      }
+      if (error) {
+        if (isTokenRefused(error)) tokenRefused();
+        setState((s) => ({ ...s, loading: false, error }));
+      } else {
+        setState({ clusters, total, loading: false, error: null });
+      }
+      // The next read starts a while after this one ended, however long it took.
+      if (!cancelled) timer = setTimeout(() => setGeneration((g) => g + 1), REFRESH_MS);
+    })();
+    return () => {
+      cancelled = true;
+      clearTimeout(timer);
+    };
+  }, [client, status, generation, tokenRefused]);
+  return [state, () => setGeneration((g) => g + 1)];
+}
+
+interface Column {
+  key: string;
+  label: string;
+  render(cluster: FleetClusterFieldsFragment, now: number): preact.ComponentChildren;
+  numeric?: boolean;
+}
+
+/** The fleet table's columns, in order. A region column belongs here once clusters carry a region. */
+const COLUMNS: Column[] = [
+  { key: 'name', label: 'Name', render: (c) => <a href={clusterHref(c.id)}>{c.name}</a> },
+  { key: 'status', label: 'Status', render: (c) => <StatusBadge status={c.status} text={c.statusText} label={`Status of ${c.name}`} /> },
+  {
+    key: 'nodes',
+    label: 'Nodes',
+    numeric: true,
+    render: (c) => {
+      const requested = c.k8s?.nodeCount;
+      const available = c.availableNodeCount;
+      if (requested == null) return available ?? '—';
+      return available != null && available !== requested ? `${requested} (${available} available)` : requested;
+    },
+  },
+  { key: 'memory', label: 'Huge-page memory', numeric: true, render: (c) => formatGiB(hugePageGiB(c.memory)) },
+  { key: 'release', label: 'Release', render: (c) => c.release?.version ?? c.k8s?.version ?? '—' },
+  {
+    key: 'updated',
+    label: 'Last update',
+    render: (c, now) => (
+      <time dateTime={c.updatedAt ?? undefined} title={formatTime(c.updatedAt)}>
+        {timeAgo(c.updatedAt, now)}
+      </time>
+    ),
+  },
+];
+
+type Panel = 'none' | 'create' | 'enroll';
+
+export function FleetView() {
+  const [status, setStatus] = useState<string>('');
+  const [search, setSearch] = useState('');
+  const [panel, setPanel] = useState<Panel>('none');
+  const [fleet, reload] = useFleet(status || null);
+  const now = useNow(5_000);
+  const shown = useMemo(() => {
+    const needle = search.trim().toLowerCase();
+    return needle ? fleet.clusters.filter((c) => c.name.toLowerCase().includes(needle)) : fleet.clusters;
+  }, [fleet.clusters, search]);
+
+  return (
+    <section aria-labelledby="fleet-title">
+      <div class="heading-row">
+        <h1 id="fleet-title">Clusters</h1>
+        <div class="actions">
+          <button type="button" aria-expanded={panel === 'create'} onClick={() => setPanel(panel === 'create' ? 'none' : 'create')}>
+            New cluster
+          </button>
+          <button type="button" aria-expanded={panel === 'enroll'} onClick={() => setPanel(panel === 'enroll' ? 'none' : 'enroll')}>
+            Enroll cluster
+          </button>
+        </div>
+      </div>
+
+      {panel === 'create' ? <CreateClusterForm onClose={() => setPanel('none')} /> : null}
+      {panel === 'enroll' ? <EnrollClusterForm onClose={() => setPanel('none')} /> : null}
+
+      <form class="filters" role="search" aria-label="Filter clusters" onSubmit={(e) => e.preventDefault()}>
+        <div class="field">
+          <label for="fleet-status">Status</label>
+          <select id="fleet-status" value={status} onChange={(e) => setStatus(e.currentTarget.value)}>
+            <option value="">All statuses</option>
+            {CLUSTER_STATUSES.map((s) => (
+              <option key={s} value={s}>
+                {s}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div class="field">
+          <label for="fleet-search">Search by name</label>
+          <input id="fleet-search" type="search" value={search} onInput={(e) => setSearch(e.currentTarget.value)} placeholder="e.g. kvcache" />
+        </div>
+        <button type="button" onClick={reload} disabled={fleet.loading}>
+          {fleet.loading ? 'Refreshing…' : 'Refresh'}
+        </button>
+      </form>
+
+      {fleet.error && !isTokenRefused(fleet.error) ? (
+        <p class="form-errors" role="alert">
+          The fleet could not be read: {fleet.error.message}
+        </p>
+      ) : null}
+
+      <p class="summary" aria-live="polite">
+        {fleet.loading && !fleet.clusters.length ? 'Loading clusters…' : `Showing ${shown.length} of ${fleet.total} clusters`}
+      </p>
+
+      <div class="table-wrap">
+        <table class="fleet">
+          <caption class="visually-hidden">Clusters, with status, nodes, huge-page memory, release and last update</caption>
+          <thead>
+            <tr>
+              {COLUMNS.map((c) => (
+                <th key={c.key} scope="col" class={c.numeric ? 'numeric' : undefined}>
+                  {c.label}
+                </th>
+              ))}
+            </tr>
+          </thead>
+          <tbody>
+            {shown.map((cluster) => (
+              <tr key={cluster.id} data-cluster-id={cluster.id}>
+                {COLUMNS.map((c) => (
+                  <td key={c.key} class={c.numeric ? 'numeric' : undefined}>
+                    {c.render(cluster, now)}
+                  </td>
+                ))}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </section>
+  );
+}

@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { YogaInitialContext } from 'graphql-yoga';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
-import type { EmsApi, EmsAuth } from './ems/api.js';
+import { withRequestScope, type EmsApi, type EmsAuth, type RequestScope } from './ems/api.js';
 import type { EmsClient } from './ems/client.js';
 import type { IdempotencyStore } from './idempotency/index.js';
 import { withCallBudget } from './ems/budget.js';
@@ -11,6 +11,7 @@ import type { LiveHub } from './subscriptions/index.js';
 import type { Caller } from './auth/roles.js';
 import type { AuditLog } from './security/audit.js';
 import { requestSecurity, type RequestSecurity } from './security/context.js';
+import { SpanKind, trace, type OtelContext, type Span, type Telemetry } from './telemetry.js';
 
 /** Long-lived pieces shared by every request of one gateway instance. */
 export interface AppServices {
@@ -23,6 +24,10 @@ export interface AppServices {
   live: LiveHub;
   /** One JSON line per mutation attempt (AUDIT_LOG). */
   audit: AuditLog;
+  /** Tracing (a no-op tracer unless OTEL_* turns it on). */
+  telemetry: Telemetry;
+  /** Aborts when the shutdown grace period is over: reads still running then are cut short. */
+  shutdownSignal?: AbortSignal;
 }
 
 /** Per-request context: the caller's credentials, the EMS operations bound to them, fresh loaders. */
@@ -38,10 +43,17 @@ export interface Context {
   /** The caller's EMS operations, limited to `config.limits.maxUpstreamCalls` for this request. */
   ems: EmsApi;
   loaders: Loaders;
-  /** Id of this GraphQL request, for logs. */
+  /** Id of this GraphQL request: the caller's `X-Request-Id` when usable, else a new UUID; echoed in the response. */
   requestId: string;
   /** Who is calling (authenticated before the request was parsed), error count, cost estimate. */
   security: RequestSecurity;
+  /** The request's logger: every line carries `requestId` and `traceId`. */
+  log: Logger;
+  /** Aborts when REQUEST_TIMEOUT_MS has passed since the request began, or the client went away. */
+  signal: AbortSignal;
+  /** The GraphQL operation's span, and the context EMS call spans are children of. */
+  span: Span;
+  traceContext: OtelContext;
 }
 
 /** What the transports hand to createContext: HTTP/SSE requests, and graphql-ws connection params. */
@@ -99,25 +111,63 @@ export function scopeOf(auth: EmsAuth): string {
 
 /**
  * The EMS operations one request (or one subscription event) may use: the caller's, limited to
- * `limits.maxUpstreamCalls` calls.
+ * `limits.maxUpstreamCalls` calls, each given the request's deadline, trace context and logger.
  */
-export function requestApi(services: AppServices, auth: EmsAuth): EmsApi {
-  return withCallBudget(services.client.forAuth(auth), services.config.limits.maxUpstreamCalls);
+export function requestApi(services: AppServices, auth: EmsAuth, scope: RequestScope = {}): EmsApi {
+  return withCallBudget(withRequestScope(services.client.forAuth(auth), scope), services.config.limits.maxUpstreamCalls);
+}
+
+/** Longest caller-chosen `X-Request-Id` kept; anything longer or unprintable is replaced. */
+const REQUEST_ID = /^[\x21-\x7e]{1,128}$/;
+
+/** Request ids, one per HTTP request (the WebSocket upgrade request for graphql-ws operations). */
+const requestIds = new WeakMap<Request | object, string>();
+
+/** The request's id: the caller's `X-Request-Id` when it is 1–128 visible ASCII characters, else a new UUID (the same for every call). */
+export function requestIdOf(request: { headers: { get(name: string): string | null } } | undefined): string {
+  if (!request) return randomUUID();
+  let id = requestIds.get(request);
+  if (!id) {
+    const given = request.headers.get('x-request-id')?.trim();
+    id = given && REQUEST_ID.test(given) ? given : randomUUID();
+    requestIds.set(request, id);
+  }
+  return id;
+}
+
+/** REQUEST_TIMEOUT_MS from now, the client going away (`clientGone`), or the end of the shutdown grace period. */
+export function requestSignal(services: AppServices, clientGone?: AbortSignal): AbortSignal {
+  const signals = [AbortSignal.timeout(services.config.requestTimeoutMs), clientGone, services.shutdownSignal].filter(
+    (s): s is AbortSignal => s !== undefined,
+  );
+  return signals.length === 1 ? signals[0]! : AbortSignal.any(signals);
 }
 
 export function createContextFactory(services: AppServices) {
   return (initial: InitialContext): Context => {
     const auth = resolveAuth(services.config, tokenOf(initial));
-    const ems = requestApi(services, auth);
-    return {
+    const requestId = requestIdOf(initial.request);
+    const { telemetry } = services;
+    const span = telemetry.startSpan('graphql.operation', { kind: SpanKind.SERVER }, telemetry.extract(initial.request?.headers));
+    const traceContext = trace.setSpan(telemetry.extract(initial.request?.headers), span);
+    const log = services.logger.child({ requestId, traceId: span.spanContext().traceId });
+    const signal = requestSignal(services, initial.request?.signal);
+    const ctx: Context = {
       config: services.config,
       services,
       auth,
       scope: scopeOf(auth),
-      ems,
-      loaders: createLoaders(ems),
-      requestId: initial.request?.headers.get('x-request-id') ?? randomUUID(),
+      ems: null as unknown as EmsApi,
+      loaders: null as unknown as Loaders,
+      requestId,
       security: requestSecurity(initial),
+      log,
+      signal,
+      span,
+      traceContext,
     };
+    ctx.ems = requestApi(services, auth, { signal, logger: log, traceContext: () => ctx.traceContext });
+    ctx.loaders = createLoaders(ctx.ems);
+    return ctx;
   };
 }

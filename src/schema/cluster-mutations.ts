@@ -2,6 +2,7 @@ import { builder } from '../builder.js';
 import type { Context } from '../context.js';
 import { acceptedWithout, missingFieldError, type AcceptedWrite } from '../ems/read/index.js';
 import { invalidateAfterWrite, loadCluster } from '../mutations/refresh.js';
+import { reconcileClusterChange, reconcileClusterCreation } from '../mutations/reconcile.js';
 import { runMutation } from '../mutations/run.js';
 import {
   validateClusterId,
@@ -245,6 +246,7 @@ function nodeNamesMutation(
         name === 'expandCluster' ? await ctx.ems.expandCluster(clusterId, body) : await ctx.ems.shrinkCluster(clusterId, body);
       return { jobId, clusterId, accepted };
     },
+    reconcile: () => reconcileClusterChange(ctx.ems, name === 'expandCluster' ? 'expand' : 'shrink', clusterId),
     render: (stored, replayed) => renderClusterJob(ctx, stored, replayed),
     summary,
   });
@@ -268,6 +270,7 @@ builder.mutationFields((t) => ({
           const { jobId, clusterId, accepted } = await ctx.ems.createCluster(body);
           return { jobId, clusterId, accepted };
         },
+        reconcile: () => reconcileClusterCreation(ctx.ems, 'create', { name: body.name, k8sClusterId: body.k8s_cluster_specification.k8s_cluster_id }),
         render: (stored, replayed) => renderClusterJob(ctx, stored, replayed),
         summary,
       });
@@ -291,6 +294,12 @@ builder.mutationFields((t) => ({
           // Re-enrolling names the cluster: that id stands when EMS's answer gives none.
           return { jobId, clusterId: clusterId ?? body.cluster_id ?? null, accepted };
         },
+        reconcile: () =>
+          reconcileClusterCreation(ctx.ems, 'enroll', {
+            name: body.name,
+            k8sClusterId: body.k8s_cluster_specification.k8s_cluster_id,
+            clusterId: body.cluster_id ?? null,
+          }),
         render: (stored, replayed) => renderClusterJob(ctx, stored, replayed),
         summary,
       });
@@ -329,6 +338,7 @@ builder.mutationFields((t) => ({
           const { jobId, accepted } = await ctx.ems.deleteCluster(clusterId);
           return { jobId, clusterId, accepted };
         },
+        reconcile: () => reconcileClusterChange(ctx.ems, 'delete', clusterId),
         render: (stored, replayed) => renderClusterJob(ctx, stored, replayed),
         summary,
       });

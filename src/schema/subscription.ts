@@ -1,6 +1,6 @@
 import { GraphQLError } from 'graphql';
 import { builder } from '../builder.js';
-import { requestApi, type Context } from '../context.js';
+import { requestApi, requestSignal, type Context } from '../context.js';
 import type { ErrorExtensions } from '../errors.js';
 import { createLoaders, type Loaders } from '../loaders/index.js';
 import { LiveError } from '../subscriptions/index.js';
@@ -63,7 +63,11 @@ function freshLoaders(ctx: Context) {
     Object.defineProperty(ctx, 'loaders', {
       configurable: true,
       enumerable: true,
-      get: () => (current ??= createLoaders(requestApi(ctx.services, ctx.auth))),
+      // Each event's nested fields get their own deadline, from when they are first read.
+      get: () =>
+        (current ??= createLoaders(
+          requestApi(ctx.services, ctx.auth, { signal: requestSignal(ctx.services), logger: ctx.log, traceContext: () => ctx.traceContext }),
+        )),
       set: (loaders: Loaders) => {
         current = loaders;
       },

@@ -10,6 +10,7 @@ import {
   type LiveHub,
 } from '../../src/subscriptions/index.js';
 import { TEST_REDIS_URL, requireRedis, suiteName } from '../fixtures/services.js';
+import { createTcpProxy } from '../fixtures/tcp-proxy.js';
 import { collect, FakeEms, sleep, until } from './fake-ems.js';
 
 const ACTIVE = 100;
@@ -136,6 +137,53 @@ describe.skipIf(!redis)('LiveHub across replicas (Redis)', () => {
     ems.job(JOB, { status: 'STOPPED' });
     await s2.finished;
     expect(s2.values.at(-1)?.status).toBe('STOPPED');
+  });
+
+  it('while Redis is unreachable each replica polls for its own subscribers, and rejoins one poller when it returns', async () => {
+    const proxy = await createTcpProxy(Number(new URL(REDIS_URL).port || 6379), new URL(REDIS_URL).hostname);
+    try {
+      const viaProxy = `redis://127.0.0.1:${proxy.port}`;
+      const cut = (label: string) => {
+        const config = loadConfig({ REDIS_URL: viaProxy, REDIS_KEY_PREFIX: prefix, POLL_ACTIVE_MS: String(ACTIVE), POLL_IDLE_MS: '500', POLL_MAX_BACKOFF_MS: '1000' });
+        return createLiveHubFromConfig(config, { logger: { debug: () => {}, warn: () => {} } }).then((hub) => {
+          replicas.push({ hub, kill: () => {} });
+          return { hub, label };
+        });
+      };
+      const ems = new FakeEms();
+      ems.job(JOB, { progress: 1 });
+      const [r1, r2] = await Promise.all([cut('r1'), cut('r2')]);
+      const s1 = collect(r1.hub.watchJob('scope', ems.api('r1'), JOB));
+      await until(() => s1.values.length === 1);
+      const s2 = collect(r2.hub.watchJob('scope', ems.api('r2'), JOB));
+      await until(() => s2.values.length === 1);
+      expect([r1.hub.stats().mode, r2.hub.stats().mode]).toEqual(['shared', 'shared']);
+      expect(r1.hub.stats().polling + r2.hub.stats().polling).toBe(1);
+
+      proxy.cut();
+      const cutAt = Date.now();
+      await until(() => ems.count(JOB, 'r1') > 0 && ems.calls.some((c) => c.label === 'r2' && c.at > cutAt), 3_000, 'both replicas to poll alone');
+      expect([r1.hub.stats().mode, r2.hub.stats().mode]).toEqual(['local', 'local']);
+      // Subscribers on both keep receiving changes, from their own replica's poller.
+      ems.job(JOB, { progress: 2 });
+      await until(() => s1.values.length === 2 && s2.values.length === 2, 2_000, 'a change during the outage');
+      ems.job(JOB, { progress: 3 });
+      await until(() => s1.values.length === 3 && s2.values.length === 3, 2_000, 'another change during the outage');
+
+      proxy.restore();
+      await until(() => r1.hub.stats().mode === 'shared' && r2.hub.stats().mode === 'shared', 5_000, 'shared mode again');
+      await until(() => r1.hub.stats().polling + r2.hub.stats().polling === 1, 3_000, 'one poller again');
+      // One poller for both again: about one poll an interval (two pollers would make twice as many).
+      const start = ems.calls.length;
+      const windowStart = Date.now();
+      await sleep(10 * ACTIVE);
+      expect(ems.calls.length - start).toBeLessThanOrEqual(Math.ceil((Date.now() - windowStart) / ACTIVE) + 2);
+      ems.job(JOB, { progress: 100, status: 'COMPLETED' });
+      await Promise.all([s1.finished, s2.finished]);
+      for (const s of [s1, s2]) expect(s.values.map((j) => j.progress)).toEqual([1, 2, 3, 100]);
+    } finally {
+      await proxy.close();
+    }
   });
 
   it('keeps scopes apart across replicas', async () => {

@@ -69,7 +69,7 @@ describe('LiveHub in memory', () => {
     const polls = ems.count(JOB);
     await sleep(120);
     expect(ems.count(JOB)).toBe(polls);
-    expect(hub.stats()).toEqual({ watches: 0, subscribers: 0, polling: 0 });
+    expect(hub.stats()).toEqual({ watches: 0, subscribers: 0, polling: 0, mode: 'single' });
   });
 
   it('shares one poller among 1,000 subscribers of one job and scope', async () => {
@@ -78,7 +78,7 @@ describe('LiveHub in memory', () => {
     const hub = memoryHub();
     const subs = Array.from({ length: 1000 }, () => collect(hub.watchJob('scope-a', ems.api(), JOB)));
     await until(() => subs.every((s) => s.values.length === 1), 3000, 'first state everywhere');
-    expect(hub.stats()).toEqual({ watches: 1, subscribers: 1000, polling: 1 });
+    expect(hub.stats()).toEqual({ watches: 1, subscribers: 1000, polling: 1, mode: 'single' });
     const start = ems.count(JOB);
     await sleep(200);
     // One poll per interval (40 ms), not per subscriber.
@@ -104,7 +104,7 @@ describe('LiveHub in memory', () => {
     ems.job(JOB, { progress: 6 });
     await until(() => a.values.length === 2);
     expect(a.done).toBe(false);
-    expect(hub.stats()).toEqual({ watches: 1, subscribers: 1, polling: 1 });
+    expect(hub.stats()).toEqual({ watches: 1, subscribers: 1, polling: 1, mode: 'single' });
   });
 
   it('polls with a remaining subscriber after the one that started the poller leaves', async () => {
@@ -255,7 +255,7 @@ describe('LiveHub when polls keep failing', () => {
     expect(ems.count(JOB)).toBe(3);
     await vi.advanceTimersByTimeAsync(10_000);
     expect(ems.count(JOB)).toBe(3);
-    expect(hub.stats()).toEqual({ watches: 0, subscribers: 0, polling: 0 });
+    expect(hub.stats()).toEqual({ watches: 0, subscribers: 0, polling: 0, mode: 'single' });
   });
 
   it('gives up on outages too, with their code, and a new subscriber starts afresh', async () => {

@@ -19,8 +19,10 @@ RUN npm run build && mkdir -p web/dist
 FROM ${NODE_IMAGE} AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
-# No production dependency has an install script; --ignore-scripts keeps it that way.
-RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
+# better-sqlite3 (the idempotency store without Redis) is native: its install script fetches a
+# prebuilt binary for this Node, or compiles it, hence the build tools in this stage only.
+RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ && rm -rf /var/lib/apt/lists/*
+RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 
 FROM ${NODE_IMAGE} AS runtime
 ENV NODE_ENV=production \

@@ -21,6 +21,7 @@ import { createEmsClient } from './ems/client.js';
 import { createDeviationReporter } from './ems/read/index.js';
 import { gatewayError, maskError, requestParamErrors } from './errors.js';
 import { createIdempotencyStore } from './idempotency/index.js';
+import { RequestLifecycle } from './lifecycle.js';
 import { operationLimits } from './limits.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { schema } from './schema/index.js';
@@ -28,10 +29,13 @@ import { createSecurity, guardResolvers, writeRequestIds, type Security } from '
 import { createLogger, redactedMaskError, yogaLogging } from './security/logging.js';
 import { metricsAccess, metricsHandler, warnAboutOpenAccess } from './security/operational.js';
 import { createLiveHubFromConfig, type LiveHub } from './subscriptions/index.js';
+import { createTelemetry, type Telemetry } from './telemetry.js';
 
 export interface BuildAppOptions {
   /** @default a pino logger at config.logLevel */
   logger?: Logger;
+  /** @default tracing as the OTEL_* variables of process.env say (off unless they ask for it) */
+  telemetry?: Telemetry;
   /** The dashboard's build, served at `/`. @default web/dist/ (WEB_DIST) */
   webDir?: URL;
 }
@@ -41,7 +45,15 @@ export interface App {
   services: AppServices;
   /** Listens on `port` (0 = ephemeral) and resolves to the GraphQL URL. */
   start(port?: number, host?: string): Promise<string>;
-  stop(): Promise<void>;
+  /**
+   * Drains, then stops (see README "Graceful shutdown"): /readyz turns 503 at once and new
+   * requests are refused; every subscriber gets a final SHUTTING_DOWN error (reconnect) and
+   * `complete`, WebSockets close 1012, poller locks are released; queries and mutations in flight
+   * get up to `graceMs` (then reads are aborted; a write sent to EMS is always awaited and
+   * recorded); then everything closes. Resolves to what was still in flight when it gave up waiting.
+   * @param graceMs @default config.shutdownGraceMs
+   */
+  stop(graceMs?: number): Promise<{ abandoned: number }>;
 }
 
 /**
@@ -57,7 +69,11 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
   warnAboutOpenAccess(config, logger);
 
   const metrics = createMetrics();
+  const telemetry = options.telemetry ?? createTelemetry(process.env);
+  /** Aborts the reads still running when the shutdown grace period is over. */
+  const shutdownReads = new AbortController();
   const client = security.verdicts.gate(createEmsClient({
+    telemetry,
     endpoint,
     projectId: config.ems.projectId,
     requestTimeoutMs: config.ems.timeoutMs,
@@ -74,11 +90,14 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
     onCall: (call) => {
       metrics.observeUpstream(call);
       if (call.method !== 'GET' && call.requestId) writeRequestIds.getStore()?.push(call.requestId);
+      const log = call.logger ?? logger;
       if (call.error) {
-        logger.warn(
-          { operation: call.operation, status: call.status, requestId: call.requestId, code: call.error.code },
+        log.warn(
+          { operation: call.operation, status: call.status, emsRequestId: call.requestId, code: call.error.code, durationMs: Math.round(call.durationMs) },
           'EMS call failed',
         );
+      } else {
+        log.debug({ operation: call.operation, status: call.status, emsRequestId: call.requestId, durationMs: Math.round(call.durationMs) }, 'EMS call');
       }
     },
   }), scopeOf);
@@ -93,12 +112,35 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
     // Nothing may outlive a failed build: the caller never gets a handle to stop it.
     await client.close();
     await security.close();
+    await telemetry.shutdown();
     throw error;
   }
   metrics.observeLive(() => live.stats());
-  const idempotency = createIdempotencyStore(config, (err) => logger.warn({ err }, 'idempotency store (Redis) error'));
-  const services: AppServices = { config, client, logger, idempotency, live, audit: security.audit };
+  let idempotency;
+  try {
+    idempotency = createIdempotencyStore(config, {
+      onError: (err) => logger.warn({ err }, 'idempotency store (Redis) error'),
+      onLeaseLost: (key, err) => logger.warn({ key, err }, 'idempotency claim lease not renewed'),
+    });
+  } catch (error) {
+    await live.close();
+    await client.close();
+    await security.close();
+    await telemetry.shutdown();
+    throw error;
+  }
+  const services: AppServices = {
+    config,
+    client,
+    logger,
+    idempotency,
+    live,
+    audit: security.audit,
+    telemetry,
+    shutdownSignal: shutdownReads.signal,
+  };
   const contexts = createContextFactory(services);
+  const lifecycle = new RequestLifecycle();
   const web = createWebUi(options.webDir);
 
   const yoga = createYoga<Record<string, unknown>, Context>({
@@ -112,7 +154,8 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
     ...security.yogaOptions,
     logging: yogaLogging(logger),
     plugins: [
-      operationalEndpoints(services, metrics),
+      operationalEndpoints(services, metrics, lifecycle),
+      lifecycle.plugin((pathname) => pathname === GRAPHQL_PATH),
       web.plugin,
       metrics.yogaPlugin,
       requestParamErrors(),
@@ -151,7 +194,7 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
   });
   const keepAlive = dropSilentSockets(wsServer, config.subscriptions.keepAliveMs);
 
-  let closed = false;
+  let closed: Promise<{ abandoned: number }> | null = null;
   return {
     yoga,
     services,
@@ -173,22 +216,54 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
       const shownHost = host === '0.0.0.0' || host === '::' ? 'localhost' : host;
       return `http://${shownHost}:${address.port}${yoga.graphqlEndpoint}`;
     },
-    async stop() {
-      if (closed) return;
-      closed = true;
-      clearInterval(keepAlive);
-      await wsHandle.dispose();
-      wsServer.close();
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      await live.close();
-      await client.close();
-      await idempotency.close();
-      if (metricsServer?.listening) await new Promise<void>((resolve) => metricsServer.close(() => resolve()));
-      await security.close();
+    stop(graceMs = config.shutdownGraceMs) {
+      closed ??= (async () => {
+        lifecycle.draining = true;
+        const started = performance.now();
+        // No new connections; idle keep-alive ones close now, busy ones when their response is done.
+        const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()));
+        server.closeIdleConnections();
+        // Every subscriber's last message: a SHUTTING_DOWN error telling it to reconnect, then
+        // `complete`. Poller locks are released, so another replica polls at its next lock check.
+        await live.close({
+          code: 'SHUTTING_DOWN',
+          message: 'This gateway instance is shutting down; reconnect and subscribe again (another instance will serve you)',
+          upstreamCode: null,
+          requestId: null,
+          retryable: true,
+        });
+        const drained = await lifecycle.drained(Math.max(0, graceMs - (performance.now() - started)));
+        let abandoned = 0;
+        if (!drained) {
+          abandoned = lifecycle.inFlight;
+          logger.warn({ inFlight: abandoned, graceMs }, 'shutdown grace period over: aborting the reads still in flight');
+          shutdownReads.abort(new Error('the gateway is shutting down'));
+          // Writes already sent are never cut off: they get their EMS answer (bounded by EMS_TIMEOUT_MS) and are recorded.
+          await lifecycle.drained(config.ems.timeoutMs + 1_000);
+        }
+        clearInterval(keepAlive);
+        for (const socket of wsServer.clients) socket.close(WS_CLOSE_SERVICE_RESTART, 'gateway restarting: reconnect');
+        await wsHandle.dispose();
+        wsServer.close();
+        server.closeAllConnections();
+        await serverClosed;
+        await client.close();
+        await idempotency.close();
+        if (metricsServer?.listening) await new Promise<void>((resolve) => metricsServer.close(() => resolve()));
+        await security.close();
+        await telemetry.shutdown();
+        return { abandoned };
+      })();
+      return closed;
     },
   };
 }
+
+/** The GraphQL endpoint: what a draining gateway refuses and waits for (health, metrics and the dashboard are still served). */
+const GRAPHQL_PATH = '/graphql';
+
+/** Close code of WebSockets at shutdown (RFC 6455 "Service Restart"): clients reconnect. */
+const WS_CLOSE_SERVICE_RESTART = 1012;
 
 /**
  * Pings every WebSocket each `intervalMs` and terminates one that has not answered the previous
@@ -218,7 +293,7 @@ function dropSilentSockets(wsServer: WebSocketServer, intervalMs: number): NodeJ
 const READINESS_CACHE_MS = 1_000;
 
 /** `/healthz` (process up), `/readyz` (EMS reachable) and `/metrics` (Prometheus text). */
-function operationalEndpoints(services: AppServices, metrics: Metrics): Plugin {
+function operationalEndpoints(services: AppServices, metrics: Metrics, lifecycle: RequestLifecycle): Plugin {
   // Probes of many replicas and load balancers share one upstream check a second.
   let probe: { at: number; ready: Promise<boolean> } | null = null;
   const readiness = () => {
@@ -234,8 +309,19 @@ function operationalEndpoints(services: AppServices, metrics: Metrics): Plugin {
       if (url.pathname === '/healthz') {
         endResponse(Response.json({ status: 'ok' }));
       } else if (url.pathname === '/readyz') {
+        if (lifecycle.draining) {
+          endResponse(Response.json({ status: 'draining' }, { status: 503 }));
+          return;
+        }
         const ready = await readiness();
-        endResponse(Response.json({ status: ready ? 'ready' : 'unavailable' }, { status: ready ? 200 : 503 }));
+        // Redis being down does not make a replica unready: it serves alone meanwhile (details say so).
+        const mode = services.live.stats().mode;
+        const checks = {
+          ems: ready ? 'up' : 'down',
+          redis: mode === 'single' ? 'not configured' : mode === 'shared' ? 'up' : 'down',
+          subscriptions: mode,
+        };
+        endResponse(Response.json({ status: ready ? 'ready' : 'unavailable', checks }, { status: ready ? 200 : 503 }));
       } else if (url.pathname === '/metrics') {
         const access = metricsAccess(services.config, request.headers.get('authorization'), 'main');
         endResponse(

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { EmsProjectId, HEADER_VALUE_PATTERN } from './ems/models/index.js';
-import { blankAsAbsent, int, isSet, optionalString } from './env.js';
+import { blankAsAbsent, decimal, int, isSet, optionalString, stringOr } from './env.js';
 import { SECRET_ENV, securityConfig, securityEnvShape, securityProblems, type SecurityConfig } from './security/config.js';
 import { maskUrlCredentials } from './security/redact.js';
 
@@ -24,8 +24,14 @@ export interface Config {
     timeoutMs: number;
     maxRetries: number;
     /** Fail fast while EMS is down; null = no breaker. */
-    circuitBreaker: { consecutiveFailures: number; halfOpenAfterMs: number } | null;
+    circuitBreaker: CircuitBreakerConfig | null;
   };
+  /** Overall deadline of one operation (HTTP request, subscription event): caps retries and every stage. */
+  requestTimeoutMs: number;
+  /** How long SIGTERM/SIGINT waits for in-flight operations before closing what is left. */
+  shutdownGraceMs: number;
+  /** Where a single process keeps what must survive a restart (idempotency records without Redis). */
+  dataDir: string;
   /** Shared pollers and events across replicas; null = in memory, single process. */
   redis: { url: string; keyPrefix: string } | null;
   limits: {
@@ -52,6 +58,21 @@ export interface Config {
   };
   /** Caller authentication, request and rate limits, cross-site rules, production defaults (src/security/config.ts). */
   security: SecurityConfig;
+}
+
+/**
+ * The EMS circuit breaker: it opens when, over the last `windowMs`, at least `minCalls` calls ended
+ * and `threshold` of them failed by outage (no response, timeout, 502–504, or no answer within
+ * `slowCallMs`); it then refuses calls, letting one call probe EMS every `halfOpenAfterMs`, and
+ * closes on the first probe that succeeds.
+ */
+export interface CircuitBreakerConfig {
+  /** Failure rate, above 0 and below 1. */
+  threshold: number;
+  windowMs: number;
+  minCalls: number;
+  halfOpenAfterMs: number;
+  slowCallMs: number;
 }
 
 /** Thrown by loadConfig with every problem at once. */
@@ -88,7 +109,7 @@ const url = (protocols: string[], what: string) =>
 const EnvSchema = z
   .object({
     PORT: int(0, 65535, 4000),
-    HOST: z.preprocess(blankAsAbsent, z.string().default('0.0.0.0')),
+    HOST: stringOr('0.0.0.0'),
     LOG_LEVEL: z.preprocess(
       blankAsAbsent,
       z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -101,8 +122,14 @@ const EnvSchema = z
     EMS_AUTH_TOKEN: headerValue,
     EMS_TIMEOUT_MS: int(100, 300_000, 10_000),
     EMS_MAX_RETRIES: int(0, 10, 2),
-    EMS_CIRCUIT_FAILURES: int(0, 1000, 10),
-    EMS_CIRCUIT_HALF_OPEN_MS: int(100, 600_000, 5_000),
+    EMS_CIRCUIT_THRESHOLD: decimal(0, 0.99, 0.5),
+    EMS_CIRCUIT_WINDOW_MS: int(1_000, 600_000, 5_000),
+    EMS_CIRCUIT_MIN_CALLS: int(1, 100_000, 5),
+    EMS_CIRCUIT_HALF_OPEN_MS: int(100, 600_000, 1_000),
+    EMS_SLOW_CALL_MS: int(100, 300_000, 2_000),
+    REQUEST_TIMEOUT_MS: int(100, 600_000, 10_000),
+    SHUTDOWN_GRACE_MS: int(0, 600_000, 25_000),
+    DATA_DIR: stringOr('./.data'),
     REDIS_URL: url(['redis:', 'rediss:'], 'Redis'),
     REDIS_KEY_PREFIX: z.preprocess(blankAsAbsent, z.string().max(64).default('ems-gateway:')),
     MAX_PAGE_SIZE: int(1, 1000, 1000),
@@ -163,8 +190,19 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       timeoutMs: e.EMS_TIMEOUT_MS,
       maxRetries: e.EMS_MAX_RETRIES,
       circuitBreaker:
-        e.EMS_CIRCUIT_FAILURES === 0 ? null : { consecutiveFailures: e.EMS_CIRCUIT_FAILURES, halfOpenAfterMs: e.EMS_CIRCUIT_HALF_OPEN_MS },
+        e.EMS_CIRCUIT_THRESHOLD === 0
+          ? null
+          : {
+              threshold: e.EMS_CIRCUIT_THRESHOLD,
+              windowMs: e.EMS_CIRCUIT_WINDOW_MS,
+              minCalls: e.EMS_CIRCUIT_MIN_CALLS,
+              halfOpenAfterMs: e.EMS_CIRCUIT_HALF_OPEN_MS,
+              slowCallMs: e.EMS_SLOW_CALL_MS,
+            },
     },
+    requestTimeoutMs: e.REQUEST_TIMEOUT_MS,
+    shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
+    dataDir: e.DATA_DIR,
     redis: e.REDIS_URL ? { url: e.REDIS_URL, keyPrefix: e.REDIS_KEY_PREFIX } : null,
     limits: {
       maxPageSize: e.MAX_PAGE_SIZE,

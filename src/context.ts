@@ -3,7 +3,7 @@ import { createSourceEventStream, execute, type ExecutionArgs } from 'graphql';
 import { isAsyncIterable, mapAsyncIterator, type Plugin, type YogaInitialContext } from 'graphql-yoga';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
-import type { EmsApi, EmsAuth } from './ems/api.js';
+import { withRequestScope, type EmsApi, type EmsAuth, type RequestScope } from './ems/api.js';
 import type { EmsClient } from './ems/client.js';
 import type { IdempotencyStore } from './idempotency/index.js';
 import { withCallBudget } from './ems/budget.js';
@@ -12,6 +12,7 @@ import type { LiveHub } from './subscriptions/index.js';
 import type { Caller } from './auth/roles.js';
 import type { AuditLog } from './security/audit.js';
 import { requestSecurity, type RequestSecurity } from './security/context.js';
+import { SpanKind, trace, type OtelContext, type Span, type Telemetry } from './telemetry.js';
 
 /** Long-lived pieces shared by every request of one gateway instance. */
 export interface AppServices {
@@ -24,6 +25,10 @@ export interface AppServices {
   live: LiveHub;
   /** One JSON line per mutation attempt (AUDIT_LOG). */
   audit: AuditLog;
+  /** Tracing (a no-op tracer unless OTEL_* turns it on). */
+  telemetry: Telemetry;
+  /** Aborts when the shutdown grace period is over: reads still running then are cut short. */
+  shutdownSignal?: AbortSignal;
 }
 
 /**
@@ -33,16 +38,21 @@ export interface AppServices {
  */
 export type ResolverServices = Omit<AppServices, 'client'>;
 
-/** What one GraphQL request, or one subscription event, may spend on EMS, and the loaders over it. */
-export interface RequestScope {
-  /** The caller's EMS operations, limited to `config.limits.maxUpstreamCalls`. */
+/**
+ * What one GraphQL request, or one subscription event, may spend on EMS, and the loaders over it,
+ * with its own deadline.
+ */
+export interface UpstreamScope {
+  /** The caller's EMS operations, limited to `config.limits.maxUpstreamCalls`, bound to `signal`. */
   ems: EmsApi;
   /** DataLoaders over `ems`, fresh for this request (or event). */
   loaders: Loaders;
+  /** Aborts when REQUEST_TIMEOUT_MS has passed since the request (or event) began, or the client went away. */
+  signal: AbortSignal;
 }
 
 /** Per-request context: the caller's credentials, the EMS operations bound to them, fresh loaders. */
-export interface Context extends RequestScope {
+export interface Context extends UpstreamScope {
   config: Config;
   services: ResolverServices;
   auth: EmsAuth;
@@ -51,10 +61,15 @@ export interface Context extends RequestScope {
    * request (idempotency records, subscription pollers) is keyed by it, so two callers never share data.
    */
   scope: string;
-  /** Id of this GraphQL request, for logs. */
+  /** Id of this GraphQL request: the caller's `X-Request-Id` when usable, else a new UUID; echoed in the response. */
   requestId: string;
   /** Who is calling (authenticated before the request was parsed), error count, cost estimate. */
   security: RequestSecurity;
+  /** The request's logger: every line carries `requestId` and `traceId`. */
+  log: Logger;
+  /** The GraphQL operation's span, and the context EMS call spans are children of. */
+  span: Span;
+  traceContext: OtelContext;
 }
 
 /** What the transports hand to createContext: HTTP/SSE requests, and graphql-ws connection params. */
@@ -112,49 +127,84 @@ export function scopeOf(auth: EmsAuth): string {
 
 /**
  * The EMS operations one request (or one subscription event) may use: the caller's, limited to
- * `limits.maxUpstreamCalls` calls.
+ * `limits.maxUpstreamCalls` calls, each given the request's deadline, trace context and logger.
  */
-export function requestApi(services: AppServices, auth: EmsAuth): EmsApi {
-  return withCallBudget(services.client.forAuth(auth), services.config.limits.maxUpstreamCalls);
+export function requestApi(services: AppServices, auth: EmsAuth, scope: RequestScope = {}): EmsApi {
+  return withCallBudget(withRequestScope(services.client.forAuth(auth), scope), services.config.limits.maxUpstreamCalls);
+}
+
+/** Longest caller-chosen `X-Request-Id` kept; anything longer or unprintable is replaced. */
+const REQUEST_ID = /^[\x21-\x7e]{1,128}$/;
+
+/** Request ids, one per HTTP request (the WebSocket upgrade request for graphql-ws operations). */
+const requestIds = new WeakMap<Request | object, string>();
+
+/** The request's id: the caller's `X-Request-Id` when it is 1–128 visible ASCII characters, else a new UUID (the same for every call). */
+export function requestIdOf(request: { headers: { get(name: string): string | null } } | undefined): string {
+  if (!request) return randomUUID();
+  let id = requestIds.get(request);
+  if (!id) {
+    const given = request.headers.get('x-request-id')?.trim();
+    id = given && REQUEST_ID.test(given) ? given : randomUUID();
+    requestIds.set(request, id);
+  }
+  return id;
+}
+
+/** REQUEST_TIMEOUT_MS from now, the client going away (`clientGone`), or the end of the shutdown grace period. */
+export function requestSignal(services: AppServices, clientGone?: AbortSignal): AbortSignal {
+  const signals = [AbortSignal.timeout(services.config.requestTimeoutMs), clientGone, services.shutdownSignal].filter(
+    (s): s is AbortSignal => s !== undefined,
+  );
+  return signals.length === 1 ? signals[0]! : AbortSignal.any(signals);
 }
 
 export interface ContextFactory {
   /** The context of an HTTP request, an SSE stream or a graphql-ws operation. */
   create(initial: InitialContext): Context;
-  /** The context one subscription event is resolved in: the subscription's, with a request scope of its own. */
+  /** The context one subscription event is resolved in: the subscription's, with an upstream scope (and deadline) of its own. */
   forEvent(subscription: Context): Context;
 }
 
 export function createContextFactory(services: AppServices): ContextFactory {
-  const requestScope = (auth: EmsAuth): RequestScope => {
-    const ems = requestApi(services, auth);
-    return { ems, loaders: createLoaders(ems) };
+  /** Budgeted EMS operations, bound to `signal` and the request's logger and trace, and fresh loaders. */
+  const upstreamScope = (ctx: Pick<Context, 'auth' | 'log' | 'traceContext'>, signal: AbortSignal): UpstreamScope => {
+    const ems = requestApi(services, ctx.auth, { signal, logger: ctx.log, traceContext: () => ctx.traceContext });
+    return { ems, loaders: createLoaders(ems), signal };
   };
   return {
     create(initial) {
       const auth = resolveAuth(services.config, tokenOf(initial));
+      const requestId = requestIdOf(initial.request);
+      const { telemetry } = services;
+      const span = telemetry.startSpan('graphql.operation', { kind: SpanKind.SERVER }, telemetry.extract(initial.request?.headers));
+      const traceContext = trace.setSpan(telemetry.extract(initial.request?.headers), span);
+      const log = services.logger.child({ requestId, traceId: span.spanContext().traceId });
       const { client: _client, ...shared } = services;
+      const request = { auth, log, traceContext };
       return {
         config: services.config,
         services: shared,
-        auth,
+        ...request,
         scope: scopeOf(auth),
-        ...requestScope(auth),
-        requestId: initial.request?.headers.get('x-request-id') ?? randomUUID(),
+        ...upstreamScope(request, requestSignal(services, initial.request?.signal)),
+        requestId,
         security: requestSecurity(initial),
+        span,
       };
     },
-    forEvent: (subscription) => ({ ...subscription, ...requestScope(subscription.auth) }),
+    // Each event's nested fields get their own deadline, from when the event is resolved.
+    forEvent: (subscription) => ({ ...subscription, ...upstreamScope(subscription, requestSignal(services)) }),
   };
 }
 
 /**
  * Resolves each subscription event in a context of its own ({@link ContextFactory.forEvent}), as a
  * new query would be: fresh loaders, so nested fields (a job's cluster) are read anew instead of
- * coming from an earlier event's cache, and a call budget per event. graphql-js (and yoga's
- * executor) would resolve every event with the one context the subscription began with, so this
- * replaces the subscribe step: the source stream as graphql-js creates it, then one `execute` per
- * event. The stream is returned when the operation's signal aborts (the client went away).
+ * coming from an earlier event's cache, a call budget and a deadline per event. graphql-js (and
+ * yoga's executor) would resolve every event with the one context the subscription began with, so
+ * this replaces the subscribe step: the source stream as graphql-js creates it, then one `execute`
+ * per event. The stream is returned when the operation's signal aborts (the client went away).
  */
 export function subscriptionEventScopes(forEvent: ContextFactory['forEvent']): Plugin<Context> {
   return {

@@ -13,15 +13,19 @@ export const isSet = (env: Record<string, string | undefined>, name: string) => 
 
 export const optionalString = z.preprocess(blankAsAbsent, z.string().optional());
 
-const wholeNumber = (min: number, max: number) =>
-  z.coerce
-    .number({ error: 'must be a number' })
-    .int('must be a whole number')
-    .min(min, `must be at least ${min}`)
-    .max(max, `must be at most ${max}`);
+const numberIn = (min: number, max: number, whole: boolean) => {
+  const n = z.coerce.number({ error: 'must be a number' });
+  return (whole ? n.int('must be a whole number') : n).min(min, `must be at least ${min}`).max(max, `must be at most ${max}`);
+};
 
 /** A whole number in [min, max], `dflt` when absent. */
-export const int = (min: number, max: number, dflt: number) => z.preprocess(blankAsAbsent, wholeNumber(min, max).default(dflt));
+export const int = (min: number, max: number, dflt: number) => z.preprocess(blankAsAbsent, numberIn(min, max, true).default(dflt));
 
 /** A whole number in [min, max], or undefined when absent. */
-export const optionalInt = (min: number, max: number) => z.preprocess(blankAsAbsent, wholeNumber(min, max).optional());
+export const optionalInt = (min: number, max: number) => z.preprocess(blankAsAbsent, numberIn(min, max, true).optional());
+
+/** A number in [min, max] (fractions allowed), `dflt` when absent. */
+export const decimal = (min: number, max: number, dflt: number) => z.preprocess(blankAsAbsent, numberIn(min, max, false).default(dflt));
+
+/** A string, `dflt` when absent. */
+export const stringOr = (dflt: string) => z.preprocess(blankAsAbsent, z.string().default(dflt));

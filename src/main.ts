@@ -63,10 +63,13 @@ async function main(): Promise<void> {
   const shutdown = (signal: string) => {
     if (stopping) return;
     stopping = true;
-    logger.info({ signal }, 'shutting down');
+    logger.info({ signal, graceMs: config.shutdownGraceMs }, 'shutting down');
     app
-      .stop()
-      .then(() => simulator?.stop())
+      .stop(config.shutdownGraceMs)
+      .then(async ({ abandoned }) => {
+        await simulator?.stop();
+        logger.info({ signal, abandoned }, 'shut down');
+      })
       .then(
         () => process.exit(0),
         (err: unknown) => {

@@ -63,6 +63,18 @@ export function createMetrics(): Metrics {
     });
   }
 
+  new Gauge({
+    name: 'ems_subscription_mode',
+    help: 'How this replica runs its pollers: 1 for the current mode (single: no Redis; shared: one poller per resource across replicas; local: Redis unreachable, polling for its own subscribers)',
+    labelNames: ['mode'] as const,
+    registers: [registry],
+    collect() {
+      if (!liveStats) return;
+      const current = liveStats().mode;
+      for (const mode of ['single', 'shared', 'local'] as const) this.set({ mode }, mode === current ? 1 : 0);
+    },
+  });
+
   return {
     registry,
     observePoll(report) {

@@ -1,3 +1,6 @@
+import type { Context as OtelContext } from '@opentelemetry/api';
+import type { Logger } from 'pino';
+import { EmsNetworkError, EmsTimeoutError } from './errors.js';
 import type {
   EmsCancelJobsRequest,
   EmsCreateClusterRequest,
@@ -33,7 +36,86 @@ export type EmsAuth =
 
 /** Per-call options. */
 export interface EmsCallOptions {
+  /** Aborts the call (its retries included). */
   signal?: AbortSignal;
+  /** OpenTelemetry context the call's span is a child of (the GraphQL operation's). */
+  traceContext?: OtelContext;
+  /** Logger of the request the call serves: its lines carry the request and trace ids. */
+  logger?: Logger;
+}
+
+/** The operations that change EMS state: once sent, they are never aborted nor retried. */
+export const EMS_WRITES: ReadonlySet<keyof EmsApi> = new Set([
+  'createCluster',
+  'deleteCluster',
+  'authorizeCluster',
+  'enrollCluster',
+  'expandCluster',
+  'shrinkCluster',
+  'createCredential',
+  'cancelJobs',
+]);
+
+/** Position of the options argument of each operation. */
+const OPTIONS_ARGUMENT: Record<keyof EmsApi, number> = {
+  listReleases: 1,
+  listFeatures: 1,
+  listClusterLabels: 1,
+  createCluster: 1,
+  listClusters: 1,
+  showCluster: 1,
+  deleteCluster: 1,
+  authorizeCluster: 1,
+  enrollCluster: 1,
+  expandCluster: 2,
+  shrinkCluster: 2,
+  createCredential: 1,
+  showCredentials: 1,
+  listJobs: 1,
+  showJob: 1,
+  cancelJobs: 1,
+};
+
+/** What one request (or subscription event) gives every EMS call it makes. */
+export interface RequestScope {
+  /** The request's deadline and the client going away. Reads are aborted by it; a write is not sent once it fired, but never cut off once sent. */
+  signal?: AbortSignal;
+  /** Read at each call: the GraphQL operation's span context. */
+  traceContext?: () => OtelContext | undefined;
+  logger?: Logger;
+}
+
+/** `api` with `scope`'s signal, trace context and logger added to every call's options. */
+export function withRequestScope(api: EmsApi, scope: RequestScope): EmsApi {
+  const scoped = {} as Record<keyof EmsApi, unknown>;
+  for (const name of Object.keys(OPTIONS_ARGUMENT) as (keyof EmsApi)[]) {
+    const call = api[name] as (...args: unknown[]) => Promise<unknown>;
+    const at = OPTIONS_ARGUMENT[name];
+    const write = EMS_WRITES.has(name);
+    scoped[name] = (...args: unknown[]) => {
+      if (write && scope.signal?.aborted) return Promise.reject(deadlineError(name, scope.signal));
+      const given = (args[at] ?? {}) as EmsCallOptions;
+      const signals = [given.signal, write ? undefined : scope.signal].filter((s): s is AbortSignal => s !== undefined);
+      const options: EmsCallOptions = {
+        ...given,
+        signal: signals.length > 1 ? AbortSignal.any(signals) : signals[0],
+        traceContext: given.traceContext ?? scope.traceContext?.(),
+        logger: given.logger ?? scope.logger,
+      };
+      const full = [...args];
+      full[at] = options;
+      return call(...full);
+    };
+  }
+  return scoped as EmsApi;
+}
+
+/** A write refused before sending because the request's deadline passed (or its client left). */
+function deadlineError(operation: string, signal: AbortSignal): EmsTimeoutError | EmsNetworkError {
+  const timedOut = signal.reason instanceof Error && signal.reason.name === 'TimeoutError';
+  return timedOut
+    ? new EmsTimeoutError(`EMS ${operation} was not sent: the request's deadline (REQUEST_TIMEOUT_MS) had passed`, { operation, sent: false })
+    : new EmsNetworkError(`EMS ${operation} was not sent: the client went away`, { operation, sent: false });
 }
 
 /**

@@ -75,6 +75,7 @@ export function parseJson(raw: Buffer, facts: CallFacts): unknown {
       `EMS ${facts.operation} returned malformed JSON (HTTP ${facts.status}, ${raw.length} bytes): ${reason}${excerpt(text, facts)}`,
       facts,
       e,
+      true,
     );
   }
 }
@@ -148,6 +149,7 @@ export function transportError(e: unknown, facts: CallFacts, phase: { bodyBytes?
       `EMS ${op} response body was truncated: the connection failed after ${phase.bodyBytes} bytes (${code ?? 'error'}: ${message})`,
       facts,
       e,
+      true,
     );
   }
   return new EmsNetworkError(`EMS ${op} got no response${after}: ${code ? `${code}: ` : ''}${message}`, {
@@ -167,8 +169,18 @@ function details(facts: CallFacts) {
   return { operation: facts.operation, status: facts.status, requestId: facts.requestId };
 }
 
-function badResponse(message: string, facts: CallFacts, cause: unknown): never {
-  throw new EmsBadResponseError(message, { ...details(facts), cause });
+/** Bodies lost on the way (truncated, or not JSON at all): reading the same GET again may well succeed. */
+const rereadable = new WeakSet<EmsError>();
+
+/** Whether `error` is a body lost on the way, which a GET may read again (see the EMS client). */
+export function isRereadable(error: unknown): boolean {
+  return error instanceof EmsError && rereadable.has(error);
+}
+
+function badResponse(message: string, facts: CallFacts, cause: unknown, lost = false): never {
+  const error = new EmsBadResponseError(message, { ...details(facts), cause });
+  if (lost) rereadable.add(error);
+  throw error;
 }
 
 /** A short quote of a body for messages, unless the operation's bodies may hold secrets. */

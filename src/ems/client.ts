@@ -1,11 +1,15 @@
 import type { Readable } from 'node:stream';
-import { BrokenCircuitError, ConsecutiveBreaker, circuitBreaker, handleWhen, type CircuitBreakerPolicy } from 'cockatiel';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { BrokenCircuitError, CircuitState, SamplingBreaker, circuitBreaker, handleWhen, type CircuitBreakerPolicy } from 'cockatiel';
+import type { Logger } from 'pino';
 import { Pool, type Dispatcher } from 'undici';
 import type { EmsApi, EmsAuth, EmsCallOptions, EmsOperation } from './api.js';
 import { authHeaderProblem, authHeaders, firstHeader, retryPolicy, retryReads } from './client-interceptors.js';
-import { httpError, parseJson, readBody, retryAfterSeconds, transportError, type CallFacts } from './client-response.js';
+import { httpError, isRereadable, parseJson, readBody, retryAfterSeconds, transportError, type CallFacts } from './client-response.js';
 import { EmsError, EmsHttpError, EmsInvalidRequestError, EmsNetworkError, EmsTimeoutError } from './errors.js';
 import type { EmsNodeNameListRequest } from './models/index.js';
+import { ROOT_CONTEXT } from '@opentelemetry/api';
+import { failSpan, SpanKind, trace, type Telemetry } from '../telemetry.js';
 import {
   WireReader,
   readCancelJobsAccepted,
@@ -35,6 +39,8 @@ export interface EmsCallEvent {
   requestId: string | null;
   /** Set when the operation failed. */
   error?: EmsError;
+  /** The logger of the request the call served, when it gave one. */
+  logger?: Logger;
 }
 
 export interface EmsClientOptions {
@@ -71,13 +77,17 @@ export interface EmsClientOptions {
    */
   onCall?: (e: EmsCallEvent) => void;
   /**
-   * Stops sending to an EMS that is down: after `consecutiveFailures` operations in a row failed by
-   * outage (no response, timeout, 502/503/504), every call fails at once with an
-   * `EmsNetworkError` (not sent, `retryAfter` set) for `halfOpenAfterMs`; then one call probes EMS
-   * and its outcome closes or re-opens the circuit. null = no breaker.
+   * Stops sending to an EMS that is down (cockatiel's SamplingBreaker): when, over the last
+   * `windowMs`, at least `minCalls` calls ended and `threshold` of them failed by outage (no
+   * response, timeout, 502/503/504, or still no answer after `slowCallMs`: a stall counts before
+   * the call times out), the circuit opens. Reads in flight are then cut short, and every call fails
+   * at once with an `EmsNetworkError` (not sent, `retryAfter` set). Every `halfOpenAfterMs` the next
+   * call probes EMS (the others are still refused while it runs), and the first probe that succeeds
+   * closes the circuit. A slow call counted as a failure still returns its answer to its caller.
+   * null = no breaker.
    * @default null
    */
-  circuitBreaker?: { consecutiveFailures: number; halfOpenAfterMs: number } | null;
+  circuitBreaker?: CircuitBreakerOptions | null;
   /** Told when the circuit opens (EMS considered down) and closes again. */
   onCircuitChange?: (state: 'open' | 'closed') => void;
   /**
@@ -85,6 +95,18 @@ export interface EmsClientOptions {
    * response and (field, kind), with its count there. Whatever it throws is ignored.
    */
   onDeviation?: (deviation: Deviation) => void;
+  /** Spans per call and `traceparent` upstream. @default none (no spans, no traceparent unless given a trace context) */
+  telemetry?: Telemetry;
+}
+
+export interface CircuitBreakerOptions {
+  /** Failure rate, in (0, 1), over the window that opens the circuit. */
+  threshold: number;
+  windowMs: number;
+  /** Calls that must have ended in the window before its rate counts. */
+  minCalls: number;
+  halfOpenAfterMs: number;
+  slowCallMs: number;
 }
 
 export interface EmsClient {
@@ -164,9 +186,20 @@ export function createEmsClient(options: EmsClientOptions): EmsClient {
     }
   }
 
+  /** Reads in flight, cut short when the circuit opens. */
+  const inflightReads = new Set<AbortController>();
+  if (breaker) {
+    breaker.onBreak(() => {
+      for (const controller of inflightReads) controller.abort(CIRCUIT_OPENED);
+    });
+  }
+
   /** Runs one operation end to end; resolves to the parsed body or rejects with an EmsError. */
   async function execute<T>(dispatcher: Dispatcher, auth: EmsAuth, req: EmsRequest<T>, opts: EmsCallOptions | undefined): Promise<T> {
     const started = performance.now();
+    const read = req.method === 'GET';
+    const cut = read && breaker ? new AbortController() : null;
+    const signal = cut ? (opts?.signal ? AbortSignal.any([opts.signal, cut.signal]) : cut.signal) : opts?.signal;
     const facts: CallFacts = {
       operation: req.operation,
       status: null,
@@ -174,42 +207,83 @@ export function createEmsClient(options: EmsClientOptions): EmsClient {
       attempts: 1,
       requestTimeoutMs: cfg.requestTimeoutMs,
       connectTimeoutMs: cfg.connectTimeoutMs,
-      signal: opts?.signal,
+      signal,
       sensitive: SENSITIVE.has(req.operation),
     };
+    const span = options.telemetry && (options.telemetry.tracer || opts?.traceContext)
+      ? options.telemetry.startSpan(
+          `EMS ${req.operation}`,
+          { kind: SpanKind.CLIENT, attributes: { 'http.request.method': req.method, 'ems.operation': req.operation, 'server.address': new URL(cfg.origin).hostname } },
+          opts?.traceContext ?? ROOT_TRACE_CONTEXT,
+        )
+      : null;
+    const headers: Record<string, string> = {};
+    if (span) options.telemetry!.inject(trace.setSpan(opts?.traceContext ?? ROOT_TRACE_CONTEXT, span), headers);
     const event = (): EmsCallEvent => ({
       operation: req.operation,
       method: req.method,
       status: facts.status,
       durationMs: performance.now() - started,
       requestId: facts.requestId,
+      ...(opts?.logger ? { logger: opts.logger } : {}),
     });
     const attempt = async () => {
       try {
-        return await exchange(dispatcher, req, facts);
+        return await exchangeRereading(dispatcher, req, facts, headers);
       } catch (e) {
+        if (cut?.signal.aborted && !opts?.signal?.aborted) throw circuitOpenError(req.operation, cfg.circuitBreaker!, true);
         const error = redact(transportError(e, facts), auth);
         if (facts.signal?.aborted) callerAborted.add(error);
         throw error;
       }
     };
+    if (cut) inflightReads.add(cut);
     try {
-      const value = breaker ? await breaker.execute(attempt) : await attempt();
+      const value = breaker ? await guarded(breaker, attempt, cfg.circuitBreaker!.slowCallMs) : await attempt();
       report(event());
+      span?.setAttributes({ 'http.response.status_code': facts.status ?? 0, 'ems.request_id': facts.requestId ?? '', 'ems.attempts': facts.attempts });
       return value;
     } catch (e) {
-      const error = e instanceof BrokenCircuitError ? circuitOpenError(req.operation, cfg.circuitBreaker!) : (e as EmsError);
+      const error = e instanceof BrokenCircuitError ? circuitOpenError(req.operation, cfg.circuitBreaker!, false) : (e as EmsError);
       report({ ...event(), error });
+      if (span) {
+        span.setAttributes({ 'ems.request_id': facts.requestId ?? '', 'ems.attempts': facts.attempts });
+        if (facts.status !== null) span.setAttribute('http.response.status_code', facts.status);
+        failSpan(span, error, error.code);
+      }
       throw error;
+    } finally {
+      if (cut) inflightReads.delete(cut);
+      span?.end();
     }
   }
 
-  async function exchange<T>(dispatcher: Dispatcher, req: EmsRequest<T>, facts: CallFacts): Promise<T> {
+  /**
+   * `exchange`, and for a GET whose body came back truncated or unparsable, the same GET again
+   * (like a reset, up to `maxRetries` times, with the same back-off): the answer was lost on the way.
+   */
+  async function exchangeRereading<T>(dispatcher: Dispatcher, req: EmsRequest<T>, facts: CallFacts, extraHeaders: Record<string, string>): Promise<T> {
+    for (let retry = 0; ; retry++) {
+      try {
+        return await exchange(dispatcher, req, facts, extraHeaders);
+      } catch (error) {
+        if (req.method !== 'GET' || retry >= cfg.maxRetries || !isRereadable(error) || facts.signal?.aborted || closed) throw error;
+        const delayMs = Math.min(cfg.retryMaxDelayMs, cfg.retryMinDelayMs * 2 ** retry * (1 + Math.random() / 2));
+        await sleep(delayMs, undefined, facts.signal ? { signal: facts.signal } : undefined).catch(() => {
+          throw error;
+        });
+        facts.attempts += 1;
+      }
+    }
+  }
+
+  async function exchange<T>(dispatcher: Dispatcher, req: EmsRequest<T>, facts: CallFacts, extraHeaders: Record<string, string>): Promise<T> {
     if (closed) throw new EmsNetworkError(`EMS ${req.operation} was not sent: the EMS client is closed`, { operation: req.operation, sent: false });
     let settled = false;
     const headers: Record<string, string> = {
       accept: 'application/json',
       'content-type': 'application/json;charset=utf-8',
+      ...extraHeaders,
     };
     const body = req.body === undefined ? null : JSON.stringify(req.body);
     const request: Dispatcher.RequestOptions & { retryOptions?: { retry: ReturnType<typeof retryPolicy> } } = {
@@ -414,6 +488,8 @@ export function createEmsClient(options: EmsClientOptions): EmsClient {
   };
 }
 
+const ROOT_TRACE_CONTEXT = ROOT_CONTEXT;
+
 /** Failures the caller caused by aborting: they say nothing of EMS's health. */
 const callerAborted = new WeakSet<EmsError>();
 
@@ -425,6 +501,36 @@ function isOutage(error: unknown, closed: () => boolean): boolean {
   return error instanceof EmsHttpError && error.status !== null && error.status >= 502 && error.status <= 504;
 }
 
+/** The abort reason of reads cut short because the circuit opened. */
+const CIRCUIT_OPENED = new Error('the EMS circuit opened');
+
+/** Counts a call still unanswered after `slowCallMs` as a failure of the breaker. */
+class SlowCallError extends Error {}
+
+/**
+ * Runs `attempt` through the breaker. A call unanswered after `slowMs` is recorded as a failure at
+ * that moment (a stall opens the circuit long before calls time out), while its caller still gets
+ * the call's real outcome.
+ */
+async function guarded<T>(breaker: CircuitBreakerPolicy, attempt: () => Promise<T>, slowMs: number): Promise<T> {
+  // While a probe is out, other calls are refused at once (cockatiel would hold them until it ends).
+  if (breaker.state === CircuitState.HalfOpen) throw new BrokenCircuitError();
+  let call: Promise<T> | null = null;
+  try {
+    return await breaker.execute(() => {
+      call = attempt();
+      let timer: NodeJS.Timeout | undefined;
+      const slow = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new SlowCallError()), slowMs);
+      });
+      return Promise.race([call, slow]).finally(() => clearTimeout(timer));
+    });
+  } catch (error) {
+    if (error instanceof SlowCallError && call) return await call;
+    throw error;
+  }
+}
+
 function createBreaker(
   settings: ResolvedOptions['circuitBreaker'],
   onChange: EmsClientOptions['onCircuitChange'],
@@ -432,19 +538,28 @@ function createBreaker(
 ): CircuitBreakerPolicy | null {
   if (!settings) return null;
   const policy = circuitBreaker(
-    handleWhen((error) => isOutage(error, closed)),
-    { halfOpenAfter: settings.halfOpenAfterMs, breaker: new ConsecutiveBreaker(settings.consecutiveFailures) },
+    handleWhen((error) => error instanceof SlowCallError || isOutage(error, closed)),
+    {
+      halfOpenAfter: settings.halfOpenAfterMs,
+      breaker: new SamplingBreaker({
+        threshold: settings.threshold,
+        duration: settings.windowMs,
+        minimumRps: settings.minCalls / (settings.windowMs / 1000),
+      }),
+    },
   );
   policy.onBreak(() => onChange?.('open'));
   policy.onReset(() => onChange?.('closed'));
   return policy;
 }
 
-function circuitOpenError(operation: EmsOperation, settings: NonNullable<ResolvedOptions['circuitBreaker']>): EmsNetworkError {
+function circuitOpenError(operation: EmsOperation, settings: NonNullable<ResolvedOptions['circuitBreaker']>, inFlight: boolean): EmsNetworkError {
+  const why = `EMS looks down (over ${Math.round(settings.threshold * 100)}% of calls in the last ${settings.windowMs} ms failed or stalled)`;
   return new EmsNetworkError(
-    `EMS ${operation} was not sent: EMS looks down after ${settings.consecutiveFailures} failed calls in a row, ` +
-      `so calls are refused for up to ${settings.halfOpenAfterMs} ms before EMS is tried again`,
-    { operation, sent: false, retryAfter: Math.ceil(settings.halfOpenAfterMs / 1000) },
+    inFlight
+      ? `EMS ${operation} was cut short: ${why}; calls are refused until a probe succeeds`
+      : `EMS ${operation} was not sent: ${why}; calls are refused until a probe succeeds (the first after ${settings.halfOpenAfterMs} ms)`,
+    { operation, sent: inFlight, retryAfter: Math.ceil(settings.halfOpenAfterMs / 1000) },
   );
 }
 
@@ -461,7 +576,7 @@ interface ResolvedOptions {
   connections: number;
   maxResponseBytes: number;
   now: () => Date;
-  circuitBreaker: { consecutiveFailures: number; halfOpenAfterMs: number } | null;
+  circuitBreaker: CircuitBreakerOptions | null;
 }
 
 function resolveOptions(options: EmsClientOptions): ResolvedOptions {
@@ -499,8 +614,14 @@ function resolveOptions(options: EmsClientOptions): ResolvedOptions {
     circuitBreaker: options.circuitBreaker ?? null,
   };
   const cb = resolved.circuitBreaker;
-  if (cb && (!Number.isInteger(cb.consecutiveFailures) || cb.consecutiveFailures < 1 || !Number.isInteger(cb.halfOpenAfterMs) || cb.halfOpenAfterMs < 1)) {
-    throw new TypeError(`EMS client option circuitBreaker needs integers consecutiveFailures >= 1 and halfOpenAfterMs >= 1, got ${JSON.stringify(cb)}`);
+  if (
+    cb &&
+    (!(cb.threshold > 0 && cb.threshold < 1) ||
+      ![cb.windowMs, cb.minCalls, cb.halfOpenAfterMs, cb.slowCallMs].every((n) => Number.isInteger(n) && n >= 1))
+  ) {
+    throw new TypeError(
+      `EMS client option circuitBreaker needs threshold in (0, 1) and integers windowMs, minCalls, halfOpenAfterMs, slowCallMs >= 1, got ${JSON.stringify(cb)}`,
+    );
   }
   if (resolved.retryMaxDelayMs < resolved.retryMinDelayMs) {
     throw new TypeError(

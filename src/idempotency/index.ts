@@ -1,20 +1,33 @@
+import { join } from 'node:path';
 import type { Config } from '../config.js';
-import { MemoryIdempotencyStore } from './memory.js';
 import { RedisIdempotencyStore } from './redis.js';
-import type { IdempotencyStore } from './store.js';
+import { SqliteIdempotencyStore } from './sqlite.js';
+import { DEFAULT_LEASE_MS, type IdempotencyStore, type IdempotencyStoreOptions } from './store.js';
 
 export * from './store.js';
-export { MemoryIdempotencyStore } from './memory.js';
 export { RedisIdempotencyStore, type RedisIdempotencyStoreOptions } from './redis.js';
+export { SqliteIdempotencyStore, type SqliteIdempotencyStoreOptions } from './sqlite.js';
+
+/** The file of the SQLite store under DATA_DIR. */
+export const IDEMPOTENCY_DB_FILE = 'idempotency.sqlite';
+
+export interface CreateIdempotencyStoreOptions extends Pick<IdempotencyStoreOptions, 'onLeaseLost' | 'leaseMs'> {
+  /** Redis connection errors (ioredis reconnects by itself). */
+  onError?: (error: Error) => void;
+}
 
 /**
  * The store for this gateway: Redis when REDIS_URL is set (records hold across replicas), else
- * in memory. A duplicate waits for an in-flight first submission up to twice the EMS request
- * timeout (a POST is never retried, so one timeout bounds it) plus a second.
+ * SQLite under DATA_DIR (records survive restarts). A duplicate waits for an in-flight first
+ * submission up to twice the EMS request timeout (a POST is never retried, so one timeout bounds
+ * it) plus a second.
+ * @throws Error when the SQLite file cannot be opened.
  */
-export function createIdempotencyStore(config: Config, onError?: (error: Error) => void): IdempotencyStore {
-  const waitTimeoutMs = 2 * config.ems.timeoutMs + 1_000;
+export function createIdempotencyStore(config: Config, options: CreateIdempotencyStoreOptions = {}): IdempotencyStore {
+  // ...and at least past a dead owner's lease, so that the wait ends in a take-over rather than an error.
+  const waitTimeoutMs = Math.max(2 * config.ems.timeoutMs, 2 * (options.leaseMs ?? DEFAULT_LEASE_MS)) + 1_000;
+  const common = { waitTimeoutMs, leaseMs: options.leaseMs, onLeaseLost: options.onLeaseLost };
   return config.redis
-    ? new RedisIdempotencyStore({ url: config.redis.url, keyPrefix: config.redis.keyPrefix, waitTimeoutMs, onError })
-    : new MemoryIdempotencyStore({ waitTimeoutMs });
+    ? new RedisIdempotencyStore({ url: config.redis.url, keyPrefix: config.redis.keyPrefix, onError: options.onError, ...common })
+    : new SqliteIdempotencyStore({ path: join(config.dataDir, IDEMPOTENCY_DB_FILE), ...common });
 }

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { GraphQLError } from 'graphql';
 import type { Context } from '../context.js';
 import { isEmsError } from '../ems/errors.js';
@@ -8,21 +9,23 @@ import {
   fingerprintOf,
   idempotencyRecordKey,
   type IdempotencyBegin,
+  type IdempotencyClaim,
+  type IdempotencyNote,
 } from '../idempotency/index.js';
 import { IdempotencyKeyReusedError, type MutationName } from './errors.js';
+import type { Reconciled } from './reconcile.js';
 import { toMutationError, type UpstreamErrorSubject } from './upstream.js';
 
 /** Gateway error codes of the idempotency machinery (GraphQL errors, not union members). */
 export type IdempotencyErrorCode = 'IDEMPOTENCY_KEY_IN_PROGRESS' | 'IDEMPOTENCY_UNAVAILABLE' | 'IDEMPOTENCY_OUTCOME_UNKNOWN';
 
 /**
- * What an idempotency record holds: the submission's result, or the fact that the submission
- * failed in a way that leaves its effect unknown (it may have reached EMS). A repeat of the key
- * gets the result, or an error saying so; it never submits again.
+ * What a completed idempotency record holds: the submission's result. (Records of earlier versions
+ * may hold `unknown`: a failure that left the write's effect unknown; a repeat then gets an error.)
+ * A write whose outcome is unknown leaves its record pending and orphaned instead, with a note, so
+ * that the next repeat reconciles it with EMS.
  */
-type Outcome<Stored> =
-  | { kind: 'done'; result: Stored }
-  | { kind: 'unknown'; operation: string; code: string; message: string; requestId: string | null };
+type Outcome<Stored> = { kind: 'done'; result: Stored } | ({ kind: 'unknown' } & IdempotencyNote);
 
 export interface MutationSpec<Stored, Payload> {
   /** Mutation field name, e.g. `createCluster`; part of the idempotency record key. */
@@ -42,6 +45,11 @@ export interface MutationSpec<Stored, Payload> {
   subject?: UpstreamErrorSubject;
   /** What was submitted, quoted in the error when the payload cannot be read afterwards. */
   summary?(stored: Stored): Record<string, unknown>;
+  /**
+   * Finds out from EMS what an earlier attempt whose outcome is unknown did (see reconcile.ts).
+   * Without it, such a key answers IDEMPOTENCY_OUTCOME_UNKNOWN.
+   */
+  reconcile?(): Promise<Reconciled<Stored>>;
 }
 
 /**
@@ -66,11 +74,19 @@ export async function runMutation<Stored, Payload>(ctx: Context, spec: MutationS
 
   if (begun.kind === 'mismatch') throw new IdempotencyKeyReusedError(spec.idempotencyKey);
   if (begun.kind === 'replay') {
-    if (begun.result.kind === 'unknown') throw outcomeUnknownError(spec.name, begun.result);
+    if (begun.result.kind === 'unknown') throw outcomeUnknownError(spec.name, begun.result, null);
     return render(spec, begun.result.result, true);
   }
 
-  const { claim } = begun;
+  let claim: IdempotencyClaim<Outcome<Stored>>;
+  if (begun.kind === 'orphaned') {
+    const found = await reconcile(ctx, spec, begun);
+    if (found.kind === 'applied') return render(spec, found.stored, true);
+    claim = begun.claim;
+  } else {
+    claim = begun.claim;
+  }
+
   const keep = (outcome: Outcome<Stored>) =>
     claim.complete(outcome).catch((e: unknown) => ctx.services.logger.error({ err: e, mutation: spec.name }, 'idempotency record not stored'));
   let stored: Stored;
@@ -79,8 +95,9 @@ export async function runMutation<Stored, Payload>(ctx: Context, spec: MutationS
   } catch (error) {
     const original = error instanceof GraphQLError ? error.originalError : error;
     if (isEmsError(original) && original.outcomeUnknown) {
-      // The write may have taken effect: holding the key keeps a retry from submitting it twice.
-      await keep({ kind: 'unknown', operation: original.operation, code: original.code, message: original.message, requestId: original.requestId });
+      // The write may have taken effect: the key stays held, orphaned, and the next repeat asks EMS.
+      const note: IdempotencyNote = { operation: original.operation, code: original.code, message: original.message, requestId: original.requestId };
+      await claim.abandon(note).catch((e: unknown) => ctx.services.logger.error({ err: e, mutation: spec.name }, 'idempotency record not stored'));
     } else {
       // EMS refused, or nothing was sent: release the key so that a retry may submit.
       await claim.fail().catch((e: unknown) => ctx.services.logger.warn({ err: e, mutation: spec.name }, 'idempotency release failed'));
@@ -91,10 +108,66 @@ export async function runMutation<Stored, Payload>(ctx: Context, spec: MutationS
   return render(spec, stored, false);
 }
 
-function outcomeUnknownError(mutation: string, outcome: Extract<Outcome<unknown>, { kind: 'unknown' }>): GraphQLError {
-  const extensions = gatewayExtensions('IDEMPOTENCY_OUTCOME_UNKNOWN', { requestId: outcome.requestId });
+/**
+ * How long after its EMS timeout a write may still land: the HTTP client's timers fire up to about
+ * a second late, and EMS may apply a request a moment after the connection that sent it is gone.
+ */
+const WRITE_SETTLE_MARGIN_MS = 2_000;
+
+/**
+ * Settles an orphaned key: asks EMS what the earlier attempt did. Applied → the record completes
+ * with that result; absent → the caller submits now, under the claim; unknown (or EMS unreachable)
+ * → the key stays orphaned and the caller gets IDEMPOTENCY_OUTCOME_UNKNOWN (or the EMS error).
+ *
+ * "Absent" and "unknown" are trusted only once the earlier attempt is older than one EMS timeout
+ * plus {@link WRITE_SETTLE_MARGIN_MS}: a write still on its way could land after the look. A
+ * younger one is looked at again when that time has passed.
+ */
+async function reconcile<Stored>(
+  ctx: Context,
+  spec: MutationSpec<Stored, unknown>,
+  begun: Extract<IdempotencyBegin<Outcome<Stored>>, { kind: 'orphaned' }>,
+): Promise<{ kind: 'applied'; stored: Stored } | { kind: 'absent' }> {
+  const { claim, note } = begun;
+  const giveBack = () =>
+    claim
+      .abandon(note ?? { operation: spec.name, code: 'OWNER_GONE', message: 'the gateway that submitted it stopped before EMS answered', requestId: null })
+      .catch((e: unknown) => ctx.services.logger.warn({ err: e, mutation: spec.name }, 'idempotency record not stored'));
+  let found: Reconciled<Stored>;
+  try {
+    if (!spec.reconcile) {
+      found = { kind: 'unknown', known: 'EMS offers no way to look this write up' };
+    } else {
+      found = await spec.reconcile();
+      const settleAt = begun.startedAt + ctx.config.ems.timeoutMs + WRITE_SETTLE_MARGIN_MS;
+      if (found.kind !== 'applied' && Date.now() < settleAt) {
+        await sleep(settleAt - Date.now(), undefined, { signal: ctx.signal });
+        found = await spec.reconcile();
+      }
+    }
+  } catch (error) {
+    await giveBack();
+    throw error;
+  }
+  ctx.log.info({ mutation: spec.name, reconciled: found.kind, earlierFailure: note?.code ?? 'OWNER_GONE' }, 'idempotency key of an interrupted write reconciled with EMS');
+  if (found.kind === 'applied') {
+    await claim
+      .complete({ kind: 'done', result: found.stored })
+      .catch((e: unknown) => ctx.services.logger.error({ err: e, mutation: spec.name }, 'idempotency record not stored'));
+    return found;
+  }
+  if (found.kind === 'absent') return found;
+  await giveBack();
+  throw outcomeUnknownError(spec.name, note, found.known);
+}
+
+function outcomeUnknownError(mutation: string, note: IdempotencyNote | null, known: string | null): GraphQLError {
+  const extensions = gatewayExtensions('IDEMPOTENCY_OUTCOME_UNKNOWN', { requestId: note?.requestId ?? null });
+  const first = note
+    ? `failed with ${note.code} after it may have reached EMS (${note.message})`
+    : 'was interrupted before EMS answered (the gateway that submitted it stopped)';
   return new GraphQLError(
-    `The first ${mutation} with this idempotency key failed with ${outcome.code} after it may have reached EMS (${outcome.message}). ` +
+    `The first ${mutation} with this idempotency key ${first}.${known ? ` EMS cannot tell whether it took effect: ${known}.` : ''} ` +
       'It was not submitted again: check the cluster and its jobs, then use a new idempotencyKey to submit.',
     { extensions },
   );

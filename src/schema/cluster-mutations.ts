@@ -28,6 +28,7 @@ import {
 } from '../ems/models/index.js';
 import { acceptedWithout, missingFieldError, type AcceptedWrite, type JobAccepted } from '../ems/read/index.js';
 import { invalidateAfterWrite, loadCluster } from '../mutations/refresh.js';
+import { reconcileClusterChange, reconcileClusterCreation, type Reconciled } from '../mutations/reconcile.js';
 import { runMutation } from '../mutations/run.js';
 import { validateInput, type EmsMapping } from '../mutations/validation.js';
 import { ChargeMode, Cluster, LtsConnectType } from './cluster.js';
@@ -305,7 +306,14 @@ const summary = (stored: ClusterJobStored) => ({ jobId: stored.jobId, clusterId:
 function clusterJob(
   ctx: Context,
   name: 'createCluster' | 'enrollCluster' | 'expandCluster' | 'shrinkCluster' | 'deleteCluster',
-  spec: { idempotencyKey: string | null | undefined; request: unknown; subject: { clusterId?: string | null; clusterName?: string | null }; submit(): Promise<ClusterJobStored> },
+  spec: {
+    idempotencyKey: string | null | undefined;
+    request: unknown;
+    subject: { clusterId?: string | null; clusterName?: string | null };
+    submit(): Promise<ClusterJobStored>;
+    /** Looks up in EMS what an interrupted earlier submission of the key did (see runMutation). */
+    reconcile(): Promise<Reconciled<ClusterJobStored>>;
+  },
 ): Promise<ClusterJobPayloadData> {
   return runMutation(ctx, { name, ...spec, render: (stored, replayed) => renderClusterJob(ctx, stored, replayed), summary });
 }
@@ -321,6 +329,7 @@ mutationField('createCluster', {
       request: body,
       subject: { clusterName: body.name },
       submit: () => ctx.ems.createCluster(body),
+      reconcile: () => reconcileClusterCreation(ctx.ems, 'create', { name: body.name, k8sClusterId: body.k8s_cluster_specification.k8s_cluster_id }),
     });
   },
 });
@@ -340,9 +349,18 @@ mutationField('enrollCluster', {
         // Re-enrolling names the cluster: that id stands when EMS's answer gives none.
         return { jobId, clusterId: clusterId ?? body.cluster_id ?? null, accepted };
       },
+      reconcile: () =>
+        reconcileClusterCreation(ctx.ems, 'enroll', {
+          name: body.name,
+          k8sClusterId: body.k8s_cluster_specification.k8s_cluster_id,
+          clusterId: body.cluster_id ?? null,
+        }),
     });
   },
 });
+
+/** What reconcileClusterChange looks for after each write on an existing cluster. */
+const CHANGES = { expandCluster: 'expand', shrinkCluster: 'shrink', deleteCluster: 'delete' } as const;
 
 /** An async write on a cluster the input names (expand, shrink, delete). */
 function clusterWrite(
@@ -358,6 +376,7 @@ function clusterWrite(
     request: body === undefined ? { clusterId: clusterId.toLowerCase() } : { clusterId: clusterId.toLowerCase(), body },
     subject: { clusterId },
     submit: async () => ({ ...(await send()), clusterId }),
+    reconcile: () => reconcileClusterChange(ctx.ems, CHANGES[name], clusterId),
   });
 }
 

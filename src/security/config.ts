@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import type { Role } from '../auth/roles.js';
 import { ROLES } from '../auth/roles.js';
-import { blankAsAbsent, int, isSet, optionalInt, optionalString } from '../env.js';
+import { blankAsAbsent, int, isSet, optionalInt, optionalString, stringOr } from '../env.js';
 import { maskUrlCredentials } from './redact.js';
 
 /**
@@ -106,8 +106,8 @@ export const securityEnvShape = {
   JWT_ISSUER: optionalString,
   JWT_AUDIENCE: optionalString,
   JWT_CLOCK_SKEW_S: int(0, 600, 30),
-  JWT_ROLES_CLAIM: z.preprocess(blankAsAbsent, z.string().default('roles')),
-  JWT_ALGORITHMS: z.preprocess(blankAsAbsent, z.string().default('RS256,RS384,RS512,PS256,PS384,PS512,ES256,ES384,ES512,EdDSA')),
+  JWT_ROLES_CLAIM: stringOr('roles'),
+  JWT_ALGORITHMS: stringOr('RS256,RS384,RS512,PS256,PS384,PS512,ES256,ES384,ES512,EdDSA'),
   CORS_ORIGINS: optionalString,
   GRAPHQL_INTROSPECTION: bool,
   GRAPHIQL: bool,
@@ -132,7 +132,7 @@ export const securityEnvShape = {
   MAX_CONNECTIONS: int(1, 1_000_000, 10_000),
   METRICS_TOKEN: optionalString,
   METRICS_PORT: optionalInt(0, 65535),
-  AUDIT_LOG: z.preprocess(blankAsAbsent, z.string().default('stdout')),
+  AUDIT_LOG: stringOr('stdout'),
   TRUST_PROXY_HOPS: int(0, 10, 0),
 };
 

@@ -3,7 +3,7 @@ import type { EmsApi, EmsAuth } from '../ems/api.js';
 import { isEmsError } from '../ems/errors.js';
 import type { ClusterRecord, JobRecord } from '../ems/read/index.js';
 import type { Coordinator, StoredState } from './coordinator.js';
-import { fatalErrorData, gatewayErrorData, giveUpErrorData, isFatal, LiveError, type LiveErrorEvent, type LiveEvent, type LiveStateEvent } from './events.js';
+import { fatalErrorData, gatewayErrorData, giveUpErrorData, isFatal, LiveError, type LiveErrorData, type LiveErrorEvent, type LiveEvent, type LiveStateEvent } from './events.js';
 import type { LivePubSub } from './pubsub.js';
 import { clusterResource, jobResource, type LiveResource } from './resources.js';
 import { nextPollDelay, type PollIntervals } from './schedule.js';
@@ -85,22 +85,31 @@ export interface LiveHub {
   /** Like watchJob for a cluster; completes after DELETED. */
   watchCluster(caller: LiveCaller, id: string): AsyncIterableIterator<ClusterRecord>;
   stats(): HubStats;
-  /** Ends every stream (they complete), stops every poller and frees its lock. */
-  close(): Promise<void>;
+  /**
+   * Ends every stream, stops every poller and frees its lock (another replica takes over at its
+   * next lock check). Streams complete, or, with `reason`, end with that error (e.g. SHUTTING_DOWN:
+   * reconnect elsewhere).
+   */
+  close(reason?: LiveErrorData): Promise<void>;
 }
 
 export interface HubStats {
   /** Resources watched by this replica (one that is closing counts until it has freed its poller lock). */
   watches: number;
   subscribers: number;
-  /** Watches this replica polls (holds the lock of). */
+  /** Watches this replica polls (holds the lock of, or polls alone while Redis is unreachable). */
   polling: number;
+  /**
+   * `single`: one process, no Redis. `shared`: one poller per resource across replicas, through
+   * Redis. `local`: Redis is configured but unreachable, so this replica polls for its own subscribers.
+   */
+  mode: 'single' | 'shared' | 'local';
 }
 
 interface Subscriber {
   auth: EmsAuth;
   deliver(event: LiveEvent): void;
-  end(): void;
+  end(error?: LiveError): void;
 }
 
 /** Failed polls in a row after which a watch ends (LiveHubOptions.maxPollFailures). */
@@ -117,6 +126,8 @@ class Hub implements LiveHub {
   /** How long a stored state outlives its poll: a taker-over must still find it after the longest wait. */
   readonly stateTtlMs: number;
   private closed = false;
+  private checkedAt = Number.NEGATIVE_INFINITY;
+  private wasDegraded = false;
 
   constructor(readonly options: LiveHubOptions) {
     const { activeIntervalMs, idleIntervalMs, maxBackoffMs } = options.intervals;
@@ -140,14 +151,36 @@ class Hub implements LiveHub {
       subscribers += watch.subscribers.size;
       if (watch.isLeader) polling++;
     }
-    return { watches: this.watches.size, subscribers, polling };
+    const { coordinator } = this.options;
+    return { watches: this.watches.size, subscribers, polling, mode: !coordinator.shared ? 'single' : this.degraded ? 'local' : 'shared' };
   }
 
-  async close() {
+  /**
+   * Whether the shared backend is unreachable, checked at most once per lock interval: every watch
+   * asks at its lock check, and the mode changes for all of them at once.
+   */
+  get degraded(): boolean {
+    const now = performance.now();
+    if (now - this.checkedAt >= this.lockRefreshMs / 2) {
+      this.checkedAt = now;
+      const degraded = !this.options.coordinator.available();
+      if (degraded !== this.wasDegraded) {
+        this.wasDegraded = degraded;
+        this.log(
+          'warn',
+          { mode: degraded ? 'local' : 'shared' },
+          degraded ? 'Redis unreachable: each replica polls for its own subscribers until it returns' : 'Redis reachable again: pollers are shared again',
+        );
+      }
+    }
+    return this.wasDegraded;
+  }
+
+  async close(reason?: LiveErrorData) {
     if (this.closed) return;
     this.closed = true;
     const watches = [...this.watches.values()];
-    for (const watch of watches) for (const sub of [...watch.subscribers]) sub.end();
+    for (const watch of watches) for (const sub of [...watch.subscribers]) sub.end(reason && new LiveError(reason));
     await Promise.all(watches.map((w) => w.close()));
     await this.options.onClose?.();
   }
@@ -178,7 +211,7 @@ class Hub implements LiveHub {
           }
           if (event.final) stop();
         },
-        end: () => stop(),
+        end: (error) => stop(error),
       };
       const watch = this.watchFor(resource, caller.scope, id);
       watch.add(subscriber);
@@ -221,6 +254,14 @@ class Watch<T> {
   private leader = false;
   /** This replica's poller saw the end: no more polling nor contending. */
   private finished = false;
+  /** Polling for local subscribers only, without a lock, because Redis is unreachable. */
+  private local = false;
+  /**
+   * Set on rejoining shared mode: the answer time of the last state seen alone. Until an event at
+   * least that recent arrives, older ones (a state stored before the outage) are dropped; event
+   * numbers of replicas that polled alone are not comparable, so time decides meanwhile.
+   */
+  private rejoinFloorAt: number | null = null;
   private failures = 0;
   private seq = 0;
   private lastPublished: LiveEvent<T> | null = null;
@@ -264,31 +305,62 @@ class Watch<T> {
     const { events, ready } = this.hub.options.pubsub.subscribe(this.topic);
     this.events = events;
     void this.listen(events);
-    try {
+    if (!coordinator.shared) {
       await ready;
       if (this.closed) return;
-      if (!coordinator.shared) {
-        this.leader = true;
-        this.schedule(0);
-        return;
-      }
+      this.leader = true;
+      this.schedule(0);
+      return;
+    }
+    // Lock checks run from the start: while Redis is unreachable the subscription to the topic
+    // cannot complete, and the watch must poll for itself meanwhile.
+    this.leaseTimer = setInterval(() => void this.tick(), this.hub.lockRefreshMs);
+    this.leaseTimer.unref();
+    if (this.hub.degraded) {
+      this.goLocal();
+      return;
+    }
+    try {
+      await ready;
+      if (this.closed || this.local) return;
       // Subscribed first, then read: a state stored before we listened is in the key, any later one
       // reaches us as an event.
       const state = await coordinator.readState(this.key);
-      if (this.closed) return;
+      if (this.closed || this.local) return;
       if (state?.event) this.deliver(state.event as LiveEvent<T>);
       await this.contend(state);
-      if (!this.closed && !this.ended && !this.finished) {
-        this.leaseTimer = setInterval(() => void this.contend(undefined), this.hub.lockRefreshMs);
-        this.leaseTimer.unref();
-      }
     } catch (error) {
       this.hub.log('warn', { err: error, key: this.key }, 'live watch could not start; retrying to take the poller lock');
-      if (!this.closed && !this.leaseTimer && coordinator.shared) {
-        this.leaseTimer = setInterval(() => void this.contend(undefined), this.hub.lockRefreshMs);
-        this.leaseTimer.unref();
-      }
     }
+  }
+
+  /** Each lock interval: follow the hub's mode, then (shared) renew or try to take the lock. */
+  private async tick() {
+    if (this.closed || this.ended || this.finished) return;
+    if (this.hub.degraded) {
+      if (!this.local) this.goLocal();
+      return;
+    }
+    if (this.local) this.leaveLocal();
+    await this.contend(undefined);
+  }
+
+  /** Redis is unreachable: poll for this replica's subscribers, deliver to them directly. */
+  private goLocal() {
+    this.local = true;
+    this.leader = true;
+    if (!this.pollTimer && !this.inflight) this.schedule(0);
+  }
+
+  /**
+   * Redis is back: stop polling alone and contend for the lock again. Events of the replica that
+   * polls from now on are numbered on from what Redis stored, which may be below what this replica
+   * numbered alone: see rejoinFloorAt (unchanged states are still not sent twice).
+   */
+  private leaveLocal() {
+    this.local = false;
+    this.stepDown();
+    this.rejoinFloorAt = this.last?.at ?? null;
   }
 
   /**
@@ -308,6 +380,8 @@ class Watch<T> {
 
   /** Frees the poller lock if this replica holds it; the same promise for every caller. */
   private releaseLock(): Promise<void> {
+    // Polling alone while Redis was unreachable holds no lock.
+    if (this.leader && this.local) this.leader = false;
     if (this.leader) {
       this.leader = false;
       this.releasing = this.hub.options.coordinator.release(this.key).catch((error: unknown) => {
@@ -333,7 +407,12 @@ class Watch<T> {
   private deliver(event: LiveEvent<T>) {
     if (this.ended) return;
     const last = this.last;
-    if (last && event.seq < last.seq) return;
+    if (this.rejoinFloorAt !== null) {
+      if (event.at < this.rejoinFloorAt) return;
+      this.rejoinFloorAt = null;
+    } else if (last && event.seq < last.seq) {
+      return;
+    }
     this.last = event;
     this.seq = Math.max(this.seq, event.seq);
     if (last?.type === 'state' && event.type === 'state' && last.sig === event.sig) return;
@@ -349,7 +428,7 @@ class Watch<T> {
    * the state just read by start(), undefined on later rounds.
    */
   private contend(known: StoredState | null | undefined): Promise<void> {
-    if (this.contention || this.closed || this.ended || this.finished) return Promise.resolve();
+    if (this.contention || this.closed || this.ended || this.finished || this.local) return Promise.resolve();
     this.contention = this.contendOnce(known).finally(() => {
       this.contention = null;
     });
@@ -376,8 +455,8 @@ class Watch<T> {
       if (this.closed || !this.leader) return;
       if (state?.event) {
         const event = state.event as LiveEvent<T>;
-        this.lastPublished = event;
         this.seq = Math.max(this.seq, event.seq);
+        this.lastPublished = event;
         this.deliver(event);
         if (this.ended) return;
       }
@@ -504,7 +583,7 @@ class Watch<T> {
 
   private async store(state: StoredState, ttlMs: number) {
     const { coordinator } = this.hub.options;
-    if (!coordinator.shared) return;
+    if (!coordinator.shared || this.local) return;
     try {
       await coordinator.writeState(this.key, state, ttlMs);
     } catch (error) {
@@ -514,7 +593,12 @@ class Watch<T> {
 
   private publish(event: LiveEvent<T>) {
     this.lastPublished = event;
-    this.hub.options.pubsub.publish(this.topic, event);
+    if (this.local) {
+      // Nothing goes through Redis: this replica's subscribers get it from here.
+      this.deliver(event);
+    } else {
+      this.hub.options.pubsub.publish(this.topic, event);
+    }
     this.hub.options.onPublish?.(this.topic, event);
   }
 }

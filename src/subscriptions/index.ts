@@ -30,8 +30,20 @@ export async function createLiveHubFromConfig(config: Config, options: LiveHubFr
     return createLiveHub({ ...base, pubsub: createMemoryPubSub(), coordinator: createMemoryCoordinator() });
   }
   const { url, keyPrefix } = config.redis;
-  const publishClient = new Redis(url, { lazyConnect: true, connectionName: 'ems-gateway-live-pub' });
-  const subscribeClient = new Redis(url, { lazyConnect: true, connectionName: 'ems-gateway-live-sub' });
+  // Reconnect quickly (at most a second apart), so a replica rejoins soon after Redis returns. The
+  // publishing connection (also the coordinator's) fails commands at once while disconnected and
+  // after a second without an answer, so an outage is noticed within one lock interval; the
+  // subscribing one queues its SUBSCRIBEs until Redis is back.
+  const retryStrategy = (times: number) => Math.min(times * 100, 1_000);
+  const publishClient = new Redis(url, {
+    lazyConnect: true,
+    connectionName: 'ems-gateway-live-pub',
+    retryStrategy,
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+    commandTimeout: 1_000,
+  });
+  const subscribeClient = new Redis(url, { lazyConnect: true, connectionName: 'ems-gateway-live-sub', retryStrategy });
   for (const client of [publishClient, subscribeClient]) {
     client.on('error', (err: Error) => options.logger.warn({ err: { message: err.message } }, 'Redis connection error'));
   }
@@ -52,7 +64,7 @@ export async function createLiveHubFromConfig(config: Config, options: LiveHubFr
       subscribeClient,
       onError: (err) => options.logger.warn({ err: { message: err instanceof Error ? err.message : String(err) } }, 'Redis pub/sub command failed'),
     }),
-    coordinator: createRedisCoordinator({ redis: publishClient, keyPrefix, replicaId }),
+    coordinator: createRedisCoordinator({ redis: publishClient, keyPrefix, replicaId, alsoNeeds: [subscribeClient] }),
     async onClose() {
       await Promise.allSettled([publishClient.quit(), subscribeClient.quit()]);
     },

@@ -17,6 +17,9 @@ describe('EMS client circuit breaker', () => {
   beforeAll(async () => {
     sim = createSimulator({ clockSpeed: 0 });
     await sim.start();
+    const setup = createEmsClient({ endpoint: sim.url });
+    clusterId = readable((await setup.forAuth({ kind: 'token', token: sim.credentials.token }).listClusters({ limit: 1 })).clusters)[0]!.id;
+    await setup.close();
   });
   afterAll(async () => {
     await client?.close();
@@ -28,16 +31,15 @@ describe('EMS client circuit breaker', () => {
     client = createEmsClient({
       endpoint: sim.url,
       maxRetries: 0,
-      circuitBreaker: { consecutiveFailures: 3, halfOpenAfterMs: 300 },
+      circuitBreaker: { threshold: 0.5, windowMs: 5_000, minCalls: 3, halfOpenAfterMs: 300, slowCallMs: 2_000 },
       onCircuitChange: (state) => changes.push(state),
     });
     api = client.forAuth({ kind: 'token', token: sim.credentials.token });
-    clusterId ??= readable((await api.listClusters({ limit: 1 })).clusters)[0]!.id;
     sim.resetFaults();
     sim.stats.reset();
   });
 
-  it('opens after consecutive outages, refuses calls without sending them, and closes after a good probe', async () => {
+  it('opens once the failure rate over the window passes the threshold, refuses calls without sending them, and closes after a good probe', async () => {
     sim.setFaults({ errorRate: 1 });
     for (let i = 0; i < 3; i++) await expect(api.showCluster(clusterId)).rejects.toBeInstanceOf(EmsHttpError);
     expect(changes).toEqual(['open']);
@@ -52,6 +54,39 @@ describe('EMS client circuit breaker', () => {
     await expect(api.showCluster(clusterId)).resolves.toMatchObject({ id: clusterId });
     expect(changes).toEqual(['open', 'closed']);
     expect(sim.stats.count()).toBe(4);
+  });
+
+  it('counts a stall before calls time out, cuts the reads in flight when it opens, and closes on the first good probe', async () => {
+    await client.close();
+    client = createEmsClient({
+      endpoint: sim.url,
+      maxRetries: 2,
+      requestTimeoutMs: 60_000,
+      circuitBreaker: { threshold: 0.5, windowMs: 5_000, minCalls: 3, halfOpenAfterMs: 200, slowCallMs: 100 },
+      onCircuitChange: (state) => changes.push(state),
+    });
+    api = client.forAuth({ kind: 'token', token: sim.credentials.token });
+    const stallMs = 30_000;
+    sim.setFaults({ latencyMs: stallMs });
+    const started = performance.now();
+    const results = await Promise.all(Array.from({ length: 4 }, () => api.showCluster(clusterId).catch((e: unknown) => e)));
+    const elapsed = performance.now() - started;
+    expect(changes).toEqual(['open']);
+    for (const result of results) {
+      expect(result).toBeInstanceOf(EmsNetworkError);
+      expect((result as Error).message).toMatch(/cut short: EMS looks down/);
+    }
+    // Cut short long before the stalled EMS would have answered, or the per-attempt timeout fired.
+    expect(elapsed).toBeLessThan(stallMs / 2);
+    // Refused at once while open, without sending.
+    const sent = sim.stats.count();
+    await expect(api.showCluster(clusterId)).rejects.toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', sent: false });
+    expect(sim.stats.count()).toBe(sent);
+
+    sim.resetFaults();
+    await new Promise((r) => setTimeout(r, 250));
+    await expect(api.showCluster(clusterId)).resolves.toMatchObject({ id: clusterId });
+    expect(changes).toEqual(['open', 'closed']);
   });
 
   it('does not count EMS refusing a request as an outage', async () => {

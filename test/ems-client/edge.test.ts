@@ -161,22 +161,50 @@ describe('ems client transport edges', () => {
     expect(e2.status).toBe(200);
   });
 
-  it('reports a body cut off mid-stream as truncated, without retrying', async () => {
+  it('reads a GET again when its body is cut off mid-stream, like a reset, and reports it truncated once the retries are spent', async () => {
     handler = (_req, res) => {
       res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(RELEASES.length), 'x-request-id': 'req-cut' });
       res.write(RELEASES.slice(0, 10));
       setTimeout(() => res.socket?.destroy(), 10);
     };
-    const e = await failure(client().forAuth(auth).listReleases());
+    const e = await failure(client({ maxRetries: 2 }).forAuth(auth).listReleases());
     expect(e).toBeInstanceOf(EmsBadResponseError);
     expect(e).toMatchObject({ status: 200, requestId: 'req-cut' });
     expect(e.message).toContain('truncated');
+    expect(seen).toHaveLength(3);
+
+    // Cut once, then whole: the caller gets the body.
+    seen = [];
+    let cut = true;
+    handler = (req, res, body) => {
+      if (!cut) return json(res, 200, RELEASES);
+      cut = false;
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(RELEASES.length) });
+      res.write(RELEASES.slice(0, 10));
+      setTimeout(() => res.socket?.destroy(), 10);
+      void req;
+      void body;
+    };
+    await expect(client({ maxRetries: 2 }).forAuth(auth).listReleases()).resolves.toMatchObject({ total: 1 });
+    expect(seen).toHaveLength(2);
+  });
+
+  it('reads a GET again when its 2xx body is not JSON at all; a POST is never sent twice', async () => {
+    let calls = 0;
+    handler = (_req, res) => (++calls === 1 ? json(res, 200, '{"total": 1, "rele') : json(res, 200, RELEASES));
+    await expect(client({ maxRetries: 1 }).forAuth(auth).listReleases()).resolves.toMatchObject({ total: 1 });
+    expect(seen).toHaveLength(2);
+    seen = [];
+    handler = (_req, res) => json(res, 202, '{"job_id": "long-');
+    // EMS accepted the write; its unreadable answer does not undo it, nor is it asked again.
+    const accepted = await client({ maxRetries: 2 }).forAuth(auth).createCluster({ name: 'abcd', k8s_cluster_specification: { k8s_cluster_id: '3f0c2a4e-8b1d-4c6f-9a7e-5d2b1c0e9f8a' } });
+    expect(accepted.accepted.problem).toMatch(/malformed JSON/);
     expect(seen).toHaveLength(1);
   });
 
   it('reports malformed JSON, and a body without the list it must hold, with the path and value', async () => {
     handler = (_req, res) => json(res, 200, '{"total": 1, "releases": [');
-    const e1 = await failure(client().forAuth(auth).listReleases());
+    const e1 = await failure(client({ maxRetries: 0 }).forAuth(auth).listReleases());
     expect(e1).toBeInstanceOf(EmsBadResponseError);
     expect(e1.message).toContain('malformed JSON');
     handler = (_req, res) => json(res, 200, JSON.stringify({ total: 2, releases: 'none' }), { 'x-request-id': 'req-shape' });

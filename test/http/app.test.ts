@@ -36,10 +36,12 @@ describe('gateway over HTTP', () => {
     expect((await fetch(`${origin()}/healthz`)).status).toBe(200);
     const ready = await fetch(`${origin()}/readyz`);
     expect(ready.status).toBe(200);
+    expect(await ready.json()).toEqual({ status: 'ready', checks: { ems: 'up', redis: 'not configured', subscriptions: 'single' } });
     const metrics = await (await fetch(`${origin()}/metrics`)).text();
     expect(metrics).toContain('ems_upstream_requests_total');
     expect(metrics).toContain('graphql_operations_total');
     expect(metrics).toMatch(/^ems_subscription_subscribers 0$/m);
+    expect(metrics).toMatch(/^ems_subscription_mode\{mode="single"\} 1$/m);
   });
 
   it('answers /readyz from one upstream probe a second, and 503 while EMS fails', async () => {
@@ -54,7 +56,7 @@ describe('gateway over HTTP', () => {
       await new Promise((r) => setTimeout(r, 1_100));
       const down = await fetch(`${origin()}/readyz`);
       expect(down.status).toBe(503);
-      expect(await down.json()).toEqual({ status: 'unavailable' });
+      expect(await down.json()).toEqual({ status: 'unavailable', checks: { ems: 'down', redis: 'not configured', subscriptions: 'single' } });
     } finally {
       h.sim.resetFaults();
     }

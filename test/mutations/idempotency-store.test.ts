@@ -1,10 +1,13 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   IdempotencyInProgressError,
-  MemoryIdempotencyStore,
   RedisIdempotencyStore,
+  SqliteIdempotencyStore,
   fingerprintOf,
   idempotencyRecordKey,
   stableStringify,
@@ -18,11 +21,13 @@ const PREFIX = `test-mut-${randomBytes(6).toString('hex')}:`;
 
 type Stored = { jobId: string };
 
-/** The same behaviour is required of both stores; `make` gives a fresh store over shared state. */
-function storeContract(name: string, make: (opts: { ttlMs?: number; waitTimeoutMs?: number }) => IdempotencyStore) {
+type StoreOptions = { ttlMs?: number; waitTimeoutMs?: number; leaseMs?: number };
+
+/** The same behaviour is required of both stores; `make` gives a fresh store over shared state (another process, as it were). */
+function storeContract(name: string, make: (opts: StoreOptions) => IdempotencyStore) {
   describe(name, () => {
     const stores: IdempotencyStore[] = [];
-    const store = (opts: { ttlMs?: number; waitTimeoutMs?: number } = {}) => {
+    const store = (opts: StoreOptions = {}) => {
       const s = make(opts);
       stores.push(s);
       return s;
@@ -90,6 +95,53 @@ function storeContract(name: string, make: (opts: { ttlMs?: number; waitTimeoutM
       await expect(s.begin<Stored>(k, 'fp')).rejects.toBeInstanceOf(IdempotencyInProgressError);
     });
 
+    it('hands a pending key whose owner died to the next repeat as orphaned, once its lease ran out', async () => {
+      const k = key();
+      const owner = store({ leaseMs: 150 });
+      const first = await owner.begin<Stored>(k, 'fp');
+      expect(first.kind).toBe('claimed');
+      const claimedAt = Date.now();
+      // The owner dies without settling its claim: its heartbeat stops.
+      await owner.close();
+      const other = store({ leaseMs: 150, waitTimeoutMs: 5_000 });
+      const next = await other.begin<Stored>(k, 'fp');
+      expect(next).toMatchObject({ kind: 'orphaned', note: null });
+      if (next.kind !== 'orphaned') return;
+      expect(Math.abs(next.startedAt - claimedAt)).toBeLessThan(1_000);
+      // The taker-over holds it now: it completes the record like any claim.
+      await next.claim.complete({ jobId: 'short-orphan' });
+      expect(await other.begin<Stored>(k, 'fp')).toEqual({ kind: 'replay', result: { jobId: 'short-orphan' } });
+    });
+
+    it('keeps a live owner\'s claim past its lease: the heartbeat renews it', async () => {
+      const k = key();
+      // Renewed every third of the lease: only an event loop stalled for most of a second could miss it.
+      const owner = store({ leaseMs: 1_000 });
+      const first = await owner.begin<Stored>(k, 'fp');
+      await new Promise((r) => setTimeout(r, 2_500));
+      await expect(store({ leaseMs: 1_000, waitTimeoutMs: 300 }).begin<Stored>(k, 'fp')).rejects.toBeInstanceOf(IdempotencyInProgressError);
+      if (first.kind === 'claimed') await first.claim.complete({ jobId: 'short-alive' });
+    });
+
+    it('orphans an abandoned claim at once, with its note, for exactly one of concurrent repeats', async () => {
+      const s = store({ leaseMs: 60_000, waitTimeoutMs: 2_000 });
+      const k = key();
+      const first = await s.begin<Stored>(k, 'fp');
+      if (first.kind !== 'claimed') throw new Error('expected a claim');
+      const note = { operation: 'CreateCluster', code: 'UPSTREAM_TIMEOUT', message: 'timed out', requestId: null };
+      await first.claim.abandon(note);
+      const [a, b] = await Promise.all([s.begin<Stored>(k, 'fp'), s.begin<Stored>(k, 'fp')].map((p) => p.then(async (r) => {
+        if (r.kind === 'orphaned') {
+          await new Promise((res) => setTimeout(res, 50));
+          await r.claim.complete({ jobId: 'short-reconciled' });
+        }
+        return r;
+      })));
+      expect([a!.kind, b!.kind].sort()).toEqual(['orphaned', 'replay']);
+      expect([a, b].find((r) => r!.kind === 'orphaned')).toMatchObject({ note });
+      expect([a, b].find((r) => r!.kind === 'replay')).toMatchObject({ result: { jobId: 'short-reconciled' } });
+    });
+
     it('forgets a record after its TTL', async () => {
       const s = store({ ttlMs: 100 });
       const k = key();
@@ -102,8 +154,26 @@ function storeContract(name: string, make: (opts: { ttlMs?: number; waitTimeoutM
 }
 
 describe('idempotency stores', () => {
-  const memory = new MemoryIdempotencyStore();
-  storeContract('MemoryIdempotencyStore', (opts) => (opts.ttlMs || opts.waitTimeoutMs ? new MemoryIdempotencyStore(opts) : memory));
+  const dir = mkdtempSync(join(tmpdir(), 'ems-gateway-idem-'));
+  storeContract('SqliteIdempotencyStore', (opts) => new SqliteIdempotencyStore({ path: join(dir, 'idempotency.sqlite'), ...opts }));
+
+  it('SqliteIdempotencyStore keeps its records across a restart', async () => {
+    const path = join(dir, 'restart.sqlite');
+    const before = new SqliteIdempotencyStore({ path });
+    const first = await before.begin<Stored>('scope:createCluster:restart', 'fp');
+    if (first.kind === 'claimed') await first.claim.complete({ jobId: 'long-1' });
+    await before.close();
+    const after = new SqliteIdempotencyStore({ path });
+    expect(await after.begin<Stored>('scope:createCluster:restart', 'fp')).toEqual({ kind: 'replay', result: { jobId: 'long-1' } });
+    await after.close();
+  });
+
+  it('SqliteIdempotencyStore names the file it cannot open', () => {
+    // A DATA_DIR below a regular file cannot be created.
+    const file = join(dir, 'a-file');
+    writeFileSync(file, '');
+    expect(() => new SqliteIdempotencyStore({ path: join(file, 'data', 'idempotency.sqlite') })).toThrow(/Cannot open the idempotency store .*a-file\/data/);
+  });
 
   describe.skipIf(!redis)('in Redis', () => {
     storeContract('RedisIdempotencyStore', (opts) => new RedisIdempotencyStore({ url: REDIS_URL, keyPrefix: PREFIX, ...opts }));

@@ -1,4 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -93,23 +96,6 @@ describe('in memory (no REDIS_URL)', () => {
     expect(h.sim.stats.calls.CreateCluster).toBe(4);
   });
 
-  it('a write that may have reached EMS holds its key: a repeat is refused, not resubmitted', async () => {
-    const input = createInput(randomUUID());
-    h.sim.setFaults({ resetRate: 1, operations: ['CreateCluster'] });
-    const failed = await h.gql(MUTATIONS.createCluster, { input });
-    expect(failed.errors?.[0]?.extensions?.code).toBe('UPSTREAM_UNAVAILABLE');
-    h.sim.resetFaults();
-    h.sim.stats.reset();
-    const repeat = await h.gql(MUTATIONS.createCluster, { input });
-    expect(repeat.errors?.[0]?.extensions).toMatchObject({ code: 'IDEMPOTENCY_OUTCOME_UNKNOWN', retryable: false });
-    expect(repeat.errors?.[0]?.message).toMatch(/may have reached EMS.*new idempotencyKey/);
-    expect(h.sim.stats.calls.CreateCluster).toBe(0);
-    // A new key submits.
-    const fresh = await payloadOf(h, 'createCluster', { ...input, idempotencyKey: randomUUID() });
-    expect(fresh).toMatchObject({ __typename: 'CreateClusterPayload', replayed: false });
-    expect(h.sim.stats.calls.CreateCluster).toBe(1);
-  });
-
   it('every mutation honours its key', async () => {
     const prod = await cluster(h, 'deepseek-r1-kvcache');
     const staging = await cluster(h, 'qwen3-235b-kvcache');
@@ -143,6 +129,104 @@ describe('in memory (no REDIS_URL)', () => {
     const second = await payloadOf(h, 'createCredential', { idempotencyKey: key });
     expect(second.credential).toEqual(first.credential);
     expect(h.sim.stats.calls).toMatchObject({ CreateCredentialInfo: 0, ShowCredentialInfo: 1 });
+  });
+});
+
+describe('interrupted writes (outcome unknown), reconciled with EMS', () => {
+  let h: Harness;
+  const timeoutMs = 400;
+  /**
+   * EMS answers (and applies the write) this late: after the gateway timed out (its HTTP client's
+   * timers may fire up to a second late), before the repeat trusts that nothing was written.
+   */
+  const LATE_MS = 2_000;
+  beforeAll(async () => {
+    h = await startHarness({ sim: { clockSpeed: 0 }, env: { EMS_TIMEOUT_MS: String(timeoutMs) } });
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+  beforeEach(() => h.sim.stats.reset());
+  afterEach(() => h.sim.resetFaults());
+
+  const createInput = (key: string, name = uniqueName('recon')) => ({ name, k8s: { k8sClusterId: newK8sClusterId() }, idempotencyKey: key });
+
+  it('a createCluster whose answer was lost resolves, on the repeat, to the cluster EMS created, without a second write', async () => {
+    const input = createInput(randomUUID());
+    // EMS creates the cluster after the gateway gave up waiting: the outcome is unknown to the gateway.
+    h.sim.setFaults({ latencyMs: LATE_MS, operations: ['CreateCluster'] });
+    const failed = await h.gql(MUTATIONS.createCluster, { input });
+    expect(failed.errors?.[0]?.extensions?.code).toBe('UPSTREAM_TIMEOUT');
+    h.sim.resetFaults();
+    const repeat = await payloadOf(h, 'createCluster', input);
+    expect(repeat).toMatchObject({ __typename: 'CreateClusterPayload', replayed: true, cluster: { name: input.name, status: 'CREATING' } });
+    expect(repeat.job?.id).toBe(repeat.jobId);
+    expect(h.sim.stats.calls.CreateCluster).toBe(1);
+    // From now on the key replays like any completed one.
+    h.sim.stats.reset();
+    expect(await payloadOf(h, 'createCluster', input)).toMatchObject({ replayed: true, jobId: repeat.jobId, clusterId: repeat.clusterId });
+    expect(h.sim.stats.calls.CreateCluster ?? 0).toBe(0);
+  });
+
+  it('a createCluster that never reached EMS is submitted by the repeat, once one EMS timeout has passed', async () => {
+    const input = createInput(randomUUID());
+    h.sim.setFaults({ resetRate: 1, operations: ['CreateCluster'] });
+    const failed = await h.gql(MUTATIONS.createCluster, { input });
+    expect(failed.errors?.[0]?.extensions?.code).toBe('UPSTREAM_UNAVAILABLE');
+    h.sim.resetFaults();
+    const repeat = await payloadOf(h, 'createCluster', input);
+    expect(repeat).toMatchObject({ __typename: 'CreateClusterPayload', replayed: false, cluster: { name: input.name } });
+    expect(h.sim.stats.calls.CreateCluster).toBe(2);
+  });
+
+  it('an expandCluster whose answer was lost resolves to the expansion job EMS runs', async () => {
+    const target = await cluster(h, 'kvcache-prod-01');
+    const input = { clusterId: target.id, nodeNames: ['recon-node-1'], idempotencyKey: randomUUID() };
+    h.sim.setFaults({ latencyMs: LATE_MS, operations: ['ExpandCluster'] });
+    const failed = await h.gql(MUTATIONS.expandCluster, { input });
+    expect(failed.errors?.[0]?.extensions?.code).toBe('UPSTREAM_TIMEOUT');
+    h.sim.resetFaults();
+    const repeat = await payloadOf(h, 'expandCluster', input);
+    expect(repeat).toMatchObject({ __typename: 'ExpandClusterPayload', replayed: true, clusterId: target.id, cluster: { status: 'EXPANDING' } });
+    expect(h.sim.stats.calls.ExpandCluster).toBe(1);
+  });
+
+  it('where EMS cannot tell (createCredential), the repeat answers IDEMPOTENCY_OUTCOME_UNKNOWN with what is known and submits nothing', async () => {
+    const input = { idempotencyKey: randomUUID() };
+    h.sim.setFaults({ latencyMs: LATE_MS, operations: ['CreateCredentialInfo'] });
+    const failed = await h.gql(MUTATIONS.createCredential, { input });
+    expect(failed.errors?.[0]?.extensions?.code).toBe('UPSTREAM_TIMEOUT');
+    h.sim.resetFaults();
+    await new Promise((r) => setTimeout(r, LATE_MS));
+    h.sim.stats.reset();
+    for (let i = 0; i < 2; i++) {
+      const repeat = await h.gql(MUTATIONS.createCredential, { input });
+      expect(repeat.errors?.[0]?.extensions).toMatchObject({ code: 'IDEMPOTENCY_OUTCOME_UNKNOWN', retryable: false });
+      expect(repeat.errors?.[0]?.message).toMatch(/failed with UPSTREAM_TIMEOUT after it may have reached EMS.*new idempotencyKey/);
+    }
+    expect(h.sim.stats.calls.CreateCredentialInfo ?? 0).toBe(0);
+  });
+
+  it('a restart keeps the records: the same key after a restart replays instead of writing twice', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'ems-gateway-restart-'));
+    const env = { EMS_ENDPOINT: h.sim.url, EMS_PROJECT_ID: h.sim.credentials.projectId, DATA_DIR: dataDir, LOG_LEVEL: 'silent' };
+    const gql = async (url: string, input: MutationInput<'createCluster'>) => {
+      const response = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-auth-token': h.token },
+        body: JSON.stringify({ query: print(MUTATIONS.createCluster), variables: { input } }),
+      });
+      return member(((await response.json()) as { data: { createCluster: MutationResult<'createCluster'> } }).data.createCluster, 'CreateClusterPayload');
+    };
+    const input = createInput(randomUUID());
+    const first = await buildApp(loadConfig(env), { logger: pino({ level: 'silent' }) });
+    const created = await gql(await first.start(0, '127.0.0.1'), input);
+    await first.stop();
+    const second = await buildApp(loadConfig(env), { logger: pino({ level: 'silent' }) });
+    const repeated = await gql(await second.start(0, '127.0.0.1'), input);
+    await second.stop();
+    expect(repeated).toMatchObject({ __typename: 'CreateClusterPayload', replayed: true, jobId: created.jobId, clusterId: created.clusterId });
+    expect(h.sim.stats.calls.CreateCluster).toBe(1);
   });
 });
 

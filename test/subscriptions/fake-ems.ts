@@ -178,6 +178,7 @@ export class SharedLocks {
     };
     return {
       shared: true,
+      available: () => true,
       acquire: (key, ttlMs) =>
         answer(() => {
           if (held(key)) return false;

@@ -10,6 +10,7 @@ import {
   type LiveHub,
 } from '../../src/subscriptions/index.js';
 import { TEST_REDIS_URL, requireRedis, suiteName } from '../fixtures/services.js';
+import { createTcpProxy } from '../fixtures/tcp-proxy.js';
 import { caller, collect, FakeEms, until } from './fake-ems.js';
 
 /**
@@ -145,6 +146,53 @@ describe.skipIf(!redis)('LiveHub across replicas (Redis)', () => {
     ems.job(JOB, { status: 'STOPPED' });
     await s2.finished;
     expect(s2.values.at(-1)?.status).toBe('STOPPED');
+  });
+
+  it('while Redis is unreachable each replica polls for its own subscribers, and rejoins one poller when it returns', async () => {
+    const proxy = await createTcpProxy(Number(new URL(REDIS_URL).port || 6379), new URL(REDIS_URL).hostname);
+    try {
+      const viaProxy = `redis://127.0.0.1:${proxy.port}`;
+      const ems = new FakeEms();
+      const cut = (label: string) => {
+        const config = loadConfig({ REDIS_URL: viaProxy, REDIS_KEY_PREFIX: prefix, POLL_ACTIVE_MS: String(ACTIVE), POLL_IDLE_MS: '500', POLL_MAX_BACKOFF_MS: '1000' });
+        return createLiveHubFromConfig(config, { upstream: ems.upstream, lockTtlMs: LOCK_TTL, lockRefreshMs: ACTIVE, logger: { debug: () => {}, warn: () => {} } }).then((hub) => {
+          replicas.push({ hub, kill: () => {} });
+          return { hub, label };
+        });
+      };
+      ems.job(JOB, { progress: 1 });
+      const [r1, r2] = await Promise.all([cut('r1'), cut('r2')]);
+      const s1 = collect(r1.hub.watchJob(caller('scope', 'r1'), JOB));
+      await until(() => s1.values.length === 1, 10_000, 'state on the first replica');
+      const s2 = collect(r2.hub.watchJob(caller('scope', 'r2'), JOB));
+      await until(() => s2.values.length === 1, 10_000, 'state on the second replica');
+      expect([r1.hub.stats().mode, r2.hub.stats().mode]).toEqual(['shared', 'shared']);
+      expect(r1.hub.stats().polling + r2.hub.stats().polling).toBe(1);
+
+      proxy.cut();
+      const cutAt = Date.now();
+      await until(() => ems.count(JOB, 'r1') > 0 && ems.calls.some((c) => c.label === 'r2' && c.at > cutAt), 20_000, 'both replicas to poll alone');
+      expect([r1.hub.stats().mode, r2.hub.stats().mode]).toEqual(['local', 'local']);
+      // Subscribers on both keep receiving changes, from their own replica's poller.
+      ems.job(JOB, { progress: 2 });
+      await until(() => s1.values.length === 2 && s2.values.length === 2, 20_000, 'a change during the outage');
+      ems.job(JOB, { progress: 3 });
+      await until(() => s1.values.length === 3 && s2.values.length === 3, 20_000, 'another change during the outage');
+
+      proxy.restore();
+      await until(() => r1.hub.stats().mode === 'shared' && r2.hub.stats().mode === 'shared', 20_000, 'shared mode again');
+      await until(() => r1.hub.stats().polling + r2.hub.stats().polling === 1, 20_000, 'one poller again');
+      // One poller for both again: its polls are at least an interval apart (two would interleave).
+      const start = ems.calls.length;
+      await until(() => ems.calls.length >= start + 5, 20_000, 'five more polls');
+      const polls = ems.calls.slice(start);
+      for (let i = 1; i < polls.length; i++) expect(polls[i]!.at - polls[i - 1]!.at).toBeGreaterThanOrEqual(ACTIVE - 1);
+      ems.job(JOB, { progress: 100, status: 'COMPLETED' });
+      await Promise.all([s1.finished, s2.finished]);
+      for (const s of [s1, s2]) expect(s.values.map((j) => j.progress)).toEqual([1, 2, 3, 100]);
+    } finally {
+      await proxy.close();
+    }
   });
 
   it('keeps scopes apart across replicas', async () => {

@@ -83,7 +83,7 @@ describe('LiveHub in memory', () => {
     const polls = ems.count(JOB);
     await tick(10_000);
     expect(ems.count(JOB)).toBe(polls);
-    expect(hub.stats()).toEqual({ watches: 0, subscribers: 0, polling: 0 });
+    expect(hub.stats()).toEqual({ watches: 0, subscribers: 0, polling: 0, mode: 'single' });
   });
 
   it('shares one poller among 1,000 subscribers of one job and scope', async () => {
@@ -93,7 +93,7 @@ describe('LiveHub in memory', () => {
     const subs = Array.from({ length: 1000 }, () => collect(hub.watchJob(caller('scope-a'), JOB)));
     await tick();
     expect(subs.every((s) => s.values.length === 1)).toBe(true);
-    expect(hub.stats()).toEqual({ watches: 1, subscribers: 1000, polling: 1 });
+    expect(hub.stats()).toEqual({ watches: 1, subscribers: 1000, polling: 1, mode: 'single' });
     const start = ems.count(JOB);
     await tick(200);
     // One poll per interval (40 ms), not per subscriber.
@@ -123,7 +123,7 @@ describe('LiveHub in memory', () => {
     await tick(40);
     expect(a.values).toHaveLength(2);
     expect(a.done).toBe(false);
-    expect(hub.stats()).toEqual({ watches: 1, subscribers: 1, polling: 1 });
+    expect(hub.stats()).toEqual({ watches: 1, subscribers: 1, polling: 1, mode: 'single' });
   });
 
   it('polls with a remaining subscriber after the one that started the poller leaves', async () => {
@@ -272,10 +272,10 @@ describe('LiveHub in memory', () => {
     expect(sub.values).toHaveLength(1);
     // The stream is over, the lock not yet free: the watch is still counted, and a new subscriber
     // does not join it but starts afresh.
-    expect(hub.stats()).toEqual({ watches: 1, subscribers: 0, polling: 0 });
+    expect(hub.stats()).toEqual({ watches: 1, subscribers: 0, polling: 0, mode: 'single' });
     release();
     await tick();
-    expect(hub.stats()).toEqual({ watches: 0, subscribers: 0, polling: 0 });
+    expect(hub.stats()).toEqual({ watches: 0, subscribers: 0, polling: 0, mode: 'single' });
   });
 });
 
@@ -403,7 +403,7 @@ describe('LiveHub when polls keep failing', () => {
     expect(ems.count(JOB)).toBe(3);
     await tick(10_000);
     expect(ems.count(JOB)).toBe(3);
-    expect(hub.stats()).toEqual({ watches: 0, subscribers: 0, polling: 0 });
+    expect(hub.stats()).toEqual({ watches: 0, subscribers: 0, polling: 0, mode: 'single' });
   });
 
   it('gives up on outages too, with their code, and a new subscriber starts afresh', async () => {

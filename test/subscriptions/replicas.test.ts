@@ -1,64 +1,18 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { createServer } from 'node:net';
-import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSimulator, type EmsSimulator } from '../../src/simulator/index.js';
+import { startGateway, type GatewayProcess } from '../fixtures/processes.js';
 import { TEST_REDIS_URL, requireRedis, suiteName } from '../fixtures/services.js';
 import { createClusterJob, pollsOf, subscribe, until, wsClient, type Received } from './live-helpers.js';
 import { JobProgressDocument } from '../generated/graphql.js';
 
 const ACTIVE = 300;
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 const redis = await requireRedis(suiteName(import.meta.url));
 const REDIS_URL = redis?.url ?? TEST_REDIS_URL;
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-interface Gateway {
-  child: ChildProcess;
-  url: string;
-}
-
-/** Starts `src/main.ts` in a child process and resolves once it prints its GraphQL URL. */
-async function startGateway(env: Record<string, string>): Promise<Gateway> {
-  const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    cwd: ROOT,
-    env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1', NODE_ENV: 'test' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`gateway did not start within 20 s:\n${output}`)), 20_000);
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /ems-gateway: GraphQL at (\S+)/.exec(output);
-      if (match) {
-        clearTimeout(timer);
-        resolve(match[1]!);
-      }
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`gateway exited with ${code}:\n${output}`));
-    });
-  });
-  return { child, url };
-}
+type Gateway = GatewayProcess;
 
 describe.skipIf(!redis)('subscriptions across two gateway processes sharing Redis', () => {
   let sim: EmsSimulator;

@@ -19,8 +19,9 @@ describe('loadConfig', () => {
     expect(config.ems.aksk).toBeNull();
     expect(config.ems.staticToken).toBeNull();
     expect(config.redis).toBeNull();
-    expect(config.ems.circuitBreaker).toEqual({ consecutiveFailures: 10, halfOpenAfterMs: 5000 });
-    expect(loadConfig({ EMS_CIRCUIT_FAILURES: '0' }).ems.circuitBreaker).toBeNull();
+    expect(config.ems.circuitBreaker).toEqual({ threshold: 0.5, windowMs: 5000, minCalls: 5, halfOpenAfterMs: 1000, slowCallMs: 2000 });
+    expect(loadConfig({ EMS_CIRCUIT_THRESHOLD: '0' }).ems.circuitBreaker).toBeNull();
+    expect(config).toMatchObject({ requestTimeoutMs: 10_000, shutdownGraceMs: 25_000, dataDir: './.data' });
   });
 
   it('reads every CONTRACT variable', () => {

@@ -193,8 +193,24 @@ export function createContextFactory(services: AppServices): ContextFactory {
         span,
       };
     },
-    // Each event's nested fields get their own deadline, from when the event is resolved.
-    forEvent: (subscription) => ({ ...subscription, ...upstreamScope(subscription, requestSignal(services)) }),
+    // Each event's nested fields get their own deadline, from when they are first read. Created on
+    // first use: most events select no nested field, and thousands of subscribers may share one.
+    forEvent(subscription) {
+      let scope: UpstreamScope | null = null;
+      const own = () => (scope ??= upstreamScope(subscription, requestSignal(services)));
+      return {
+        ...subscription,
+        get ems() {
+          return own().ems;
+        },
+        get loaders() {
+          return own().loaders;
+        },
+        get signal() {
+          return own().signal;
+        },
+      };
+    },
   };
 }
 

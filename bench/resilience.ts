@@ -27,6 +27,7 @@ import { loadConfig } from '../src/config.js';
 import { createSimulator, type EmsSimulator } from '../src/simulator/index.js';
 import { startGateway, startRedisServer } from '../test/fixtures/processes.js';
 import { requireRedisServer } from '../test/fixtures/services.js';
+import { JobProgressDocument } from '../test/generated/graphql.js';
 import { createClusterJob, pollsOf, subscribe, wsClient } from '../test/subscriptions/live-helpers.js';
 
 const { values: args } = parseArgs({
@@ -164,7 +165,7 @@ async function takeoverSection(): Promise<void> {
     const gateways = await Promise.all([startGateway(env), startGateway(env), startGateway(env)]);
     const { jobId } = await createClusterJob(sim);
     const clients = gateways.map((g) => wsClient(g.url, sim.credentials.token));
-    const subs = clients.map((c) => subscribe(c, 'JobProgress', { id: jobId }));
+    const subs = clients.map((c) => subscribe(c, JobProgressDocument, { id: jobId }));
     while (!subs.every((s) => s.values.length >= 1)) await sleep(20);
     await sleep(3 * interval);
     const polling = await Promise.all(

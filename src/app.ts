@@ -7,11 +7,19 @@ import { useServer, type Extra } from 'graphql-ws/use/ws';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
-import { createContextFactory, resolveAuth, scopeOf, type AppServices, type Context, type InitialContext } from './context.js';
+import {
+  createContextFactory,
+  resolveAuth,
+  scopeOf,
+  subscriptionEventScopes,
+  type AppServices,
+  type Context,
+  type InitialContext,
+} from './context.js';
 import { createWebUi, graphiqlOptions } from './dashboard.js';
 import { createEmsClient } from './ems/client.js';
 import { createDeviationReporter } from './ems/read/index.js';
-import { maskError, requestParamErrors } from './errors.js';
+import { gatewayError, maskError, requestParamErrors } from './errors.js';
 import { createIdempotencyStore } from './idempotency/index.js';
 import { RequestLifecycle } from './lifecycle.js';
 import { operationLimits } from './limits.js';
@@ -96,6 +104,7 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
   let live: LiveHub;
   try {
     live = await createLiveHubFromConfig(config, {
+      upstream: (auth) => client.forAuth(auth),
       logger: logger.child({ component: 'live' }),
       onPoll: (report) => metrics.observePoll(report),
     });
@@ -130,14 +139,14 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
     telemetry,
     shutdownSignal: shutdownReads.signal,
   };
-  const createContext = createContextFactory(services);
+  const contexts = createContextFactory(services);
   const lifecycle = new RequestLifecycle();
   const web = createWebUi(options.webDir);
 
   const yoga = createYoga<Record<string, unknown>, Context>({
     schema: guardResolvers(schema),
     graphqlEndpoint: '/graphql',
-    context: (initial) => createContext(initial as InitialContext),
+    context: (initial) => contexts.create(initial as InitialContext),
     maskedErrors: { maskError: redactedMaskError(maskError, config) },
     landingPage: false,
     graphiql: config.security.graphiql && graphiqlOptions(config.security.introspection ? schema : null),
@@ -150,6 +159,8 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
       web.plugin,
       metrics.yogaPlugin,
       requestParamErrors(),
+      // Before security.execution, which wraps the subscribe step it sets.
+      subscriptionEventScopes(contexts.forEvent),
       ...security.plugins,
       security.execution,
       operationLimits(config.limits),
@@ -388,11 +399,7 @@ function graphqlWsOptions(yoga: App['yoga'], security: Security): ServerOptions<
       if (errors.length) return errors.map(withoutHttp);
       // As over HTTP: an unknown operationName (or several operations and none named) gets a coded error.
       if (!getOperationAST(document, params.operationName)) {
-        return [
-          new GraphQLError('Could not determine what operation to execute.', {
-            extensions: { code: 'OPERATION_RESOLUTION_FAILURE', upstreamCode: null, requestId: null, retryable: false },
-          }),
-        ];
+        return [gatewayError('Could not determine what operation to execute.', 'OPERATION_RESOLUTION_FAILURE')];
       }
       return args;
     },

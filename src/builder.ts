@@ -31,7 +31,7 @@ export const builder = new SchemaBuilder<{
     cursorType: 'String',
     edgesFieldOptions: { nullable: { list: false, items: false } },
     nodeFieldOptions: { nullable: false },
-    // We expose no global Node interface: EMS ids are used as-is (CONTRACT.md).
+    // We expose no global Node interface: EMS ids are used as-is (docs/contract.md).
     nodeQueryOptions: false,
     nodesQueryOptions: false,
   },

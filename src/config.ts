@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { EmsProjectId, HEADER_VALUE_PATTERN } from './ems/models/index.js';
+import { blankAsAbsent, decimal, int, isSet, optionalString, stringOr } from './env.js';
 import { SECRET_ENV, securityConfig, securityEnvShape, securityProblems, type SecurityConfig } from './security/config.js';
 import { maskUrlCredentials } from './security/redact.js';
 
@@ -81,29 +83,17 @@ export class ConfigError extends Error {
   }
 }
 
-const empty = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
-const optionalString = z.preprocess(empty, z.string().optional());
 /** A credential sent upstream as an HTTP header value: no control characters, nothing beyond Latin-1. */
 const headerValue = z.preprocess(
-  empty,
+  blankAsAbsent,
   z
     .string()
-    .regex(/^[\t\x20-\x7e\x80-\xff]*$/, 'must not contain control characters, line breaks or characters beyond Latin-1 (it is sent in an HTTP header)')
+    .regex(HEADER_VALUE_PATTERN, 'must not contain control characters, line breaks or characters beyond Latin-1 (it is sent in an HTTP header)')
     .optional(),
 );
-const number = () => z.coerce.number({ error: 'must be a number' });
-const int = (min: number, max: number, dflt: number) =>
-  z.preprocess(
-    empty,
-    number()
-      .int('must be a whole number')
-      .min(min, `must be at least ${min}`)
-      .max(max, `must be at most ${max}`)
-      .default(dflt),
-  );
 const url = (protocols: string[], what: string) =>
   z.preprocess(
-    empty,
+    blankAsAbsent,
     z
       .string()
       .refine((s) => {
@@ -119,32 +109,29 @@ const url = (protocols: string[], what: string) =>
 const EnvSchema = z
   .object({
     PORT: int(0, 65535, 4000),
-    HOST: z.preprocess(empty, z.string().default('0.0.0.0')),
+    HOST: stringOr('0.0.0.0'),
     LOG_LEVEL: z.preprocess(
-      empty,
+      blankAsAbsent,
       z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     ),
     EMS_ENDPOINT: url(['http:', 'https:'], 'http(s)'),
-    EMS_PROJECT_ID: z.preprocess(
-      empty,
-      z.string().regex(/^[A-Za-z0-9]{1,255}$/, 'must be 1–255 letters or digits').optional(),
-    ),
+    EMS_PROJECT_ID: z.preprocess(blankAsAbsent, EmsProjectId.optional()),
     EMS_AK: headerValue,
     EMS_SK: optionalString,
     EMS_SECURITY_TOKEN: headerValue,
     EMS_AUTH_TOKEN: headerValue,
     EMS_TIMEOUT_MS: int(100, 300_000, 10_000),
     EMS_MAX_RETRIES: int(0, 10, 2),
-    EMS_CIRCUIT_THRESHOLD: z.preprocess(empty, number().min(0, 'must be at least 0').max(0.99, 'must be at most 0.99').default(0.5)),
+    EMS_CIRCUIT_THRESHOLD: decimal(0, 0.99, 0.5),
     EMS_CIRCUIT_WINDOW_MS: int(1_000, 600_000, 5_000),
     EMS_CIRCUIT_MIN_CALLS: int(1, 100_000, 5),
     EMS_CIRCUIT_HALF_OPEN_MS: int(100, 600_000, 1_000),
     EMS_SLOW_CALL_MS: int(100, 300_000, 2_000),
     REQUEST_TIMEOUT_MS: int(100, 600_000, 10_000),
     SHUTDOWN_GRACE_MS: int(0, 600_000, 25_000),
-    DATA_DIR: z.preprocess(empty, z.string().default('./.data')),
+    DATA_DIR: stringOr('./.data'),
     REDIS_URL: url(['redis:', 'rediss:'], 'Redis'),
-    REDIS_KEY_PREFIX: z.preprocess(empty, z.string().max(64).default('ems-gateway:')),
+    REDIS_KEY_PREFIX: z.preprocess(blankAsAbsent, z.string().max(64).default('ems-gateway:')),
     MAX_PAGE_SIZE: int(1, 1000, 1000),
     DEFAULT_PAGE_SIZE: int(1, 1000, 50),
     MAX_QUERY_DEPTH: int(2, 100, 12),
@@ -160,7 +147,7 @@ const EnvSchema = z
 
 /** Rules that relate several variables; checked on the raw values so they are reported with the rest. */
 function crossFieldProblems(env: Record<string, string | undefined>): string[] {
-  const set = (name: string) => (env[name] ?? '').trim() !== '';
+  const set = (name: string) => isSet(env, name);
   const num = (name: string, dflt: number) => (set(name) ? Number(env[name]) : dflt);
   const problems: string[] = [];
   if (set('EMS_AK') !== set('EMS_SK')) problems.push(`${set('EMS_AK') ? 'EMS_SK' : 'EMS_AK'}: EMS_AK and EMS_SK must be set together`);

@@ -1,5 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
-import type { YogaInitialContext } from 'graphql-yoga';
+import { createSourceEventStream, execute, type ExecutionArgs } from 'graphql';
+import { isAsyncIterable, mapAsyncIterator, type Plugin, type YogaInitialContext } from 'graphql-yoga';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import { withRequestScope, type EmsApi, type EmsAuth, type RequestScope } from './ems/api.js';
@@ -30,27 +31,42 @@ export interface AppServices {
   shutdownSignal?: AbortSignal;
 }
 
+/**
+ * What resolvers may use of the app's services. Not the EMS client: resolvers reach EMS through
+ * `ctx.ems` (the caller's operations, within the call budget), and subscription pollers get theirs
+ * from the hub.
+ */
+export type ResolverServices = Omit<AppServices, 'client'>;
+
+/**
+ * What one GraphQL request, or one subscription event, may spend on EMS, and the loaders over it,
+ * with its own deadline.
+ */
+export interface UpstreamScope {
+  /** The caller's EMS operations, limited to `config.limits.maxUpstreamCalls`, bound to `signal`. */
+  ems: EmsApi;
+  /** DataLoaders over `ems`, fresh for this request (or event). */
+  loaders: Loaders;
+  /** Aborts when REQUEST_TIMEOUT_MS has passed since the request (or event) began, or the client went away. */
+  signal: AbortSignal;
+}
+
 /** Per-request context: the caller's credentials, the EMS operations bound to them, fresh loaders. */
-export interface Context {
+export interface Context extends UpstreamScope {
   config: Config;
-  services: AppServices;
+  services: ResolverServices;
   auth: EmsAuth;
   /**
    * Identifies the caller's credentials without revealing them. Anything cached or shared beyond one
    * request (idempotency records, subscription pollers) is keyed by it, so two callers never share data.
    */
   scope: string;
-  /** The caller's EMS operations, limited to `config.limits.maxUpstreamCalls` for this request. */
-  ems: EmsApi;
-  loaders: Loaders;
   /** Id of this GraphQL request: the caller's `X-Request-Id` when usable, else a new UUID; echoed in the response. */
   requestId: string;
   /** Who is calling (authenticated before the request was parsed), error count, cost estimate. */
   security: RequestSecurity;
   /** The request's logger: every line carries `requestId` and `traceId`. */
   log: Logger;
-  /** Aborts when REQUEST_TIMEOUT_MS has passed since the request began, or the client went away. */
-  signal: AbortSignal;
   /** The GraphQL operation's span, and the context EMS call spans are children of. */
   span: Span;
   traceContext: OtelContext;
@@ -143,31 +159,81 @@ export function requestSignal(services: AppServices, clientGone?: AbortSignal): 
   return signals.length === 1 ? signals[0]! : AbortSignal.any(signals);
 }
 
-export function createContextFactory(services: AppServices) {
-  return (initial: InitialContext): Context => {
-    const auth = resolveAuth(services.config, tokenOf(initial));
-    const requestId = requestIdOf(initial.request);
-    const { telemetry } = services;
-    const span = telemetry.startSpan('graphql.operation', { kind: SpanKind.SERVER }, telemetry.extract(initial.request?.headers));
-    const traceContext = trace.setSpan(telemetry.extract(initial.request?.headers), span);
-    const log = services.logger.child({ requestId, traceId: span.spanContext().traceId });
-    const signal = requestSignal(services, initial.request?.signal);
-    const ctx: Context = {
-      config: services.config,
-      services,
-      auth,
-      scope: scopeOf(auth),
-      ems: null as unknown as EmsApi,
-      loaders: null as unknown as Loaders,
-      requestId,
-      security: requestSecurity(initial),
-      log,
-      signal,
-      span,
-      traceContext,
-    };
-    ctx.ems = requestApi(services, auth, { signal, logger: log, traceContext: () => ctx.traceContext });
-    ctx.loaders = createLoaders(ctx.ems);
-    return ctx;
+export interface ContextFactory {
+  /** The context of an HTTP request, an SSE stream or a graphql-ws operation. */
+  create(initial: InitialContext): Context;
+  /** The context one subscription event is resolved in: the subscription's, with an upstream scope (and deadline) of its own. */
+  forEvent(subscription: Context): Context;
+}
+
+export function createContextFactory(services: AppServices): ContextFactory {
+  /** Budgeted EMS operations, bound to `signal` and the request's logger and trace, and fresh loaders. */
+  const upstreamScope = (ctx: Pick<Context, 'auth' | 'log' | 'traceContext'>, signal: AbortSignal): UpstreamScope => {
+    const ems = requestApi(services, ctx.auth, { signal, logger: ctx.log, traceContext: () => ctx.traceContext });
+    return { ems, loaders: createLoaders(ems), signal };
+  };
+  return {
+    create(initial) {
+      const auth = resolveAuth(services.config, tokenOf(initial));
+      const requestId = requestIdOf(initial.request);
+      const { telemetry } = services;
+      const span = telemetry.startSpan('graphql.operation', { kind: SpanKind.SERVER }, telemetry.extract(initial.request?.headers));
+      const traceContext = trace.setSpan(telemetry.extract(initial.request?.headers), span);
+      const log = services.logger.child({ requestId, traceId: span.spanContext().traceId });
+      const { client: _client, ...shared } = services;
+      const request = { auth, log, traceContext };
+      return {
+        config: services.config,
+        services: shared,
+        ...request,
+        scope: scopeOf(auth),
+        ...upstreamScope(request, requestSignal(services, initial.request?.signal)),
+        requestId,
+        security: requestSecurity(initial),
+        span,
+      };
+    },
+    // Each event's nested fields get their own deadline, from when they are first read. Created on
+    // first use: most events select no nested field, and thousands of subscribers may share one.
+    forEvent(subscription) {
+      let scope: UpstreamScope | null = null;
+      const own = () => (scope ??= upstreamScope(subscription, requestSignal(services)));
+      return {
+        ...subscription,
+        get ems() {
+          return own().ems;
+        },
+        get loaders() {
+          return own().loaders;
+        },
+        get signal() {
+          return own().signal;
+        },
+      };
+    },
+  };
+}
+
+/**
+ * Resolves each subscription event in a context of its own ({@link ContextFactory.forEvent}), as a
+ * new query would be: fresh loaders, so nested fields (a job's cluster) are read anew instead of
+ * coming from an earlier event's cache, a call budget and a deadline per event. graphql-js (and
+ * yoga's executor) would resolve every event with the one context the subscription began with, so
+ * this replaces the subscribe step: the source stream as graphql-js creates it, then one `execute`
+ * per event. The stream is returned when the operation's signal aborts (the client went away).
+ */
+export function subscriptionEventScopes(forEvent: ContextFactory['forEvent']): Plugin<Context> {
+  return {
+    onSubscribe({ setSubscribeFn }) {
+      setSubscribeFn(async (args: ExecutionArgs & { signal?: AbortSignal }) => {
+        const stream = await createSourceEventStream(args);
+        if (!isAsyncIterable(stream)) return stream;
+        const events = stream[Symbol.asyncIterator]();
+        args.signal?.addEventListener('abort', () => void events.return?.(), { once: true });
+        return mapAsyncIterator(events, (event) =>
+          execute({ ...args, rootValue: event, contextValue: forEvent(args.contextValue as Context) }),
+        );
+      });
+    },
   };
 }

@@ -1,14 +1,26 @@
 import { GraphQLError } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
-import { isEmsError, type EmsError } from './ems/errors.js';
+import type { z } from 'zod';
+import { isEmsError, quote, type EmsError } from './ems/errors.js';
+import { brokenRule } from './ems/models/index.js';
 
-/** The extensions of every error the gateway sends (CONTRACT.md, "Errors"). */
+/** The extensions of every error the gateway sends (docs/contract.md, "Errors"). */
 export interface ErrorExtensions {
   code: string;
   upstreamCode: string | null;
   requestId: string | null;
   retryable: boolean;
   [key: string]: unknown;
+}
+
+/** The extensions of an error the gateway raises itself: no EMS answer behind it, not retryable unless `extra` says so. */
+export function gatewayExtensions(code: string, extra: Partial<ErrorExtensions> = {}): ErrorExtensions {
+  return { code, upstreamCode: null, requestId: null, retryable: false, ...extra };
+}
+
+/** A GraphQL error the gateway raises itself, with {@link gatewayExtensions}. */
+export function gatewayError(message: string, code: string, extra: Partial<ErrorExtensions> = {}): GraphQLError {
+  return new GraphQLError(message, { extensions: gatewayExtensions(code, extra) });
 }
 
 /** A GraphQL error carrying an EMS failure's data, never its stack or credentials. */
@@ -23,21 +35,18 @@ export function emsGraphQLError(error: EmsError): GraphQLError {
   return new GraphQLError(error.message, { extensions, originalError: error });
 }
 
-/**
- * A client's value as error messages quote it: JSON, strings cut to `max` characters. A message
- * must not grow with the input: one huge variable used by many aliased fields would otherwise be
- * copied into every field's error (a 1 MB id × 700 aliases is a 700 MB response).
- */
-export function quote(value: unknown, max = 64): string {
-  if (typeof value === 'string' && value.length > max) return `${JSON.stringify(value.slice(0, max))}…`;
-  const json = JSON.stringify(value) ?? String(value);
-  return json.length > max ? `${json.slice(0, max)}…` : json;
-}
-
 /** A client error raised by the gateway itself (bad cursor, page too large, ...). */
 export function userInputError(message: string, extra: Record<string, unknown> = {}): GraphQLError {
-  const extensions: ErrorExtensions = { code: 'BAD_USER_INPUT', upstreamCode: null, requestId: null, retryable: false, ...extra };
-  return new GraphQLError(message, { extensions });
+  return gatewayError(message, 'BAD_USER_INPUT', extra);
+}
+
+/**
+ * Checks a field argument against an EMS request rule (a UUID, a job id, a project id) before
+ * anything is sent: BAD_USER_INPUT naming the argument, the rule and the value when it breaks it.
+ */
+export function checkArgument(argument: string, value: string, rule: z.ZodType): void {
+  const broken = brokenRule(rule, value);
+  if (broken) throw userInputError(`"${argument}" ${broken}, got ${quote(value)}`, { argument });
 }
 
 /**
@@ -70,10 +79,7 @@ export function maskError(error: unknown, message: string): Error {
     }
   }
   const path = error instanceof GraphQLError ? error.path : undefined;
-  return new GraphQLError(message, {
-    path,
-    extensions: { code: 'INTERNAL_SERVER_ERROR', upstreamCode: null, requestId: null, retryable: false },
-  });
+  return new GraphQLError(message, { path, extensions: gatewayExtensions('INTERNAL_SERVER_ERROR') });
 }
 
 /** Whether an error and its whole `originalError` chain were raised as GraphQL errors (on purpose, not a crash). */
@@ -106,9 +112,7 @@ export function requestParamErrors(): Plugin {
           return await requestParser(request);
         } catch (error) {
           if (!(error instanceof SyntaxError)) throw error;
-          throw new GraphQLError(`The GraphQL request parameters are not valid JSON: ${error.message}`, {
-            extensions: { code: 'BAD_REQUEST', upstreamCode: null, requestId: null, retryable: false, http: { status: 400 } },
-          });
+          throw gatewayError(`The GraphQL request parameters are not valid JSON: ${error.message}`, 'BAD_REQUEST', { http: { status: 400 } });
         }
       });
     },
@@ -121,6 +125,6 @@ function withDefaults(error: GraphQLError, code: string): GraphQLError {
     path: error.path,
     positions: error.positions,
     source: error.source,
-    extensions: { code, upstreamCode: null, requestId: null, retryable: false, ...error.extensions },
+    extensions: { ...gatewayExtensions(code), ...error.extensions },
   });
 }

@@ -2,7 +2,7 @@ import { complexityFromQuery } from '@pothos/plugin-complexity';
 import { GraphQLError, Kind, getOperationAST, type DocumentNode, type GraphQLSchema } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { Config } from './config.js';
-import type { ErrorExtensions } from './errors.js';
+import { gatewayError } from './errors.js';
 
 /** What the Pothos complexity plugin computes for an operation (field costs live on the schema). */
 export interface OperationCost {
@@ -35,10 +35,7 @@ export function operationCost(
 
 /** The QUERY_TOO_COMPLEX error of an operation over `limits`, or null when it is within them. */
 export function limitError(cost: OperationCost, limits: Config['limits']): GraphQLError | null {
-  const over = (what: string, value: number, max: number) => {
-    const extensions: ErrorExtensions = { code: 'QUERY_TOO_COMPLEX', upstreamCode: null, requestId: null, retryable: false };
-    return new GraphQLError(`Query ${what} ${value} exceeds the limit of ${max}`, { extensions });
-  };
+  const over = (what: string, value: number, max: number) => gatewayError(`Query ${what} ${value} exceeds the limit of ${max}`, 'QUERY_TOO_COMPLEX');
   if (cost.depth > limits.maxDepth) return over('depth', cost.depth, limits.maxDepth);
   if (cost.complexity > limits.maxComplexity) return over('complexity', cost.complexity, limits.maxComplexity);
   return null;

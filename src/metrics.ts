@@ -30,12 +30,9 @@ export interface Metrics {
 export function createMetrics(): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
-  const upstreamCalls = new Counter({
-    name: 'ems_upstream_requests_total',
-    help: 'EMS API calls by operation and outcome',
-    labelNames: ['operation', 'status', 'code'] as const,
-    registers: [registry],
-  });
+  const counter = <L extends string>(name: string, help: string, labelNames: readonly L[]) =>
+    new Counter<L>({ name, help, labelNames, registers: [registry] });
+  const upstreamCalls = counter('ems_upstream_requests_total', 'EMS API calls by operation and outcome', ['operation', 'status', 'code']);
   const upstreamDuration = new Histogram({
     name: 'ems_upstream_request_duration_seconds',
     help: 'EMS API call duration, retries included',
@@ -43,25 +40,13 @@ export function createMetrics(): Metrics {
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     registers: [registry],
   });
-  const deviations = new Counter({
-    name: 'ems_response_deviations_total',
-    help: 'Tolerated departures of EMS responses from the strict reading (docs/tolerant-reading.md), by operation, field and kind',
-    labelNames: ['operation', 'field', 'kind'] as const,
-    registers: [registry],
-  });
-  const operations = new Counter({
-    name: 'graphql_operations_total',
-    help: 'GraphQL operations by type and whether the result carried errors',
-    labelNames: ['type', 'errors'] as const,
-    registers: [registry],
-  });
-
-  const polls = new Counter({
-    name: 'ems_subscription_polls_total',
-    help: 'Upstream polls made by subscription pollers, by resource kind and outcome',
-    labelNames: ['kind', 'code'] as const,
-    registers: [registry],
-  });
+  const deviations = counter(
+    'ems_response_deviations_total',
+    'Tolerated departures of EMS responses from the strict reading (docs/tolerant-reading.md), by operation, field and kind',
+    ['operation', 'field', 'kind'],
+  );
+  const operations = counter('graphql_operations_total', 'GraphQL operations by type and whether the result carried errors', ['type', 'errors']);
+  const polls = counter('ems_subscription_polls_total', 'Upstream polls made by subscription pollers, by resource kind and outcome', ['kind', 'code']);
   let liveStats: (() => HubStats) | null = null;
   for (const [field, help] of [
     ['watches', 'Resources watched by this replica'],

@@ -52,7 +52,7 @@ serveRpc(
     watchJob({ token, jobId }: { token: string; jobId: string }) {
       const auth = { kind: 'token', token } as const;
       void (async () => {
-        for await (const job of app.services.live.watchJob(scopeOf(auth), app.services.client.forAuth(auth), jobId)) {
+        for await (const job of app.services.live.watchJob({ scope: scopeOf(auth), auth }, jobId)) {
           emit('published', { progress: job.progress ?? 0, status: job.status, at: epochMs() } satisfies PublishedEvent);
         }
       })();

@@ -1,7 +1,8 @@
-import { createHash, createPublicKey, type KeyObject } from 'node:crypto';
+import { createPublicKey, type KeyObject } from 'node:crypto';
 import { createRemoteJWKSet, errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
 import { LRUCache } from 'lru-cache';
 import type { Config } from '../config.js';
+import { sha256Hex } from '../ems/signer.js';
 import type { ApiKeyEntry, JwtConfig } from '../security/config.js';
 import { ALL_ROLES, effectiveRoles, type Caller } from './roles.js';
 import type { TokenVerdicts } from './token-verdicts.js';
@@ -45,7 +46,6 @@ export interface AuthenticatorDeps {
   onFailure(info: { address: string; reason: string; mode: string }): void;
 }
 
-const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
 /** The credentials an HTTP request presents. */
 export function credentialsOfHeaders(headers: Headers): Pick<PresentedCredentials, 'bearer' | 'apiKey'> {
@@ -89,12 +89,12 @@ export function createAuthenticator(config: Config, deps: AuthenticatorDeps): Au
     if (auth.mode === 'apikey') {
       const key = p.apiKey ?? p.bearer;
       if (!key) return 'no API key (send X-Api-Key or Authorization: Bearer <key>)';
-      const entry = keysByHash.get(sha256(key));
+      const entry = keysByHash.get(sha256Hex(key));
       return entry ? { id: `apikey:${entry.name}`, kind: 'apikey', roles: effectiveRoles(entry.roles) } : 'unknown API key';
     }
     if (auth.mode === 'jwt') {
       if (!p.bearer) return 'no bearer token (send Authorization: Bearer <JWT>)';
-      const hash = sha256(p.bearer);
+      const hash = sha256Hex(p.bearer);
       const known = refused.get(hash);
       if (known) return known;
       const result = await verifyJwt!(p.bearer);

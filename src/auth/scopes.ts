@@ -1,7 +1,7 @@
-import { GraphQLError, type GraphQLResolveInfo } from 'graphql';
+import type { GraphQLResolveInfo } from 'graphql';
 import type { AuthFailure } from '@pothos/plugin-scope-auth';
 import type { Context } from '../context.js';
-import type { ErrorExtensions } from '../errors.js';
+import { gatewayError } from '../errors.js';
 import { ForbiddenError } from '../mutations/errors.js';
 import type { Role } from './roles.js';
 
@@ -36,8 +36,7 @@ export function unauthorizedError(_parent: unknown, ctx: Context, info: GraphQLR
   const who = ctx.security?.caller.id ?? 'the caller';
   const message = `${who} may not use ${info.parentType.name}.${info.fieldName}${role ? `: it needs the ${role} role` : ''}`;
   if (info.parentType.name === info.schema.getMutationType()?.name) {
-    return new ForbiddenError(message, { upstreamCode: null, requestId: null, upstreamMessage: null, status: null });
+    return new ForbiddenError(message);
   }
-  const extensions: ErrorExtensions = { code: 'FORBIDDEN', upstreamCode: null, requestId: null, retryable: false };
-  return new GraphQLError(message, { extensions });
+  return gatewayError(message, 'FORBIDDEN');
 }

@@ -1,4 +1,4 @@
-import { GraphQLError } from 'graphql';
+import { gatewayError } from '../errors.js';
 import type { EmsApi } from './api.js';
 
 /**
@@ -18,9 +18,7 @@ export function withCallBudget(api: EmsApi, max: number): EmsApi {
       used += 1;
       if (used > max) {
         return Promise.reject(
-          new GraphQLError(`This request needs more than ${max} EMS calls (MAX_UPSTREAM_CALLS); ask for fewer fields or items`, {
-            extensions: { code: 'UPSTREAM_CALL_BUDGET_EXCEEDED', upstreamCode: null, requestId: null, retryable: false },
-          }),
+          gatewayError(`This request needs more than ${max} EMS calls (MAX_UPSTREAM_CALLS); ask for fewer fields or items`, 'UPSTREAM_CALL_BUDGET_EXCEEDED'),
         );
       }
       return call(...args);

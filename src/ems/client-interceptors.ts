@@ -1,9 +1,10 @@
 import { interceptors, type Dispatcher, type RetryHandler } from 'undici';
 import type { EmsAuth } from './api.js';
+import { HEADER_VALUE_PATTERN } from './models/index.js';
 import { signRequest } from './signer.js';
 
 /**
- * The two undici interceptors of the EMS client (STYLE.md habit 6) and the retry policy they share.
+ * The two undici interceptors of the EMS client and the retry policy they share.
  *
  * `Dispatcher.compose(a, b)` wraps `b` around `a`: the last interceptor listed sees a request
  * first, the first one listed is closest to the socket. The client composes
@@ -44,16 +45,13 @@ export interface AuthHeadersOptions {
   now: () => Date;
 }
 
-/** What an HTTP header value may hold (tab, visible ASCII, space, Latin-1), as undici enforces. */
-const HEADER_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
-
 /**
  * Why `auth` cannot travel in HTTP headers (a token with a line break, a NUL or a character beyond
  * Latin-1, e.g. from graphql-ws `connectionParams`), or null when it can. undici refuses such a
  * request as an invalid argument, which would otherwise read as EMS being unreachable.
  */
 export function authHeaderProblem(auth: EmsAuth): string | null {
-  const bad = (value: string | null | undefined) => value != null && !HEADER_VALUE.test(value);
+  const bad = (value: string | null | undefined) => value != null && !HEADER_VALUE_PATTERN.test(value);
   const why = 'contains characters an HTTP header cannot carry (control characters, line breaks or characters beyond Latin-1)';
   if (auth.kind === 'token' && bad(auth.token)) return `the token ${why}`;
   if (auth.kind === 'aksk' && bad(auth.ak)) return `the access key ${why}`;

@@ -7,6 +7,7 @@ import type { EmsApi, EmsAuth, EmsCallOptions, EmsOperation } from './api.js';
 import { authHeaderProblem, authHeaders, firstHeader, retryPolicy, retryReads } from './client-interceptors.js';
 import { httpError, isRereadable, parseJson, readBody, retryAfterSeconds, transportError, type CallFacts } from './client-response.js';
 import { EmsError, EmsHttpError, EmsInvalidRequestError, EmsNetworkError, EmsTimeoutError } from './errors.js';
+import type { EmsNodeNameListRequest } from './models/index.js';
 import { ROOT_CONTEXT } from '@opentelemetry/api';
 import { failSpan, SpanKind, trace, type Telemetry } from '../telemetry.js';
 import {
@@ -375,25 +376,26 @@ export function createEmsClient(options: EmsClientOptions): EmsClient {
       authProblem === null
         ? execute(dispatcher, auth, req, opts)
         : refuse(req.operation, req.method, new EmsInvalidRequestError(`EMS ${req.operation} was not sent: ${authProblem}`, { operation: req.operation }));
-    const withId = <T>(
-      operation: EmsOperation,
-      method: Method,
-      name: string,
-      id: string,
-      build: (segment: string) => EmsRequest<T>,
-      opts?: EmsCallOptions,
-    ): Promise<T> => {
+    /** A call whose path carries an id: refused before sending when the id is empty (it would address another resource). */
+    const withId = <T>(name: string, id: string, build: (segment: string) => EmsRequest<T>, opts?: EmsCallOptions): Promise<T> => {
       if (typeof id !== 'string' || id === '') {
-        return refuse(
+        const { operation, method } = build('');
+        const error = new EmsInvalidRequestError(`EMS ${operation} was not sent: ${name} must be a non-empty string, got ${JSON.stringify(id) ?? String(id)}`, {
           operation,
-          method,
-          new EmsInvalidRequestError(`EMS ${operation} was not sent: ${name} must be a non-empty string, got ${JSON.stringify(id) ?? String(id)}`, {
-            operation,
-          }),
-        );
+        });
+        return refuse(operation, method, error);
       }
       return run(build(segment(id)), opts);
     };
+
+    /** ExpandCluster and ShrinkCluster: the same request to `/v1/clusters/{id}/<action>`. */
+    const nodeChange = (
+      operation: 'ExpandCluster' | 'ShrinkCluster',
+      action: 'expand' | 'shrink',
+      clusterId: string,
+      body: EmsNodeNameListRequest,
+      opts?: EmsCallOptions,
+    ) => withId('clusterId', clusterId, (id) => ({ operation, method: 'POST', path: `/v1/clusters/${id}/${action}`, body, read: readJobAccepted }), opts);
 
     return {
       listReleases: (page, opts) =>
@@ -425,63 +427,19 @@ export function createEmsClient(options: EmsClientOptions): EmsClient {
           opts,
         ),
       showCluster: (clusterId, opts) =>
-        withId('ShowCluster', 'GET', 'clusterId', clusterId, (id) => ({ operation: 'ShowCluster', method: 'GET', path: `/v1/clusters/${id}`, read: readShowCluster }), opts),
+        withId('clusterId', clusterId, (id) => ({ operation: 'ShowCluster', method: 'GET', path: `/v1/clusters/${id}`, read: readShowCluster }), opts),
       deleteCluster: (clusterId, opts) =>
-        withId(
-          'DeleteClusterById',
-          'DELETE',
-          'clusterId',
-          clusterId,
-          (id) => ({ operation: 'DeleteClusterById', method: 'DELETE', path: `/v1/clusters/${id}`, read: readJobAccepted }),
-          opts,
-        ),
+        withId('clusterId', clusterId, (id) => ({ operation: 'DeleteClusterById', method: 'DELETE', path: `/v1/clusters/${id}`, read: readJobAccepted }), opts),
       authorizeCluster: (clusterId, opts) =>
-        withId(
-          'AuthorizeCluster',
-          'POST',
-          'clusterId',
-          clusterId,
-          (id): EmsRequest<void> => ({ operation: 'AuthorizeCluster', method: 'POST', path: `/v1/clusters/${id}/authorization`, read: null }),
-          opts,
-        ),
+        withId('clusterId', clusterId, (id): EmsRequest<void> => ({ operation: 'AuthorizeCluster', method: 'POST', path: `/v1/clusters/${id}/authorization`, read: null }), opts),
       enrollCluster: (body, opts) =>
         run({ operation: 'EnrollCluster', method: 'POST', path: '/v1/clusters/enroll', body, read: readClusterJobAccepted }, opts),
-      expandCluster: (clusterId, body, opts) =>
-        withId(
-          'ExpandCluster',
-          'POST',
-          'clusterId',
-          clusterId,
-          (id) => ({ operation: 'ExpandCluster', method: 'POST', path: `/v1/clusters/${id}/expand`, body, read: readJobAccepted }),
-          opts,
-        ),
-      shrinkCluster: (clusterId, body, opts) =>
-        withId(
-          'ShrinkCluster',
-          'POST',
-          'clusterId',
-          clusterId,
-          (id) => ({ operation: 'ShrinkCluster', method: 'POST', path: `/v1/clusters/${id}/shrink`, body, read: readJobAccepted }),
-          opts,
-        ),
+      expandCluster: (clusterId, body, opts) => nodeChange('ExpandCluster', 'expand', clusterId, body, opts),
+      shrinkCluster: (clusterId, body, opts) => nodeChange('ShrinkCluster', 'shrink', clusterId, body, opts),
       createCredential: (projectId, opts) =>
-        withId(
-          'CreateCredentialInfo',
-          'POST',
-          'projectId',
-          projectId,
-          (id) => ({ operation: 'CreateCredentialInfo', method: 'POST', path: `/v1/ems/${id}/credentials`, read: readCredentialAccepted }),
-          opts,
-        ),
+        withId('projectId', projectId, (id) => ({ operation: 'CreateCredentialInfo', method: 'POST', path: `/v1/ems/${id}/credentials`, read: readCredentialAccepted }), opts),
       showCredentials: (projectId, opts) =>
-        withId(
-          'ShowCredentialInfo',
-          'GET',
-          'projectId',
-          projectId,
-          (id) => ({ operation: 'ShowCredentialInfo', method: 'GET', path: `/v1/ems/${id}/credentials`, read: readShowCredentials }),
-          opts,
-        ),
+        withId('projectId', projectId, (id) => ({ operation: 'ShowCredentialInfo', method: 'GET', path: `/v1/ems/${id}/credentials`, read: readShowCredentials }), opts),
       listJobs: (query, opts) =>
         run(
           {
@@ -494,7 +452,7 @@ export function createEmsClient(options: EmsClientOptions): EmsClient {
           opts,
         ),
       showJob: (jobId, opts) =>
-        withId('ShowJob', 'GET', 'jobId', jobId, (id) => ({ operation: 'ShowJob', method: 'GET', path: `/v1/jobs/${id}`, read: readShowJob }), opts),
+        withId('jobId', jobId, (id) => ({ operation: 'ShowJob', method: 'GET', path: `/v1/jobs/${id}`, read: readShowJob }), opts),
       cancelJobs: (body, opts) =>
         run({ operation: 'CancelJobs', method: 'POST', path: '/v1/jobs/cancel', body, read: readCancelJobsAccepted }, opts),
     };

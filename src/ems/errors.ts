@@ -121,10 +121,31 @@ export class EmsInvalidRequestError extends EmsError {
   }
 }
 
+/**
+ * The EMS `error_code`s the gateway tells apart (docs/ems.md, "Errors"); any other code is
+ * classified by its HTTP status alone.
+ */
+export const EMS_CODES = {
+  /** 400: bad pagination or parameter. */
+  invalidParameter: 'EMS.00004000',
+  /** 400: a field out of range (`[%s].[%s]: must be greater/less than or equal to [%s]`). */
+  outOfRange: 'common.00000400',
+  /** 400: the CCE cluster's add-ons fail a check (CoreDNS too small, CIE-collector conflict); 500: creation failed. */
+  addonCheck: 'ems.00030002',
+  /** 400: the cluster name is taken in the project. */
+  duplicateName: 'ems.00030033',
+  /** 400: the cluster's status forbids the operation. */
+  wrongState: 'ems.00030034',
+  /** 404: no such cluster. */
+  clusterNotFound: 'ems.00030005',
+  /** 404: no such job (the reference gives no code; the simulator's choice, matched in case EMS agrees). */
+  jobNotFound: 'ems.00030006',
+} as const;
+
 /** Upstream codes that mean the named resource does not exist. */
-export const NOT_FOUND_CODES: ReadonlySet<string> = new Set(['ems.00030005', 'ems.00030006']);
+export const NOT_FOUND_CODES: ReadonlySet<string> = new Set([EMS_CODES.clusterNotFound, EMS_CODES.jobNotFound]);
 /** Upstream codes that mean a conflict with existing state (duplicate name, wrong state). */
-export const CONFLICT_CODES: ReadonlySet<string> = new Set(['ems.00030033', 'ems.00030034']);
+export const CONFLICT_CODES: ReadonlySet<string> = new Set([EMS_CODES.duplicateName, EMS_CODES.wrongState]);
 
 function codeOfStatus(status: number, upstreamCode: string | null): EmsErrorCode {
   if (upstreamCode && NOT_FOUND_CODES.has(upstreamCode)) return 'NOT_FOUND';
@@ -145,4 +166,15 @@ function isRetryableStatus(status: number): boolean {
 
 export function isEmsError(e: unknown): e is EmsError {
   return e instanceof EmsError;
+}
+
+/**
+ * A value as error messages quote it: JSON, strings cut to `max` characters. A message must not
+ * grow with the input: one huge variable used by many aliased fields would otherwise be copied
+ * into every field's error (a 1 MB id × 700 aliases is a 700 MB response).
+ */
+export function quote(value: unknown, max = 64): string {
+  if (typeof value === 'string' && value.length > max) return `${JSON.stringify(value.slice(0, max))}…`;
+  const json = JSON.stringify(value) ?? String(value);
+  return json.length > max ? `${json.slice(0, max)}…` : json;
 }

@@ -22,7 +22,7 @@
  *   `X-Sdk-Content-Sha256` has that value.
  *
  * Matches `AKSKSigner` of `@huaweicloud/huaweicloud-sdk-core` 3.1.x (checked by
- * test/unit/signer-parity.test.ts) except where the vendor is internally inconsistent or disagrees
+ * test/ems-client/signer-parity.test.ts) except where the vendor is internally inconsistent or disagrees
  * with what an HTTP server receives:
  * - The vendor does not decode the path before encoding it, but `url.parse` has already escaped
  *   space, `"`, `'`, `<`, `>`, `\`, `^`, `` ` ``, `{`, `|`, `}` in it, so those end up
@@ -323,6 +323,7 @@ function compareCodeUnits(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-function sha256Hex(data: string | Uint8Array): string {
+/** Hex SHA-256 of `data`. */
+export function sha256Hex(data: string | Uint8Array): string {
   return createHash('sha256').update(data).digest('hex');
 }

@@ -1,5 +1,5 @@
 import type { EmsApi } from '../ems/api.js';
-import { EmsBadResponseError, EmsHttpError } from '../ems/errors.js';
+import { EMS_CODES, EmsBadResponseError, EmsHttpError } from '../ems/errors.js';
 import { isUnreadable, type ClusterRecord, type Listed } from '../ems/read/index.js';
 import { walkUntilShort } from './walk.js';
 
@@ -20,7 +20,7 @@ export function clusterNotFound(id: string): EmsHttpError {
   return new EmsHttpError({
     operation: 'ShowCluster',
     status: 404,
-    upstreamCode: 'ems.00030005',
+    upstreamCode: EMS_CODES.clusterNotFound,
     upstreamMessage: `Cluster not found: [${id}].`,
   });
 }

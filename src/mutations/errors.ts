@@ -30,7 +30,7 @@ export interface FieldError {
   message: string;
 }
 
-/** The input broke a rule of ems-api.md; nothing was sent upstream. */
+/** The input broke a rule of the EMS request it stands for (docs/ems.md); nothing was sent upstream. */
 export class ValidationError extends MutationError {
   readonly code = 'VALIDATION_FAILED' as const;
   constructor(readonly fields: FieldError[]) {
@@ -53,12 +53,23 @@ export interface UpstreamDetails {
   status: number | null;
 }
 
+/** The details of a refusal that did not come from EMS (the gateway's own, e.g. a role). */
+export const NOT_FROM_EMS: UpstreamDetails = { upstreamCode: null, requestId: null, upstreamMessage: null, status: null };
+
 /** A failure reported by EMS that the client can act on. */
 export abstract class UpstreamMutationError extends MutationError {
   readonly upstreamCode: string | null;
   readonly requestId: string | null;
   readonly status: number | null;
-  constructor(message: string, details: UpstreamDetails) {
+  /**
+   * @param subject what the refusal names, when EMS's message or the request tells (each subclass
+   *   says what: the missing resource, the name that is taken, the status that forbids it)
+   */
+  constructor(
+    message: string,
+    details: UpstreamDetails = NOT_FROM_EMS,
+    readonly subject: string | null = null,
+  ) {
     super(message);
     this.name = new.target.name;
     this.upstreamCode = details.upstreamCode;
@@ -67,43 +78,22 @@ export abstract class UpstreamMutationError extends MutationError {
   }
 }
 
-/** EMS `ems.00030005` / 404: the cluster (or other resource) does not exist. */
+/** EMS `ems.00030005` / 404: the cluster (or other resource) does not exist. Subject: its id, when known. */
 export class NotFoundError extends UpstreamMutationError {
   readonly code = 'NOT_FOUND' as const;
-  constructor(
-    message: string,
-    details: UpstreamDetails,
-    /** Id of the resource that was not found, when known. */
-    readonly resourceId: string | null = null,
-  ) {
-    super(message, details);
-  }
 }
 
-/** EMS `ems.00030033`: a cluster of that name already exists in the project. */
+/** EMS `ems.00030033`: a cluster of that name already exists in the project. Subject: the name. */
 export class DuplicateNameError extends UpstreamMutationError {
   readonly code = 'DUPLICATE_NAME' as const;
-  constructor(
-    message: string,
-    details: UpstreamDetails,
-    /** The name that is taken. */
-    readonly clusterName: string | null = null,
-  ) {
-    super(message, details);
-  }
 }
 
-/** EMS `ems.00030034` or "Cluster is not running": the cluster's status forbids the operation. */
+/**
+ * EMS `ems.00030034` or "Cluster is not running": the cluster's status forbids the operation.
+ * Subject: the status EMS reported (the `[%s]` of its message), when it gave one.
+ */
 export class WrongStateError extends UpstreamMutationError {
   readonly code = 'WRONG_STATE' as const;
-  constructor(
-    message: string,
-    details: UpstreamDetails,
-    /** The status EMS reported (the `[%s]` of its message), when it gave one. */
-    readonly currentStatus: string | null = null,
-  ) {
-    super(message, details);
-  }
 }
 
 /** HTTP 403: the caller's IAM rights do not allow the operation. */

@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { GraphQLError } from 'graphql';
 import type { Context } from '../context.js';
 import { isEmsError } from '../ems/errors.js';
-import { emsGraphQLError, type ErrorExtensions } from '../errors.js';
+import { emsGraphQLError, gatewayError, gatewayExtensions } from '../errors.js';
 import {
   IdempotencyInProgressError,
   IdempotencyUnavailableError,
@@ -54,7 +54,7 @@ export interface MutationSpec<Stored, Payload> {
 
 /**
  * Runs a validated mutation: the upstream write happens exactly once per idempotency key (same
- * caller, same mutation, 10 minutes), also for concurrent duplicates; EMS refusals the client can
+ * caller, same mutation, IDEMPOTENCY_WINDOW), also for concurrent duplicates; EMS refusals the client can
  * act on become typed union members; everything else propagates as a GraphQL error.
  */
 export async function runMutation<Stored, Payload>(ctx: Context, spec: MutationSpec<Stored, Payload>): Promise<Payload> {
@@ -162,7 +162,7 @@ async function reconcile<Stored>(
 }
 
 function outcomeUnknownError(mutation: string, note: IdempotencyNote | null, known: string | null): GraphQLError {
-  const extensions: ErrorExtensions = { code: 'IDEMPOTENCY_OUTCOME_UNKNOWN', upstreamCode: null, requestId: note?.requestId ?? null, retryable: false };
+  const extensions = gatewayExtensions('IDEMPOTENCY_OUTCOME_UNKNOWN', { requestId: note?.requestId ?? null });
   const first = note
     ? `failed with ${note.code} after it may have reached EMS (${note.message})`
     : 'was interrupted before EMS answered (the gateway that submitted it stopped)';
@@ -204,12 +204,8 @@ async function render<Stored, Payload>(spec: MutationSpec<Stored, Payload>, stor
 }
 
 function idempotencyGraphQLError(error: unknown): GraphQLError {
-  const extensions = (code: IdempotencyErrorCode): ErrorExtensions => ({ code, upstreamCode: null, requestId: null, retryable: true });
-  if (error instanceof IdempotencyInProgressError) {
-    return new GraphQLError(error.message, { extensions: extensions('IDEMPOTENCY_KEY_IN_PROGRESS') });
-  }
-  if (error instanceof IdempotencyUnavailableError) {
-    return new GraphQLError(error.message, { extensions: extensions('IDEMPOTENCY_UNAVAILABLE') });
-  }
+  const retry = (code: IdempotencyErrorCode) => gatewayError((error as Error).message, code, { retryable: true });
+  if (error instanceof IdempotencyInProgressError) return retry('IDEMPOTENCY_KEY_IN_PROGRESS');
+  if (error instanceof IdempotencyUnavailableError) return retry('IDEMPOTENCY_UNAVAILABLE');
   throw error;
 }

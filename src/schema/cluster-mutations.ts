@@ -1,99 +1,156 @@
 import { builder } from '../builder.js';
 import type { Context } from '../context.js';
-import { acceptedWithout, missingFieldError, type AcceptedWrite } from '../ems/read/index.js';
-import { invalidateAfterWrite, loadCluster } from '../mutations/refresh.js';
-import { reconcileClusterChange, reconcileClusterCreation } from '../mutations/reconcile.js';
-import { runMutation } from '../mutations/run.js';
 import {
-  validateClusterId,
-  validateCreateCluster,
-  validateEnrollCluster,
-  validateNodeNames,
-  type NodeNamesInput,
-} from '../mutations/validation.js';
+  CLUSTER_NAME_MAX,
+  CLUSTER_NAME_MIN,
+  DEFAULT_NODE_LABEL,
+  DESCRIPTION_MAX,
+  EmsCreateClusterRequest,
+  EmsEnrollClusterRequest,
+  EmsNodeNameListRequest,
+  EmsUuid,
+  ENROLL_DEFAULT_VERSION,
+  ENROLL_MIN_VERSION,
+  FLAVOR_MAX,
+  HUGE_PAGE_FLAVORS,
+  HUGE_PAGE_FLAVOR_DEFAULT,
+  HUGE_PAGE_NUM_DEFAULT,
+  HUGE_PAGE_NUM_MAX,
+  HUGE_PAGE_NUM_MIN,
+  LABEL_KEY_MAX,
+  LABEL_KEY_RULE,
+  LABEL_VALUE_MAX,
+  NAMESPACE_MAX,
+  NODE_COUNT_MAX,
+  NODE_COUNT_MIN,
+  NODE_NAME_MAX,
+  NODE_TYPES,
+} from '../ems/models/index.js';
+import { acceptedWithout, missingFieldError, type AcceptedWrite, type JobAccepted } from '../ems/read/index.js';
+import { invalidateAfterWrite, loadCluster } from '../mutations/refresh.js';
+import { reconcileClusterChange, reconcileClusterCreation, type Reconciled } from '../mutations/reconcile.js';
+import { runMutation } from '../mutations/run.js';
+import { validateInput, type EmsMapping } from '../mutations/validation.js';
 import { ChargeMode, Cluster, LtsConnectType } from './cluster.js';
-import { mutationErrors } from './error.js';
 import { Job } from './job.js';
+import { idempotencyKeyField, mutationField, replayedField } from './mutation.js';
 
 /**
  * Cluster writes: createCluster, enrollCluster, expandCluster, shrinkCluster, deleteCluster,
- * authorizeCluster. Each validates its input against the EMS request schema before any upstream
- * call and submits exactly once (see runMutation). Once EMS answered 2xx the write is accepted:
- * the payload carries the ids EMS gave, and `job` and `cluster` are read afterwards, each failing
- * (null, with an error on its path) on its own.
+ * authorizeCluster. Each input type is declared with its EMS mapping (GraphQL field → EMS field),
+ * from which the request body is built and validation errors find their way back to the input
+ * field (src/mutations/validation.ts). Every write is validated against the EMS request model
+ * before any upstream call and submitted exactly once (see runMutation). Once EMS answered 2xx the
+ * write is accepted: the payload carries the ids EMS gave, and `job` and `cluster` are read
+ * afterwards, each failing (null, with an error on its path) on its own.
  */
 
-export const IDEMPOTENCY_KEY_DESCRIPTION =
-  'Optional. Repeats of the same key by the same caller for the same mutation within 10 minutes return the first result without submitting again (concurrent repeats wait for the first). Reusing a key with a different input fails with IdempotencyKeyReusedError. 1–255 printable ASCII characters, e.g. a UUID.';
+const or = (values: readonly unknown[]) => `${values.slice(0, -1).join(', ')} or ${String(values.at(-1))}`;
 
 // ---------------------------------------------------------------------------------------------
-// Inputs
+// Inputs, each with its EMS mapping
 
 export const LabelInput = builder.inputType('LabelInput', {
   description: 'A Kubernetes node label.',
   fields: (t) => ({
-    key: t.string({ required: true, description: '1–63 letters, digits, "-", "_", ".", "/"; starts and ends alphanumeric.' }),
-    value: t.string({ required: true, description: '0–63 characters.' }),
+    key: t.string({ required: true, description: `1–${LABEL_KEY_MAX} ${LABEL_KEY_RULE}.` }),
+    value: t.string({ required: true, description: `0–${LABEL_VALUE_MAX} characters.` }),
   }),
 });
+const LABEL: EmsMapping<typeof LabelInput.$inferInput> = { key: 'key', value: 'value' };
 
 export const K8sClusterSpecInput = builder.inputType('K8sClusterSpecInput', {
   description: 'The CCE cluster to deploy EMS on, and how.',
   fields: (t) => ({
     k8sClusterId: t.id({ required: true, description: 'UUID of the CCE cluster.' }),
-    namespace: t.string({ description: 'Namespace EMS is deployed in (1–63 characters).' }),
-    label: t.field({ type: LabelInput, description: 'Label selecting the nodes EMS runs on (EMS default ems=true).' }),
-    nodeCount: t.int({ description: 'Number of nodes, 3–512.' }),
-    flavor: t.string({ description: 'Node flavor (1–64 characters).' }),
+    namespace: t.string({ description: `Namespace EMS is deployed in (1–${NAMESPACE_MAX} characters).` }),
+    label: t.field({
+      type: LabelInput,
+      description: `Label selecting the nodes EMS runs on (EMS default ${DEFAULT_NODE_LABEL.key}=${DEFAULT_NODE_LABEL.value}).`,
+    }),
+    nodeCount: t.int({ description: `Number of nodes, ${NODE_COUNT_MIN}–${NODE_COUNT_MAX}.` }),
+    flavor: t.string({ description: `Node flavor (1–${FLAVOR_MAX} characters).` }),
     version: t.string({ description: 'EMS version (see `releases`).' }),
     ltsEnabled: t.boolean({ description: 'Ship logs to LTS (EMS default true).' }),
     ltsConnectType: t.field({ type: LtsConnectType, description: 'EMS default LOGAGENT.' }),
     monitorEnabled: t.boolean({ description: 'EMS default true.' }),
-    nodeType: t.int({ description: '0, 1 or 2 (EMS default 0).' }),
+    nodeType: t.int({ description: `${or(NODE_TYPES)} (EMS default ${NODE_TYPES[0]}).` }),
   }),
 });
+const K8S: EmsMapping<typeof K8sClusterSpecInput.$inferInput> = {
+  k8sClusterId: 'k8s_cluster_id',
+  namespace: 'namespace',
+  label: ['label', LABEL],
+  nodeCount: 'node_count',
+  flavor: 'flavor',
+  version: 'version',
+  ltsEnabled: 'lts_enable',
+  ltsConnectType: 'lts_connect_type',
+  monitorEnabled: 'monitor_enable',
+  nodeType: 'node_type',
+};
 
 export const MemorySpecInput = builder.inputType('MemorySpecInput', {
   description: 'Huge-page memory of the cluster.',
   fields: (t) => ({
-    hugePageCount: t.int({ description: '131072–2147483647 pages (EMS default 131072).' }),
-    hugePageSizeMb: t.int({ description: 'Page size in MB: 2 or 1024 (EMS default 2).' }),
+    hugePageCount: t.int({ description: `${HUGE_PAGE_NUM_MIN}–${HUGE_PAGE_NUM_MAX} pages (EMS default ${HUGE_PAGE_NUM_DEFAULT}).` }),
+    hugePageSizeMb: t.int({ description: `Page size in MB: ${or(HUGE_PAGE_FLAVORS)} (EMS default ${HUGE_PAGE_FLAVOR_DEFAULT}).` }),
   }),
 });
+const MEMORY: EmsMapping<typeof MemorySpecInput.$inferInput> = { hugePageCount: 'huge_page_num', hugePageSizeMb: 'huge_page_flavor' };
 
 export const CreateClusterInput = builder.inputType('CreateClusterInput', {
   fields: (t) => ({
     name: t.string({
       required: true,
-      description: '4–128 lowercase letters, digits and "-", starting with a letter, not ending with "-"; unique in the project.',
+      description: `${CLUSTER_NAME_MIN}–${CLUSTER_NAME_MAX} lowercase letters, digits and "-", starting with a letter, not ending with "-"; unique in the project.`,
     }),
-    description: t.string({ description: 'At most 256 characters.' }),
+    description: t.string({ description: `At most ${DESCRIPTION_MAX} characters.` }),
     chargeMode: t.field({ type: ChargeMode }),
     k8s: t.field({ type: K8sClusterSpecInput, required: true }),
     memory: t.field({ type: MemorySpecInput }),
-    idempotencyKey: t.string({ description: IDEMPOTENCY_KEY_DESCRIPTION }),
+    idempotencyKey: idempotencyKeyField(t),
   }),
 });
+const CREATE_CLUSTER: EmsMapping<typeof CreateClusterInput.$inferInput> = {
+  name: 'name',
+  description: 'description',
+  chargeMode: 'charge_mode',
+  k8s: ['k8s_cluster_specification', K8S],
+  memory: ['memory_specification', MEMORY],
+  idempotencyKey: null,
+};
+export const CREATE_CLUSTER_RULES = { mapping: CREATE_CLUSTER, body: EmsCreateClusterRequest };
 
 export const EnrollK8sClusterSpecInput = builder.inputType('EnrollK8sClusterSpecInput', {
   description: 'Where the existing EMS deployment runs.',
   fields: (t) => ({
     k8sClusterId: t.id({ required: true, description: 'UUID of the CCE cluster.' }),
-    namespace: t.string({ required: true, description: 'Namespace of the EMS deployment (1–63 characters).' }),
+    namespace: t.string({ required: true, description: `Namespace of the EMS deployment (1–${NAMESPACE_MAX} characters).` }),
     label: t.field({ type: LabelInput }),
     flavor: t.string(),
-    version: t.string({ description: 'EMS default "v1".' }),
+    version: t.string({ description: `EMS default ${JSON.stringify(ENROLL_DEFAULT_VERSION)}.` }),
     ltsEnabled: t.boolean(),
     ltsConnectType: t.field({ type: LtsConnectType }),
     monitorEnabled: t.boolean(),
   }),
 });
+const ENROLL_K8S: EmsMapping<typeof EnrollK8sClusterSpecInput.$inferInput> = {
+  k8sClusterId: 'k8s_cluster_id',
+  namespace: 'namespace',
+  label: ['label', LABEL],
+  flavor: 'flavor',
+  version: 'version',
+  ltsEnabled: 'lts_enable',
+  ltsConnectType: 'lts_connect_type',
+  monitorEnabled: 'monitor_enable',
+};
 
 export const EnrollClusterInput = builder.inputType('EnrollClusterInput', {
   fields: (t) => ({
     clusterId: t.id({ description: 'UUID of the cluster, when re-enrolling.' }),
     name: t.string({ required: true, description: 'Same rule as CreateClusterInput.name.' }),
-    description: t.string({ description: 'At most 256 characters.' }),
+    description: t.string({ description: `At most ${DESCRIPTION_MAX} characters.` }),
     k8s: t.field({ type: EnrollK8sClusterSpecInput, required: true }),
     vpcEndpointId: t.id({ description: 'UUID.' }),
     vpcSecurityGroupIds: t.idList({ description: 'UUIDs.' }),
@@ -101,9 +158,23 @@ export const EnrollClusterInput = builder.inputType('EnrollClusterInput', {
     ltsGroup: t.id({ description: 'UUID.' }),
     ltsStreams: t.idList({ description: 'UUIDs.' }),
     ltsAccessConfigs: t.idList({ description: 'UUIDs.' }),
-    idempotencyKey: t.string({ description: IDEMPOTENCY_KEY_DESCRIPTION }),
+    idempotencyKey: idempotencyKeyField(t),
   }),
 });
+const ENROLL_CLUSTER: EmsMapping<typeof EnrollClusterInput.$inferInput> = {
+  clusterId: 'cluster_id',
+  name: 'name',
+  description: 'description',
+  k8s: ['k8s_cluster_specification', ENROLL_K8S],
+  vpcEndpointId: 'vpc_endpoint_id',
+  vpcSecurityGroupIds: 'vpc_security_group_ids',
+  ltsHostGroup: 'lts_host_group',
+  ltsGroup: 'lts_group',
+  ltsStreams: 'lts_streams',
+  ltsAccessConfigs: 'lts_access_configs',
+  idempotencyKey: null,
+};
+export const ENROLL_CLUSTER_RULES = { mapping: ENROLL_CLUSTER, body: EmsEnrollClusterRequest };
 
 const nodeNamesInput = (name: string, verb: string) =>
   builder.inputType(name, {
@@ -111,28 +182,31 @@ const nodeNamesInput = (name: string, verb: string) =>
       clusterId: t.id({ required: true, description: 'UUID of a RUNNING cluster.' }),
       nodeNames: t.stringList({
         required: true,
-        description: `Names of the CCE nodes to ${verb}: 1–512 distinct names of 1–48 characters.`,
+        description: `Names of the CCE nodes to ${verb}: 1–${NODE_COUNT_MAX} distinct names of 1–${NODE_NAME_MAX} characters.`,
       }),
-      idempotencyKey: t.string({ description: IDEMPOTENCY_KEY_DESCRIPTION }),
+      idempotencyKey: idempotencyKeyField(t),
     }),
   });
 
 export const ExpandClusterInput = nodeNamesInput('ExpandClusterInput', 'add');
 export const ShrinkClusterInput = nodeNamesInput('ShrinkClusterInput', 'remove');
+/** The cluster id is the path of the request; the names are its body. */
+const NODE_NAMES: EmsMapping<typeof ExpandClusterInput.$inferInput> = { clusterId: null, nodeNames: 'node_name_list', idempotencyKey: null };
+export const NODE_NAMES_RULES = { mapping: NODE_NAMES, params: { clusterId: EmsUuid }, body: EmsNodeNameListRequest };
 
-export const DeleteClusterInput = builder.inputType('DeleteClusterInput', {
-  fields: (t) => ({
-    clusterId: t.id({ required: true, description: 'UUID of the cluster.' }),
-    idempotencyKey: t.string({ description: IDEMPOTENCY_KEY_DESCRIPTION }),
-  }),
-});
+const clusterIdInput = (name: string) =>
+  builder.inputType(name, {
+    fields: (t) => ({
+      clusterId: t.id({ required: true, description: 'UUID of the cluster.' }),
+      idempotencyKey: idempotencyKeyField(t),
+    }),
+  });
 
-export const AuthorizeClusterInput = builder.inputType('AuthorizeClusterInput', {
-  fields: (t) => ({
-    clusterId: t.id({ required: true, description: 'UUID of the cluster.' }),
-    idempotencyKey: t.string({ description: IDEMPOTENCY_KEY_DESCRIPTION }),
-  }),
-});
+export const DeleteClusterInput = clusterIdInput('DeleteClusterInput');
+export const AuthorizeClusterInput = clusterIdInput('AuthorizeClusterInput');
+/** Delete and authorize send no body: the cluster id is the path. */
+const CLUSTER_ID: EmsMapping<typeof DeleteClusterInput.$inferInput> = { clusterId: null, idempotencyKey: null };
+export const CLUSTER_ID_RULES = { mapping: CLUSTER_ID, params: { clusterId: EmsUuid } };
 
 // ---------------------------------------------------------------------------------------------
 // Payloads
@@ -151,8 +225,6 @@ interface ClusterJobStored {
 export interface ClusterJobPayloadData extends ClusterJobStored {
   replayed: boolean;
 }
-
-const REPLAYED_DESCRIPTION = 'True when this is the stored result of an earlier request with the same idempotencyKey (nothing was submitted).';
 
 /** The error on an id EMS's accepted answer did not give. */
 function missingId(p: ClusterJobStored, key: string): Promise<never> {
@@ -194,7 +266,7 @@ function clusterJobPayload(name: string, what: string, clusterIdFromEms: boolean
           'The cluster as EMS shows it after the submission; null when EMS no longer knows it (or, with an error on this path, when it cannot be read).',
         resolve: (p, _args, ctx) => (p.clusterId === null ? null : loadCluster(ctx, p.clusterId)),
       }),
-      replayed: t.exposeBoolean('replayed', { nullable: false, description: REPLAYED_DESCRIPTION }),
+      replayed: replayedField(t),
     }),
   });
 }
@@ -215,7 +287,7 @@ export const AuthorizeClusterPayload = builder.objectRef<AuthorizeClusterPayload
   fields: (t) => ({
     clusterId: t.exposeID('clusterId', { nullable: false }),
     cluster: t.field({ type: Cluster, nullable: true, resolve: (p, _args, ctx) => loadCluster(ctx, p.clusterId) }),
-    replayed: t.exposeBoolean('replayed', { nullable: false, description: REPLAYED_DESCRIPTION }),
+    replayed: replayedField(t),
   }),
 });
 
@@ -230,142 +302,130 @@ async function renderClusterJob(ctx: Context, stored: ClusterJobStored, replayed
 
 const summary = (stored: ClusterJobStored) => ({ jobId: stored.jobId, clusterId: stored.clusterId });
 
-function nodeNamesMutation(
+/** Submits an async cluster write exactly once and renders its payload. */
+function clusterJob(
   ctx: Context,
-  name: 'expandCluster' | 'shrinkCluster',
-  input: NodeNamesInput,
+  name: 'createCluster' | 'enrollCluster' | 'expandCluster' | 'shrinkCluster' | 'deleteCluster',
+  spec: {
+    idempotencyKey: string | null | undefined;
+    request: unknown;
+    subject: { clusterId?: string | null; clusterName?: string | null };
+    submit(): Promise<ClusterJobStored>;
+    /** Looks up in EMS what an interrupted earlier submission of the key did (see runMutation). */
+    reconcile(): Promise<Reconciled<ClusterJobStored>>;
+  },
 ): Promise<ClusterJobPayloadData> {
-  const { clusterId, body } = validateNodeNames(input);
-  return runMutation(ctx, {
-    name,
+  return runMutation(ctx, { name, ...spec, render: (stored, replayed) => renderClusterJob(ctx, stored, replayed), summary });
+}
+
+mutationField('createCluster', {
+  input: CreateClusterInput,
+  payload: CreateClusterPayload,
+  description: 'Creates an EMS cluster on a CCE cluster (CreateCluster). Asynchronous: follow `job`.',
+  resolve: (input, ctx) => {
+    const body = validateInput(input, CREATE_CLUSTER_RULES);
+    return clusterJob(ctx, 'createCluster', {
+      idempotencyKey: input.idempotencyKey,
+      request: body,
+      subject: { clusterName: body.name },
+      submit: () => ctx.ems.createCluster(body),
+      reconcile: () => reconcileClusterCreation(ctx.ems, 'create', { name: body.name, k8sClusterId: body.k8s_cluster_specification.k8s_cluster_id }),
+    });
+  },
+});
+
+mutationField('enrollCluster', {
+  input: EnrollClusterInput,
+  payload: EnrollClusterPayload,
+  description: `Takes an existing EMS deployment under management (EnrollCluster, EMS ≥ ${ENROLL_MIN_VERSION}). Asynchronous: follow \`job\`.`,
+  resolve: (input, ctx) => {
+    const body = validateInput(input, ENROLL_CLUSTER_RULES);
+    return clusterJob(ctx, 'enrollCluster', {
+      idempotencyKey: input.idempotencyKey,
+      request: body,
+      subject: { clusterId: body.cluster_id ?? null, clusterName: body.name },
+      submit: async () => {
+        const { jobId, clusterId, accepted } = await ctx.ems.enrollCluster(body);
+        // Re-enrolling names the cluster: that id stands when EMS's answer gives none.
+        return { jobId, clusterId: clusterId ?? body.cluster_id ?? null, accepted };
+      },
+      reconcile: () =>
+        reconcileClusterCreation(ctx.ems, 'enroll', {
+          name: body.name,
+          k8sClusterId: body.k8s_cluster_specification.k8s_cluster_id,
+          clusterId: body.cluster_id ?? null,
+        }),
+    });
+  },
+});
+
+/** What reconcileClusterChange looks for after each write on an existing cluster. */
+const CHANGES = { expandCluster: 'expand', shrinkCluster: 'shrink', deleteCluster: 'delete' } as const;
+
+/** An async write on a cluster the input names (expand, shrink, delete). */
+function clusterWrite(
+  ctx: Context,
+  name: 'expandCluster' | 'shrinkCluster' | 'deleteCluster',
+  input: { clusterId: string; idempotencyKey?: string | null },
+  body: unknown,
+  send: () => Promise<JobAccepted>,
+): Promise<ClusterJobPayloadData> {
+  const clusterId = input.clusterId;
+  return clusterJob(ctx, name, {
     idempotencyKey: input.idempotencyKey,
-    request: { clusterId: clusterId.toLowerCase(), body },
+    request: body === undefined ? { clusterId: clusterId.toLowerCase() } : { clusterId: clusterId.toLowerCase(), body },
     subject: { clusterId },
-    submit: async () => {
-      const { jobId, accepted } =
-        name === 'expandCluster' ? await ctx.ems.expandCluster(clusterId, body) : await ctx.ems.shrinkCluster(clusterId, body);
-      return { jobId, clusterId, accepted };
-    },
-    reconcile: () => reconcileClusterChange(ctx.ems, name === 'expandCluster' ? 'expand' : 'shrink', clusterId),
-    render: (stored, replayed) => renderClusterJob(ctx, stored, replayed),
-    summary,
+    submit: async () => ({ ...(await send()), clusterId }),
+    reconcile: () => reconcileClusterChange(ctx.ems, CHANGES[name], clusterId),
   });
 }
 
-builder.mutationFields((t) => ({
-  createCluster: t.field({
-    type: CreateClusterPayload,
-    nullable: false,
-    description: 'Creates an EMS cluster on a CCE cluster (CreateCluster). Asynchronous: follow `job`.',
-    args: { input: t.arg({ type: CreateClusterInput, required: true }) },
-    errors: mutationErrors('createCluster', 'CreateClusterResult'),
-    resolve: (_root, { input }, ctx) => {
-      const body = validateCreateCluster(input);
-      return runMutation(ctx, {
-        name: 'createCluster',
-        idempotencyKey: input.idempotencyKey,
-        request: body,
-        subject: { clusterName: body.name },
-        submit: async () => {
-          const { jobId, clusterId, accepted } = await ctx.ems.createCluster(body);
-          return { jobId, clusterId, accepted };
-        },
-        reconcile: () => reconcileClusterCreation(ctx.ems, 'create', { name: body.name, k8sClusterId: body.k8s_cluster_specification.k8s_cluster_id }),
-        render: (stored, replayed) => renderClusterJob(ctx, stored, replayed),
-        summary,
-      });
+for (const [name, input, payload, verb, operation] of [
+  ['expandCluster', ExpandClusterInput, ExpandClusterPayload, 'Adds CCE nodes to', 'ExpandCluster'],
+  ['shrinkCluster', ShrinkClusterInput, ShrinkClusterPayload, 'Removes CCE nodes from', 'ShrinkCluster'],
+] as const) {
+  mutationField(name, {
+    input,
+    payload,
+    description: `${verb} a RUNNING cluster (${operation}). Asynchronous: follow \`job\`.`,
+    resolve: (input, ctx) => {
+      const body = validateInput(input, NODE_NAMES_RULES);
+      const send = name === 'expandCluster' ? ctx.ems.expandCluster : ctx.ems.shrinkCluster;
+      return clusterWrite(ctx, name, input, body, () => send(input.clusterId, body));
     },
-  }),
-  enrollCluster: t.field({
-    type: EnrollClusterPayload,
-    nullable: false,
-    description: 'Takes an existing EMS deployment under management (EnrollCluster, EMS ≥ 25.12.0). Asynchronous: follow `job`.',
-    args: { input: t.arg({ type: EnrollClusterInput, required: true }) },
-    errors: mutationErrors('enrollCluster', 'EnrollClusterResult'),
-    resolve: (_root, { input }, ctx) => {
-      const body = validateEnrollCluster(input);
-      return runMutation(ctx, {
-        name: 'enrollCluster',
-        idempotencyKey: input.idempotencyKey,
-        request: body,
-        subject: { clusterId: body.cluster_id ?? null, clusterName: body.name },
-        submit: async () => {
-          const { jobId, clusterId, accepted } = await ctx.ems.enrollCluster(body);
-          // Re-enrolling names the cluster: that id stands when EMS's answer gives none.
-          return { jobId, clusterId: clusterId ?? body.cluster_id ?? null, accepted };
-        },
-        reconcile: () =>
-          reconcileClusterCreation(ctx.ems, 'enroll', {
-            name: body.name,
-            k8sClusterId: body.k8s_cluster_specification.k8s_cluster_id,
-            clusterId: body.cluster_id ?? null,
-          }),
-        render: (stored, replayed) => renderClusterJob(ctx, stored, replayed),
-        summary,
-      });
-    },
-  }),
-  expandCluster: t.field({
-    type: ExpandClusterPayload,
-    nullable: false,
-    description: 'Adds CCE nodes to a RUNNING cluster (ExpandCluster). Asynchronous: follow `job`.',
-    args: { input: t.arg({ type: ExpandClusterInput, required: true }) },
-    errors: mutationErrors('expandCluster', 'ExpandClusterResult'),
-    resolve: (_root, { input }, ctx) => nodeNamesMutation(ctx, 'expandCluster', input),
-  }),
-  shrinkCluster: t.field({
-    type: ShrinkClusterPayload,
-    nullable: false,
-    description: 'Removes CCE nodes from a RUNNING cluster (ShrinkCluster). Asynchronous: follow `job`.',
-    args: { input: t.arg({ type: ShrinkClusterInput, required: true }) },
-    errors: mutationErrors('shrinkCluster', 'ShrinkClusterResult'),
-    resolve: (_root, { input }, ctx) => nodeNamesMutation(ctx, 'shrinkCluster', input),
-  }),
-  deleteCluster: t.field({
-    type: DeleteClusterPayload,
-    nullable: false,
-    description: 'Deletes a cluster (DeleteClusterById). Asynchronous: follow `job`; the cluster ends DELETED.',
-    args: { input: t.arg({ type: DeleteClusterInput, required: true }) },
-    errors: mutationErrors('deleteCluster', 'DeleteClusterResult'),
-    resolve: (_root, { input }, ctx) => {
-      const { clusterId } = validateClusterId(input);
-      return runMutation(ctx, {
-        name: 'deleteCluster',
-        idempotencyKey: input.idempotencyKey,
-        request: { clusterId: clusterId.toLowerCase() },
-        subject: { clusterId },
-        submit: async () => {
-          const { jobId, accepted } = await ctx.ems.deleteCluster(clusterId);
-          return { jobId, clusterId, accepted };
-        },
-        reconcile: () => reconcileClusterChange(ctx.ems, 'delete', clusterId),
-        render: (stored, replayed) => renderClusterJob(ctx, stored, replayed),
-        summary,
-      });
-    },
-  }),
-  authorizeCluster: t.field({
-    type: AuthorizeClusterPayload,
-    nullable: false,
-    description: 'Grants the cluster the permissions it needs (AuthorizeCluster).',
-    args: { input: t.arg({ type: AuthorizeClusterInput, required: true }) },
-    errors: mutationErrors('authorizeCluster', 'AuthorizeClusterResult'),
-    resolve: (_root, { input }, ctx) => {
-      const { clusterId } = validateClusterId(input);
-      return runMutation(ctx, {
-        name: 'authorizeCluster',
-        idempotencyKey: input.idempotencyKey,
-        request: { clusterId: clusterId.toLowerCase() },
-        subject: { clusterId },
-        submit: async () => {
-          await ctx.ems.authorizeCluster(clusterId);
-          return { clusterId };
-        },
-        render: async (stored, replayed) => {
-          ctx.loaders.invalidateClusters();
-          return { clusterId: stored.clusterId, replayed };
-        },
-      });
-    },
-  }),
-}));
+  });
+}
+
+mutationField('deleteCluster', {
+  input: DeleteClusterInput,
+  payload: DeleteClusterPayload,
+  description: 'Deletes a cluster (DeleteClusterById). Asynchronous: follow `job`; the cluster ends DELETED.',
+  resolve: (input, ctx) => {
+    validateInput(input, CLUSTER_ID_RULES);
+    return clusterWrite(ctx, 'deleteCluster', input, undefined, () => ctx.ems.deleteCluster(input.clusterId));
+  },
+});
+
+mutationField('authorizeCluster', {
+  input: AuthorizeClusterInput,
+  payload: AuthorizeClusterPayload,
+  description: 'Grants the cluster the permissions it needs (AuthorizeCluster).',
+  resolve: (input, ctx) => {
+    validateInput(input, CLUSTER_ID_RULES);
+    const { clusterId } = input;
+    return runMutation(ctx, {
+      name: 'authorizeCluster',
+      idempotencyKey: input.idempotencyKey,
+      request: { clusterId: clusterId.toLowerCase() },
+      subject: { clusterId },
+      submit: async () => {
+        await ctx.ems.authorizeCluster(clusterId);
+        return { clusterId };
+      },
+      render: async (stored, replayed) => {
+        ctx.loaders.invalidateClusters();
+        return { clusterId: stored.clusterId, replayed };
+      },
+    });
+  },
+});

@@ -1,17 +1,8 @@
 import { builder } from '../builder.js';
-import { CLUSTER_STATUSES, UUID_PATTERN, type EmsClusterStatus } from '../ems/models/index.js';
+import { CLUSTER_STATUSES, EmsUuid, type EmsClusterStatus } from '../ems/models/index.js';
 import { isUnreadable, missingFieldError, type ClusterRecord, type K8sSpecRecord, type Listed, type MemorySpecRecord } from '../ems/read/index.js';
-import { quote, userInputError } from '../errors.js';
-import {
-  AFTER_DESCRIPTION,
-  FIRST_DESCRIPTION,
-  connectionFromList,
-  connectionFromPage,
-  itemsOf,
-  offsetWindow,
-  resolveTotalCount,
-  selectsField,
-} from './connection.js';
+import { checkArgument } from '../errors.js';
+import { connectionFromList, connectionFromPage, itemsOf, listConnection, offsetWindow, pageArgs, selectsField } from './connection.js';
 import { toDate } from './dates.js';
 import { JobConnection, JobStatus, JobType, filterByStatus, nullWhenNotFound } from './job.js';
 import { Label } from './label.js';
@@ -111,8 +102,7 @@ Cluster.implement({
       args: {
         type: t.arg({ type: JobType }),
         status: t.arg({ type: [JobStatus], description: 'Keep jobs in any of these statuses.' }),
-        first: t.arg.int({ description: FIRST_DESCRIPTION }),
-        after: t.arg.string({ description: AFTER_DESCRIPTION }),
+        ...pageArgs,
       },
       resolve: async (c, args, ctx) => {
         const window = offsetWindow(args, ctx.config.limits);
@@ -139,18 +129,7 @@ Cluster.implement({
   }),
 });
 
-export const ClusterConnection = builder.connectionObject(
-  {
-    type: Cluster,
-    name: 'ClusterConnection',
-    nodeNullable: true,
-    fields: (t) => ({ totalCount: t.int({ nullable: false, resolve: resolveTotalCount }) }),
-  },
-  {
-    name: 'ClusterEdge',
-    nodeField: { description: 'The cluster; null, with an UPSTREAM_BAD_RESPONSE error on this path, when EMS sent one the gateway cannot read (no id).' },
-  },
-);
+export const ClusterConnection = listConnection('Cluster', Cluster, 'id');
 
 /** Keeps clusters whose status is one of `statuses` (all when null or empty; a filter keeps no unreadable element). */
 function filterClusters(clusters: readonly Listed<ClusterRecord>[], statuses: readonly (EmsClusterStatus | 'UNKNOWN')[] | null | undefined) {
@@ -168,8 +147,7 @@ builder.queryFields((t) => ({
       'with a filter or `totalCount`, the project’s clusters are listed once for the request and sliced. ' +
       'A cluster EMS sent that cannot be read (no id) keeps its edge, with a null node and an error on its path.',
     args: {
-      first: t.arg.int({ description: FIRST_DESCRIPTION }),
-      after: t.arg.string({ description: AFTER_DESCRIPTION }),
+      ...pageArgs,
       status: t.arg({ type: [ClusterStatus], description: 'Keep clusters in any of these statuses.' }),
     },
     resolve: async (_root, args, ctx, info) => {
@@ -188,9 +166,7 @@ builder.queryFields((t) => ({
     description: 'One cluster (ShowCluster); null when EMS does not know it.',
     args: { id: t.arg.id({ required: true, description: 'The EMS cluster UUID.' }) },
     resolve: (_root, { id }, ctx) => {
-      if (!UUID_PATTERN.test(id)) {
-        throw userInputError(`"id" must be a UUID (8-4-4-4-12 hexadecimal digits), got ${quote(id)}`, { argument: 'id' });
-      }
+      checkArgument('id', id, EmsUuid);
       return ctx.loaders.clusterById.load(id).catch(nullWhenNotFound);
     },
   }),

@@ -7,11 +7,14 @@
  * its `node` is an error on that path (UPSTREAM_BAD_RESPONSE) while its siblings arrive, which is
  * why edge nodes are nullable.
  */
+import type { ObjectRef } from '@pothos/core';
 import { offsetToCursor } from '@pothos/plugin-relay';
 import { Kind, type GraphQLResolveInfo, type SelectionSetNode } from 'graphql';
+import { builder } from '../builder.js';
 import type { Config } from '../config.js';
 import { isUnreadable, unreadableError, type Listed } from '../ems/read/index.js';
-import { quote, userInputError } from '../errors.js';
+import { quote } from '../ems/errors.js';
+import { userInputError } from '../errors.js';
 import { EMS_MAX_PAGE } from '../loaders/walk.js';
 
 /** The `[offset, offset + limit)` window a `first`/`after` pair selects. */
@@ -100,9 +103,19 @@ export function itemsOf<T>(items: readonly Listed<T>[]): T[] {
   return items.map(itemOf);
 }
 
-/** Whether a page of EMS's size `limit` may be followed by more, when EMS sent no readable total. */
-export function mayHaveMore(window: OffsetWindow, received: number): boolean {
-  return window.limit > 0 && received >= window.limit;
+/**
+ * A connection from one page of a list that reports its total (ListReleases, ListFeatures), which
+ * costs one call. When EMS sent no readable total, a full page may be followed by more, and
+ * `countAll` counts the whole list if `totalCount` is asked for.
+ */
+export function connectionFromTotal<T>(
+  items: readonly Listed<T>[],
+  window: OffsetWindow,
+  total: number | null,
+  countAll: () => Promise<number>,
+): Connection<T> {
+  if (total !== null) return connectionFromPage(items, window, window.offset + items.length < total, total);
+  return connectionFromPage(items, window, window.limit > 0 && items.length >= window.limit, countAll);
 }
 
 /** A connection from the whole (already filtered) list. */
@@ -128,6 +141,30 @@ export function selectsField(info: GraphQLResolveInfo, name: string): boolean {
   return info.fieldNodes.some((node) => visit(node.selectionSet));
 }
 
-/** Descriptions shared by every connection's arguments. */
-export const FIRST_DESCRIPTION = 'Number of items to return (default and maximum are set by the gateway: DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE).';
-export const AFTER_DESCRIPTION = 'Return items after this cursor (an `endCursor` or edge `cursor` of this connection).';
+/** The arguments of every connection field: `first` and `after`. */
+export const pageArgs = builder.args((t) => ({
+  first: t.int({ description: 'Number of items to return (default and maximum are set by the gateway: DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE).' }),
+  after: t.string({ description: 'Return items after this cursor (an `endCursor` or edge `cursor` of this connection).' }),
+}));
+
+/**
+ * `<name>Connection` and `<name>Edge` over a list of `type`, with `totalCount`. An element EMS
+ * sent without its identity keeps its edge: `node` is null, with the error on its path.
+ * @param identity what the element cannot be read without, e.g. "id"
+ */
+export function listConnection<T>(name: string, type: ObjectRef<typeof builder extends { $inferSchemaTypes: infer S } ? S : never, T>, identity: string) {
+  return builder.connectionObject(
+    {
+      type,
+      name: `${name}Connection`,
+      nodeNullable: true,
+      fields: (t) => ({ totalCount: t.int({ nullable: false, resolve: resolveTotalCount }) }),
+    },
+    {
+      name: `${name}Edge`,
+      nodeField: {
+        description: `The ${name.toLowerCase()}; null, with an UPSTREAM_BAD_RESPONSE error on this path, when EMS sent one the gateway cannot read (no ${identity}).`,
+      },
+    },
+  );
+}

@@ -1,20 +1,27 @@
-import { createHash } from 'node:crypto';
-import { GraphQLError } from 'graphql';
+import { z } from 'zod';
 import { builder } from '../builder.js';
 import type { Context } from '../context.js';
+import { EmsProjectId, PROJECT_ID_MAX } from '../ems/models/index.js';
 import { acceptedWithout, isUnreadable, missingFieldError, type AcceptedWrite, type CredentialRecord } from '../ems/read/index.js';
+import { sha256Hex } from '../ems/signer.js';
+import { gatewayError } from '../errors.js';
 import { runMutation } from '../mutations/run.js';
-import { validateCreateCredential } from '../mutations/validation.js';
-import { IDEMPOTENCY_KEY_DESCRIPTION } from './cluster-mutations.js';
+import { validateInput, type EmsMapping } from '../mutations/validation.js';
 import { Credential } from './credential.js';
-import { mutationErrors } from './error.js';
+import { idempotencyKeyField, mutationField, replayedField } from './mutation.js';
 
 export const CreateCredentialInput = builder.inputType('CreateCredentialInput', {
   fields: (t) => ({
-    projectId: t.id({ description: '1–255 letters and digits; default the gateway’s project (EMS_PROJECT_ID).' }),
-    idempotencyKey: t.string({ description: IDEMPOTENCY_KEY_DESCRIPTION }),
+    projectId: t.id({ description: `1–${PROJECT_ID_MAX} letters and digits; default the gateway’s project (EMS_PROJECT_ID).` }),
+    idempotencyKey: idempotencyKeyField(t),
   }),
 });
+/** The project id is the path of the request; there is no body. */
+const CREATE_CREDENTIAL: EmsMapping<typeof CreateCredentialInput.$inferInput> = { projectId: null, idempotencyKey: null };
+/** `projectId`, defaulted to EMS_PROJECT_ID: required when there is none. */
+const ProjectIdOrDefault = z.string({ error: 'is required: the gateway has no EMS_PROJECT_ID to default to' }).pipe(EmsProjectId);
+/** Checked with `projectId` already defaulted to EMS_PROJECT_ID. */
+export const CREATE_CREDENTIAL_RULES = { mapping: CREATE_CREDENTIAL, params: { projectId: ProjectIdOrDefault } };
 
 export interface CreateCredentialPayloadData {
   /** The credential, read from EMS's answer (or, for a repeat, found again). */
@@ -32,9 +39,7 @@ export const CreateCredentialPayload = builder.objectRef<CreateCredentialPayload
         'The new credential; null, with an error on this path, when EMS’s answer holds none the gateway can read or a repeat cannot find it again (the write was still accepted).',
       resolve: (p) => p.credential(),
     }),
-    replayed: t.exposeBoolean('replayed', { nullable: false,
-      description: 'True when this is the stored result of an earlier request with the same idempotencyKey (nothing was submitted).',
-    }),
+    replayed: replayedField(t),
   }),
 });
 
@@ -51,58 +56,52 @@ interface StoredCredential {
   accepted: AcceptedWrite;
 }
 
-const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
-
 /** A repeat's credential: found again among the project's by the hash of its cdKey. */
 async function findAgain(ctx: Context, projectId: string, stored: StoredCredential): Promise<CredentialRecord> {
   if (stored.cdKeySha256 === null) return Promise.reject(missingFieldError(stored.accepted, acceptedWithout(stored.accepted, 'cdKey')));
   const credentials = await ctx.ems.showCredentials(projectId);
-  const credential = credentials.find((c): c is CredentialRecord => !isUnreadable(c) && sha256(c.cdKey) === stored.cdKeySha256);
+  const credential = credentials.find((c): c is CredentialRecord => !isUnreadable(c) && sha256Hex(c.cdKey) === stored.cdKeySha256);
   if (!credential) {
-    throw new GraphQLError('The credential created by the first request with this idempotencyKey no longer exists', {
-      extensions: { code: 'NOT_FOUND', upstreamCode: null, requestId: null, retryable: false },
-    });
+    throw gatewayError('The credential created by the first request with this idempotencyKey no longer exists', 'NOT_FOUND');
   }
   return credential;
 }
 
-builder.mutationField('createCredential', (t) =>
-  t.field({
-    type: CreateCredentialPayload,
-    nullable: false,
-    description: 'Creates a credential (cdKey) for a project (CreateCredentialInfo).',
-    args: { input: t.arg({ type: CreateCredentialInput, required: true }) },
-    errors: mutationErrors('createCredential', 'CreateCredentialResult'),
-    authScopes: { admin: true },
-    resolve: async (_root, { input }, ctx) => {
-      const { projectId } = validateCreateCredential(input, ctx.config.ems.projectId);
-      // The first submission's answer, for rendering without a second read.
-      let created: CredentialRecord | null = null;
-      return runMutation(ctx, {
-        name: 'createCredential',
-        idempotencyKey: input.idempotencyKey,
-        request: { projectId },
-        submit: async (): Promise<StoredCredential> => {
-          const { credential, accepted } = await ctx.ems.createCredential(projectId);
-          created = credential;
-          return {
-            projectId: credential?.projectId ?? null,
-            createAt: credential?.createdAtMs ?? null,
-            cdKeySha256: credential ? sha256(credential.cdKey) : null,
-            accepted,
-          };
-        },
-        render: async (stored, replayed) => {
-          const first = created;
-          const credential = first
-            ? () => Promise.resolve(first)
-            : replayed
-              ? () => findAgain(ctx, projectId, stored)
-              : () => Promise.reject(missingFieldError(stored.accepted, acceptedWithout(stored.accepted, 'cdKey')));
-          return { credential, replayed };
-        },
-        summary: (stored) => ({ projectId: stored.projectId, createAt: stored.createAt }),
-      });
-    },
-  }),
-);
+mutationField('createCredential', {
+  input: CreateCredentialInput,
+  payload: CreateCredentialPayload,
+  description: 'Creates a credential (cdKey) for a project (CreateCredentialInfo).',
+  authScopes: { admin: true },
+  resolve: async (input, ctx) => {
+    const projectId = input.projectId ?? ctx.config.ems.projectId;
+    validateInput({ ...input, projectId }, CREATE_CREDENTIAL_RULES);
+    const project = projectId!; // checked just above
+    // The first submission's answer, for rendering without a second read.
+    let created: CredentialRecord | null = null;
+    return runMutation(ctx, {
+      name: 'createCredential',
+      idempotencyKey: input.idempotencyKey,
+      request: { projectId: project },
+      submit: async (): Promise<StoredCredential> => {
+        const { credential, accepted } = await ctx.ems.createCredential(project);
+        created = credential;
+        return {
+          projectId: credential?.projectId ?? null,
+          createAt: credential?.createdAtMs ?? null,
+          cdKeySha256: credential ? sha256Hex(credential.cdKey) : null,
+          accepted,
+        };
+      },
+      render: async (stored, replayed) => {
+        const first = created;
+        const credential = first
+          ? () => Promise.resolve(first)
+          : replayed
+            ? () => findAgain(ctx, project, stored)
+            : () => Promise.reject(missingFieldError(stored.accepted, acceptedWithout(stored.accepted, 'cdKey')));
+        return { credential, replayed };
+      },
+      summary: (stored) => ({ projectId: stored.projectId, createAt: stored.createAt }),
+    });
+  },
+});

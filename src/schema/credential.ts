@@ -1,9 +1,9 @@
-import { createHash } from 'node:crypto';
 import { builder } from '../builder.js';
 import type { Context } from '../context.js';
-import { PROJECT_ID_PATTERN } from '../ems/models/index.js';
+import { EmsProjectId, PROJECT_ID_MAX } from '../ems/models/index.js';
+import { sha256Hex } from '../ems/signer.js';
 import { missingFieldError, type CredentialRecord } from '../ems/read/index.js';
-import { quote, userInputError } from '../errors.js';
+import { checkArgument, userInputError } from '../errors.js';
 import { itemsOf } from './connection.js';
 import { toDate } from './dates.js';
 
@@ -18,7 +18,7 @@ async function callerProjectId(ctx: Context): Promise<string | null> {
  * could read): EMS gives credentials no id of their own.
  */
 export function credentialId(credential: Pick<CredentialRecord, 'projectId' | 'cdKey'>): string {
-  return `${credential.projectId ?? ''}:${createHash('sha256').update(credential.cdKey).digest('hex').slice(0, 16)}`;
+  return `${credential.projectId ?? ''}:${sha256Hex(credential.cdKey).slice(0, 16)}`;
 }
 
 /** An EMS credential (cdKey) of a project. */
@@ -49,7 +49,7 @@ builder.queryField('credentials', (t) =>
       'Credentials of a project (ShowCredentialInfo). `projectId` defaults to the gateway’s project (EMS_PROJECT_ID), ' +
       'else to the caller’s project as ListFeatures reports it (one extra call). ' +
       'A credential EMS sent without a readable cdKey is null, with an error on its path.',
-    args: { projectId: t.arg.id({ description: '1–255 letters and digits; default EMS_PROJECT_ID, else the caller’s project.' }) },
+    args: { projectId: t.arg.id({ description: `1–${PROJECT_ID_MAX} letters and digits; default EMS_PROJECT_ID, else the caller’s project.` }) },
     resolve: async (_root, args, ctx) => {
       const projectId = args.projectId ?? ctx.config.ems.projectId ?? (await callerProjectId(ctx));
       if (projectId == null) {
@@ -57,11 +57,7 @@ builder.queryField('credentials', (t) =>
           argument: 'projectId',
         });
       }
-      if (!PROJECT_ID_PATTERN.test(projectId)) {
-        throw userInputError(`"projectId" must be 1–255 letters or digits, got ${quote(projectId)}`, {
-          argument: 'projectId',
-        });
-      }
+      checkArgument('projectId', projectId, EmsProjectId);
       return itemsOf(await ctx.ems.showCredentials(projectId));
     },
   }),

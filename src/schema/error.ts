@@ -1,4 +1,5 @@
 import { builder } from '../builder.js';
+import { EMS_CODES } from '../ems/errors.js';
 import { CLUSTER_STATUSES, type EmsClusterStatus } from '../ems/models/index.js';
 import {
   DuplicateNameError,
@@ -15,6 +16,7 @@ import {
   type MutationError,
   type UpstreamMutationError,
 } from '../mutations/errors.js';
+import { IDEMPOTENCY_WINDOW } from '../mutations/validation.js';
 import { ClusterStatus } from './cluster.js';
 
 /**
@@ -55,7 +57,7 @@ export const UpstreamErrorInterface = builder.interfaceRef<UpstreamMutationError
   fields: (t) => ({
     upstreamCode: t.string({
       nullable: true,
-      description: 'The EMS `error_code`, e.g. ems.00030005.',
+      description: `The EMS \`error_code\`, e.g. ${EMS_CODES.clusterNotFound}.`,
       resolve: (e) => e.upstreamCode,
     }),
     requestId: t.string({
@@ -86,26 +88,26 @@ builder.objectType(ValidationError, {
 
 builder.objectType(NotFoundError, {
   name: 'NotFoundError',
-  description: 'EMS does not know the cluster (ems.00030005) or other resource. Code NOT_FOUND.',
+  description: `EMS does not know the cluster (${EMS_CODES.clusterNotFound}) or other resource. Code NOT_FOUND.`,
   interfaces: [ErrorInterface, UpstreamErrorInterface],
   fields: (t) => ({
-    resourceId: t.id({ nullable: true, description: 'Id of the missing resource, when known.', resolve: (e) => e.resourceId }),
+    resourceId: t.id({ nullable: true, description: 'Id of the missing resource, when known.', resolve: (e) => e.subject }),
   }),
 });
 
 builder.objectType(DuplicateNameError, {
   name: 'DuplicateNameError',
-  description: 'A cluster of that name exists in the project (ems.00030033). Code DUPLICATE_NAME.',
+  description: `A cluster of that name exists in the project (${EMS_CODES.duplicateName}). Code DUPLICATE_NAME.`,
   interfaces: [ErrorInterface, UpstreamErrorInterface],
   fields: (t) => ({
-    name: t.string({ nullable: true, description: 'The name that is taken.', resolve: (e) => e.clusterName }),
+    name: t.string({ nullable: true, description: 'The name that is taken.', resolve: (e) => e.subject }),
   }),
 });
 
 builder.objectType(WrongStateError, {
   name: 'WrongStateError',
   description:
-    'The cluster’s status does not allow the operation (ems.00030034, or "Cluster is not running"). Code WRONG_STATE.',
+    `The cluster’s status does not allow the operation (${EMS_CODES.wrongState}, or "Cluster is not running"). Code WRONG_STATE.`,
   interfaces: [ErrorInterface, UpstreamErrorInterface],
   fields: (t) => ({
     currentStatus: t.field({
@@ -113,8 +115,8 @@ builder.objectType(WrongStateError, {
       nullable: true,
       description: 'The status EMS reported, when it named a known one.',
       resolve: (e) =>
-        e.currentStatus && (CLUSTER_STATUSES as readonly string[]).includes(e.currentStatus)
-          ? (e.currentStatus as EmsClusterStatus)
+        e.subject && (CLUSTER_STATUSES as readonly string[]).includes(e.subject)
+          ? (e.subject as EmsClusterStatus)
           : null,
     }),
   }),
@@ -128,14 +130,14 @@ builder.objectType(ForbiddenError, {
 
 builder.objectType(UpstreamValidationError, {
   name: 'UpstreamValidationError',
-  description: 'EMS refused the request body (common.00000400, EMS.00004000). Code UPSTREAM_VALIDATION.',
+  description: `EMS refused the request body (${EMS_CODES.outOfRange}, ${EMS_CODES.invalidParameter}). Code UPSTREAM_VALIDATION.`,
   interfaces: [ErrorInterface, UpstreamErrorInterface],
 });
 
 builder.objectType(IdempotencyKeyReusedError, {
   name: 'IdempotencyKeyReusedError',
   description:
-    'The idempotencyKey was used in the last 10 minutes, by the same caller and mutation, with a different input. Code IDEMPOTENCY_KEY_REUSED.',
+    `The idempotencyKey was used in the last ${IDEMPOTENCY_WINDOW}, by the same caller and mutation, with a different input. Code IDEMPOTENCY_KEY_REUSED.`,
   interfaces: [ErrorInterface],
   fields: (t) => ({
     idempotencyKey: t.exposeString('idempotencyKey', { nullable: false }),
@@ -144,12 +146,13 @@ builder.objectType(IdempotencyKeyReusedError, {
 
 /**
  * The `errors` option of a mutation field: `<Name>Result = <Name>Payload | <the error types that
- * mutation can return>`, the payload type as a direct member (no wrapper object).
+ * mutation can return>` (`createCluster` → `CreateClusterResult`), the payload type as a direct
+ * member (no wrapper object).
  */
-export function mutationErrors(mutation: MutationName, resultName: string) {
+export function mutationErrors(mutation: MutationName) {
   return {
     types: [...MUTATION_ERRORS[mutation]],
     directResult: true as const,
-    union: { name: resultName, description: `The payload, or an expected failure of ${mutation}.` },
+    union: { name: `${mutation[0]!.toUpperCase()}${mutation.slice(1)}Result`, description: `The payload, or an expected failure of ${mutation}.` },
   };
 }

@@ -1,15 +1,7 @@
 import { builder } from '../builder.js';
 import { missingFieldError, type FeatureRecord } from '../ems/read/index.js';
 import { walkWithTotal } from '../loaders/walk.js';
-import {
-  AFTER_DESCRIPTION,
-  FIRST_DESCRIPTION,
-  connectionFromPage,
-  mayHaveMore,
-  offsetWindow,
-  resolveTotalCount,
-  type Connection,
-} from './connection.js';
+import { connectionFromTotal, listConnection, offsetWindow, pageArgs, type Connection } from './connection.js';
 
 /** An EMS feature gate (ListFeatures). */
 export const Feature = builder.objectRef<FeatureRecord>('Feature').implement({
@@ -29,24 +21,14 @@ export const Feature = builder.objectRef<FeatureRecord>('Feature').implement({
 
 type FeatureConnectionShape = Connection<FeatureRecord> & { projectId: string | null };
 
-export const FeatureConnection = builder.connectionObject(
-  {
-    type: Feature,
-    name: 'FeatureConnection',
-    nodeNullable: true,
-    fields: (t) => ({
-      totalCount: t.int({ nullable: false, resolve: resolveTotalCount }),
-      projectId: t.string({
-        nullable: true,
-        description: 'The project the features belong to, as EMS reports it.',
-        resolve: (connection) => (connection as unknown as FeatureConnectionShape).projectId,
-      }),
-    }),
-  },
-  {
-    name: 'FeatureEdge',
-    nodeField: { description: 'The feature; null, with an UPSTREAM_BAD_RESPONSE error on this path, when EMS sent one the gateway cannot read (no name).' },
-  },
+export const FeatureConnection = listConnection('Feature', Feature, 'name');
+
+builder.objectField(FeatureConnection, 'projectId', (t) =>
+  t.string({
+    nullable: true,
+    description: 'The project the features belong to, as EMS reports it.',
+    resolve: (connection) => (connection as unknown as FeatureConnectionShape).projectId,
+  }),
 );
 
 builder.queryField('features', (t) =>
@@ -54,27 +36,19 @@ builder.queryField('features', (t) =>
     type: FeatureConnection,
     nullable: false,
     description: 'Feature gates of the caller’s project (ListFeatures), in EMS order.',
-    args: {
-      first: t.arg.int({ description: FIRST_DESCRIPTION }),
-      after: t.arg.string({ description: AFTER_DESCRIPTION }),
-    },
+    args: pageArgs,
     resolve: async (_root, args, ctx) => {
       const window = offsetWindow(args, ctx.config.limits);
       const page = await ctx.ems.listFeatures({ offset: window.offset, limit: window.limit });
-      const { total } = page;
-      const connection: FeatureConnectionShape = {
-        ...(total === null
-          ? connectionFromPage(page.features, window, mayHaveMore(window, page.features.length), async () => {
-              // No readable total: count them by walking the list.
-              const all = await walkWithTotal(async (offset, limit) => {
-                const next = await ctx.ems.listFeatures({ offset, limit });
-                return { total: next.total, items: next.features };
-              });
-              return all.length;
-            })
-          : connectionFromPage(page.features, window, window.offset + page.features.length < total, total)),
-        projectId: page.projectId,
+      // Without a readable total, walking the list counts them when asked.
+      const countAll = async () => {
+        const all = await walkWithTotal(async (offset, limit) => {
+          const next = await ctx.ems.listFeatures({ offset, limit });
+          return { total: next.total, items: next.features };
+        });
+        return all.length;
       };
+      const connection: FeatureConnectionShape = { ...connectionFromTotal(page.features, window, page.total, countAll), projectId: page.projectId };
       return connection;
     },
   }),

@@ -1,20 +1,22 @@
 import { builder } from '../builder.js';
 import { EmsBadResponseError } from '../ems/errors.js';
+import { CANCEL_JOBS_MAX, EmsCancelJobsRequest, JOB_ID_MAX, JOB_ID_PREFIXES_TEXT } from '../ems/models/index.js';
 import type { AcceptedWrite } from '../ems/read/index.js';
 import { runMutation } from '../mutations/run.js';
-import { validateCancelJobs } from '../mutations/validation.js';
-import { IDEMPOTENCY_KEY_DESCRIPTION } from './cluster-mutations.js';
-import { mutationErrors } from './error.js';
+import { validateInput, type EmsMapping } from '../mutations/validation.js';
+import { idempotencyKeyField, mutationField, replayedField } from './mutation.js';
 
 export const CancelJobsInput = builder.inputType('CancelJobsInput', {
   fields: (t) => ({
     jobIds: t.idList({
       required: true,
-      description: '1–1000 job ids ("short-", "long-" or "ems-custom-" followed by letters, digits and "-"; at most 48 characters).',
+      description: `1–${CANCEL_JOBS_MAX} job ids (${JOB_ID_PREFIXES_TEXT} followed by letters, digits and "-"; at most ${JOB_ID_MAX} characters).`,
     }),
-    idempotencyKey: t.string({ description: IDEMPOTENCY_KEY_DESCRIPTION }),
+    idempotencyKey: idempotencyKeyField(t),
   }),
 });
+const CANCEL_JOBS: EmsMapping<typeof CancelJobsInput.$inferInput> = { jobIds: 'job_ids', idempotencyKey: null };
+export const CANCEL_JOBS_RULES = { mapping: CANCEL_JOBS, body: EmsCancelJobsRequest };
 
 /** What a repeat of cancelJobs needs: the request and what EMS answered. */
 interface CancelJobsStored {
@@ -54,45 +56,39 @@ export const CancelJobsPayload = builder.objectRef<CancelJobsPayloadData>('Cance
   fields: (t) => ({
     cancelled: t.exposeIDList('cancelled', { nullable: false, description: 'Requested ids EMS did not report as failed, in request order.' }),
     failed: t.exposeIDList('failed', { nullable: false, description: 'Ids EMS could not cancel (its `failed_ids`).' }),
-    replayed: t.exposeBoolean('replayed', { nullable: false,
-      description: 'True when this is the stored result of an earlier request with the same idempotencyKey (nothing was submitted).',
-    }),
+    replayed: replayedField(t),
   }),
 });
 
-builder.mutationField('cancelJobs', (t) =>
-  t.field({
-    type: CancelJobsPayload,
-    nullable: false,
-    description: 'Cancels jobs (CancelJobs).',
-    args: { input: t.arg({ type: CancelJobsInput, required: true }) },
-    errors: mutationErrors('cancelJobs', 'CancelJobsResult'),
-    resolve: (_root, { input }, ctx) => {
-      const body = validateCancelJobs(input);
-      return runMutation(ctx, {
-        name: 'cancelJobs',
-        idempotencyKey: input.idempotencyKey,
-        request: body,
-        submit: async (): Promise<CancelJobsStored> => {
-          const response = await ctx.ems.cancelJobs(body);
-          return {
-            requested: body.job_ids,
-            failed: response.failedIds,
-            successRows: response.successRows,
-            failedRows: response.failedRows,
-            accepted: response.accepted,
-          };
-        },
-        summary: (stored) => ({ jobIds: stored.requested.join(' ') }),
-        render: async (stored, replayed) => {
-          // Their statuses changed: later reads of this request must not see the old ones.
-          ctx.loaders.invalidateJobs();
-          const requested = [...new Set(stored.requested)];
-          const failedList = failedIds(stored, requested);
-          const failed = new Set(failedList);
-          return { cancelled: requested.filter((id) => !failed.has(id)), failed: failedList, replayed };
-        },
-      });
-    },
-  }),
-);
+mutationField('cancelJobs', {
+  input: CancelJobsInput,
+  payload: CancelJobsPayload,
+  description: 'Cancels jobs (CancelJobs).',
+  resolve: (input, ctx) => {
+    const body = validateInput(input, CANCEL_JOBS_RULES);
+    return runMutation(ctx, {
+      name: 'cancelJobs',
+      idempotencyKey: input.idempotencyKey,
+      request: body,
+      submit: async (): Promise<CancelJobsStored> => {
+        const response = await ctx.ems.cancelJobs(body);
+        return {
+          requested: body.job_ids,
+          failed: response.failedIds,
+          successRows: response.successRows,
+          failedRows: response.failedRows,
+          accepted: response.accepted,
+        };
+      },
+      summary: (stored) => ({ jobIds: stored.requested.join(' ') }),
+      render: async (stored, replayed) => {
+        // Their statuses changed: later reads of this request must not see the old ones.
+        ctx.loaders.invalidateJobs();
+        const requested = [...new Set(stored.requested)];
+        const failedList = failedIds(stored, requested);
+        const failed = new Set(failedList);
+        return { cancelled: requested.filter((id) => !failed.has(id)), failed: failedList, replayed };
+      },
+    });
+  },
+});

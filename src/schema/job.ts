@@ -2,19 +2,18 @@ import type { GraphQLResolveInfo } from 'graphql';
 import { builder } from '../builder.js';
 import type { Context } from '../context.js';
 import { isEmsError } from '../ems/errors.js';
-import { EmsJobId, JOB_STATUSES, UUID_PATTERN, type EmsJobStatus, type EmsJobType } from '../ems/models/index.js';
+import { EmsJobId, EmsUuid, JOB_STATUSES, type EmsJobStatus, type EmsJobType } from '../ems/models/index.js';
 import { isUnreadable, missingFieldError, type JobRecord, type Listed } from '../ems/read/index.js';
-import { quote, userInputError } from '../errors.js';
+import { checkArgument } from '../errors.js';
 import { jobTypesOf } from '../loaders/jobs.js';
 import { Cluster } from './cluster.js';
 import {
-  AFTER_DESCRIPTION,
-  FIRST_DESCRIPTION,
   connectionFromList,
   connectionFromPage,
   itemsOf,
+  listConnection,
   offsetWindow,
-  resolveTotalCount,
+  pageArgs,
   selectsField,
   type Connection,
   type ConnectionArgs,
@@ -88,18 +87,7 @@ Job.implement({
   }),
 });
 
-export const JobConnection = builder.connectionObject(
-  {
-    type: Job,
-    name: 'JobConnection',
-    nodeNullable: true,
-    fields: (t) => ({ totalCount: t.int({ nullable: false, resolve: resolveTotalCount }) }),
-  },
-  {
-    name: 'JobEdge',
-    nodeField: { description: 'The job; null, with an UPSTREAM_BAD_RESPONSE error on this path, when EMS sent one the gateway cannot read (no id).' },
-  },
-);
+export const JobConnection = listConnection('Job', Job, 'id');
 
 /** `NOT_FOUND` from EMS becomes null; every other failure propagates. */
 export function nullWhenNotFound(error: unknown): null {
@@ -131,11 +119,7 @@ export interface JobListArgs extends ConnectionArgs {
 export async function resolveJobs(args: JobListArgs, ctx: Context, info: GraphQLResolveInfo): Promise<Connection<JobRecord>> {
   const window = offsetWindow(args, ctx.config.limits);
   if (args.clusterId != null) {
-    if (!UUID_PATTERN.test(args.clusterId)) {
-      throw userInputError(`"clusterId" must be a UUID (8-4-4-4-12 hexadecimal digits), got ${quote(args.clusterId)}`, {
-        argument: 'clusterId',
-      });
-    }
+    checkArgument('clusterId', args.clusterId, EmsUuid);
     const jobs = await ctx.loaders.jobsByClusterId.load({ clusterId: args.clusterId, type: args.type ?? null });
     return connectionFromList(filterByStatus(jobs, args.status), window);
   }
@@ -159,8 +143,7 @@ builder.queryFields((t) => ({
       type: t.arg({ type: JobType }),
       clusterId: t.arg.id(),
       status: t.arg({ type: [JobStatus], description: 'Keep jobs in any of these statuses.' }),
-      first: t.arg.int({ description: FIRST_DESCRIPTION }),
-      after: t.arg.string({ description: AFTER_DESCRIPTION }),
+      ...pageArgs,
     },
     resolve: (_root, args, ctx, info) => resolveJobs(args, ctx, info),
   }),
@@ -170,12 +153,7 @@ builder.queryFields((t) => ({
     description: 'One job (ShowJob); null when EMS does not know it.',
     args: { id: t.arg.id({ required: true }) },
     resolve: (_root, { id }, ctx) => {
-      const parsed = EmsJobId.safeParse(id);
-      if (!parsed.success) {
-        throw userInputError(`"id" is not a job id: ${parsed.error.issues[0]?.message ?? 'invalid'} (got ${quote(id)})`, {
-          argument: 'id',
-        });
-      }
+      checkArgument('id', id, EmsJobId);
       return ctx.loaders.jobById.load(id).catch(nullWhenNotFound);
     },
   }),

@@ -1,7 +1,7 @@
 import { builder } from '../builder.js';
-import { UUID_PATTERN } from '../ems/models/index.js';
+import { EmsUuid } from '../ems/models/index.js';
 import type { LabelRecord } from '../ems/read/index.js';
-import { quote, userInputError } from '../errors.js';
+import { checkArgument } from '../errors.js';
 import { itemsOf } from './connection.js';
 
 /** A Kubernetes node label `{key, value}`. */
@@ -22,11 +22,7 @@ builder.queryField('clusterLabels', (t) =>
       'The node labels of a CCE cluster (ListClustersLabels). A label EMS sent without a readable key is null, with an error on its path.',
     args: { k8sClusterId: t.arg.id({ required: true, description: 'UUID of the CCE cluster.' }) },
     resolve: async (_root, { k8sClusterId }, ctx) => {
-      if (!UUID_PATTERN.test(k8sClusterId)) {
-        throw userInputError(`"k8sClusterId" must be a UUID (8-4-4-4-12 hexadecimal digits), got ${quote(k8sClusterId)}`, {
-          argument: 'k8sClusterId',
-        });
-      }
+      checkArgument('k8sClusterId', k8sClusterId, EmsUuid);
       return itemsOf(await ctx.loaders.labelsByK8sClusterId.load(k8sClusterId));
     },
   }),

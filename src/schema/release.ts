@@ -1,7 +1,7 @@
 import { builder } from '../builder.js';
 import { PREFERRED_VERSION_TAG } from '../ems/models/index.js';
 import type { ReleaseRecord } from '../ems/read/index.js';
-import { AFTER_DESCRIPTION, FIRST_DESCRIPTION, connectionFromPage, mayHaveMore, offsetWindow, resolveTotalCount } from './connection.js';
+import { connectionFromTotal, listConnection, offsetWindow, pageArgs } from './connection.js';
 
 /** An EMS release (ListReleases). */
 export const Release = builder.objectRef<ReleaseRecord>('Release').implement({
@@ -18,38 +18,20 @@ export const Release = builder.objectRef<ReleaseRecord>('Release').implement({
   }),
 });
 
-export const ReleaseConnection = builder.connectionObject(
-  {
-    type: Release,
-    name: 'ReleaseConnection',
-    nodeNullable: true,
-    fields: (t) => ({ totalCount: t.int({ nullable: false, resolve: resolveTotalCount }) }),
-  },
-  {
-    name: 'ReleaseEdge',
-    nodeField: { description: 'The release; null, with an UPSTREAM_BAD_RESPONSE error on this path, when EMS sent one the gateway cannot read (no version).' },
-  },
-);
+export const ReleaseConnection = listConnection('Release', Release, 'version');
 
 builder.queryField('releases', (t) =>
   t.field({
     type: ReleaseConnection,
     nullable: false,
     description: 'EMS releases (ListReleases), in EMS order.',
-    args: {
-      first: t.arg.int({ description: FIRST_DESCRIPTION }),
-      after: t.arg.string({ description: AFTER_DESCRIPTION }),
-    },
+    args: pageArgs,
     resolve: async (_root, args, ctx) => {
       const window = offsetWindow(args, ctx.config.limits);
       // ListReleases reports a total, so one page is one call (pages are at most 1,000 = the EMS cap).
       const page = await ctx.ems.listReleases({ offset: window.offset, limit: window.limit });
-      const { total } = page;
-      if (total === null) {
-        // No readable total: the whole list, once for the request, counts them when asked.
-        return connectionFromPage(page.releases, window, mayHaveMore(window, page.releases.length), async () => (await ctx.loaders.allReleases()).length);
-      }
-      return connectionFromPage(page.releases, window, window.offset + page.releases.length < total, total);
+      // Without a readable total, the whole list (once for the request) counts them when asked.
+      return connectionFromTotal(page.releases, window, page.total, async () => (await ctx.loaders.allReleases()).length);
     },
   }),
 );

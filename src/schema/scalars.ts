@@ -1,16 +1,16 @@
 import { GraphQLError, Kind } from 'graphql';
 import { builder } from '../builder.js';
-import { quote } from '../errors.js';
-
-const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
+import { quote } from '../ems/errors.js';
+import { timestampMs } from '../ems/read/index.js';
 
 function parseDateTime(value: unknown): Date {
-  if (typeof value !== 'string' || !ISO_DATE_TIME.test(value) || Number.isNaN(Date.parse(value))) {
+  const ms = typeof value === 'string' ? timestampMs(value) : null;
+  if (ms === null) {
     throw new GraphQLError(`DateTime must be an ISO 8601 UTC timestamp like 2020-09-25T12:05:00Z, got ${quote(value)}`, {
       extensions: { code: 'BAD_USER_INPUT' },
     });
   }
-  return new Date(value);
+  return new Date(ms);
 }
 
 builder.scalarType('DateTime', {

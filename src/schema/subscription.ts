@@ -1,9 +1,7 @@
 import { GraphQLError } from 'graphql';
 import { builder } from '../builder.js';
-import { requestApi, requestSignal, type Context } from '../context.js';
 import type { ErrorExtensions } from '../errors.js';
-import { createLoaders, type Loaders } from '../loaders/index.js';
-import { LiveError } from '../subscriptions/index.js';
+import { LiveError, UNEXPECTED_ERROR } from '../subscriptions/index.js';
 import { Cluster } from './cluster.js';
 import { Job } from './job.js';
 
@@ -32,11 +30,7 @@ function untilError<T>(stream: AsyncIterableIterator<T>): AsyncIterableIterator<
       } catch (error) {
         if (ended) return done();
         ended = true;
-        const last =
-          error instanceof LiveError
-            ? error
-            : new LiveError({ code: 'INTERNAL_SERVER_ERROR', message: 'Unexpected error', upstreamCode: null, requestId: null, retryable: false });
-        return { done: false, value: last };
+        return { done: false, value: error instanceof LiveError ? error : new LiveError(UNEXPECTED_ERROR) };
       }
     },
     async return() {
@@ -48,59 +42,14 @@ function untilError<T>(stream: AsyncIterableIterator<T>): AsyncIterableIterator<
   return iterator;
 }
 
-/** Per subscription context: drops the loaders of the previous event. */
-const loaderResets = new WeakMap<Context, () => void>();
-
 /**
- * Gives the subscription's context fresh loaders for the next event, created on first use: each
- * event is resolved like a new query, so nested fields (a job's cluster) are read anew instead of
- * coming from the first event's cache, and events that select no nested field create none.
+ * The payload of one event, or the error the stream ends with. Each event is resolved in a request
+ * scope of its own (fresh loaders, a call budget): see subscriptionEventScopes in src/context.ts.
  */
-function freshLoaders(ctx: Context) {
-  let reset = loaderResets.get(ctx);
-  if (!reset) {
-    let current: Loaders | null = null;
-    Object.defineProperty(ctx, 'loaders', {
-      configurable: true,
-      enumerable: true,
-      // Each event's nested fields get their own deadline, from when they are first read.
-      get: () =>
-        (current ??= createLoaders(
-          requestApi(ctx.services, ctx.auth, { signal: requestSignal(ctx.services), logger: ctx.log, traceContext: () => ctx.traceContext }),
-        )),
-      set: (loaders: Loaders) => {
-        current = loaders;
-      },
-    });
-    reset = () => {
-      current = null;
-    };
-    loaderResets.set(ctx, reset);
-  }
-  reset();
-}
-
-/**
- * The EMS operations a poller uses for as long as the subscription lives: the caller's, without the
- * per-request call budget (each event's nested fields get a budget of their own).
- */
-function pollingApi(ctx: Context) {
-  return ctx.services.client.forAuth(ctx.auth);
-}
-
-/** The payload of one event, or the error the stream ends with. */
-function payload<T extends object>(event: T | LiveError, ctx: Context): T {
-  if (!(event instanceof LiveError)) {
-    freshLoaders(ctx);
-    return event;
-  }
-  const extensions: ErrorExtensions = {
-    code: event.code,
-    upstreamCode: event.upstreamCode,
-    requestId: event.requestId,
-    retryable: event.retryable,
-  };
-  throw new GraphQLError(event.message, { extensions });
+function payload<T extends object>(event: T | LiveError): T {
+  if (!(event instanceof LiveError)) return event;
+  const { message, ...extensions } = event.toData();
+  throw new GraphQLError(message, { extensions: extensions satisfies ErrorExtensions });
 }
 
 builder.subscriptionField('jobProgress', (t) =>
@@ -112,8 +61,8 @@ builder.subscriptionField('jobProgress', (t) =>
       '(COMPLETED, FAILED, STOPPED). An unknown id ends the stream with extensions.code NOT_FOUND, a ' +
       'malformed one with BAD_USER_INPUT.',
     args: { id: t.arg.id({ required: true, description: 'EMS job id, e.g. short-…' }) },
-    subscribe: (_root, { id }, ctx) => untilError(ctx.services.live.watchJob(ctx.scope, pollingApi(ctx), String(id))),
-    resolve: (event, _args, ctx) => payload(event, ctx),
+    subscribe: (_root, { id }, ctx) => untilError(ctx.services.live.watchJob(ctx, String(id))),
+    resolve: (event) => payload(event),
   }),
 );
 
@@ -125,7 +74,7 @@ builder.subscriptionField('clusterStatus', (t) =>
       'The cluster now, then on every change (status, reason, nodes); completes after DELETED. An ' +
       'unknown id ends the stream with extensions.code NOT_FOUND, a malformed one with BAD_USER_INPUT.',
     args: { id: t.arg.id({ required: true, description: 'EMS cluster UUID.' }) },
-    subscribe: (_root, { id }, ctx) => untilError(ctx.services.live.watchCluster(ctx.scope, pollingApi(ctx), String(id))),
-    resolve: (event, _args, ctx) => payload(event, ctx),
+    subscribe: (_root, { id }, ctx) => untilError(ctx.services.live.watchCluster(ctx, String(id))),
+    resolve: (event) => payload(event),
   }),
 );

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import type { Role } from '../auth/roles.js';
 import { ROLES } from '../auth/roles.js';
+import { blankAsAbsent, int, isSet, optionalInt, optionalString, stringOr } from '../env.js';
 import { maskUrlCredentials } from './redact.js';
 
 /**
@@ -91,24 +92,12 @@ export interface HttpServerLimits {
   maxConnections: number;
 }
 
-const empty = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
-const int = (min: number, max: number, dflt: number) =>
-  z.preprocess(
-    empty,
-    z.coerce
-      .number({ error: 'must be a number' })
-      .int('must be a whole number')
-      .min(min, `must be at least ${min}`)
-      .max(max, `must be at most ${max}`)
-      .default(dflt),
-  );
-const bool = z.preprocess(empty, z.enum(['true', 'false', '1', '0'], { error: 'must be true or false' }).optional());
-const optionalString = z.preprocess(empty, z.string().optional());
+const bool = z.preprocess(blankAsAbsent, z.enum(['true', 'false', '1', '0'], { error: 'must be true or false' }).optional());
 
 /** The environment variables of this section, merged into the gateway's schema by src/config.ts. */
 export const securityEnvShape = {
   NODE_ENV: optionalString,
-  GATEWAY_AUTH: z.preprocess(empty, z.enum(['jwt', 'apikey', 'none'], { error: 'must be jwt, apikey or none' }).optional()),
+  GATEWAY_AUTH: z.preprocess(blankAsAbsent, z.enum(['jwt', 'apikey', 'none'], { error: 'must be jwt, apikey or none' }).optional()),
   GATEWAY_API_KEYS: optionalString,
   GATEWAY_API_KEYS_FILE: optionalString,
   JWT_JWKS_URL: optionalString,
@@ -117,8 +106,8 @@ export const securityEnvShape = {
   JWT_ISSUER: optionalString,
   JWT_AUDIENCE: optionalString,
   JWT_CLOCK_SKEW_S: int(0, 600, 30),
-  JWT_ROLES_CLAIM: z.preprocess(empty, z.string().default('roles')),
-  JWT_ALGORITHMS: z.preprocess(empty, z.string().default('RS256,RS384,RS512,PS256,PS384,PS512,ES256,ES384,ES512,EdDSA')),
+  JWT_ROLES_CLAIM: stringOr('roles'),
+  JWT_ALGORITHMS: stringOr('RS256,RS384,RS512,PS256,PS384,PS512,ES256,ES384,ES512,EdDSA'),
   CORS_ORIGINS: optionalString,
   GRAPHQL_INTROSPECTION: bool,
   GRAPHIQL: bool,
@@ -142,8 +131,8 @@ export const securityEnvShape = {
   HTTP_KEEP_ALIVE_TIMEOUT_MS: int(100, 600_000, 5_000),
   MAX_CONNECTIONS: int(1, 1_000_000, 10_000),
   METRICS_TOKEN: optionalString,
-  METRICS_PORT: z.preprocess(empty, z.coerce.number({ error: 'must be a number' }).int().min(0).max(65535).optional()),
-  AUDIT_LOG: z.preprocess(empty, z.string().default('stdout')),
+  METRICS_PORT: optionalInt(0, 65535),
+  AUDIT_LOG: stringOr('stdout'),
   TRUST_PROXY_HOPS: int(0, 10, 0),
 };
 
@@ -165,7 +154,7 @@ const ApiKeyList = z.array(
  * every other problem. `holdsCredentials`: EMS_AK/EMS_SK or EMS_AUTH_TOKEN is set.
  */
 export function securityProblems(env: Record<string, string | undefined>, holdsCredentials: boolean): string[] {
-  const set = (name: string) => (env[name] ?? '').trim() !== '';
+  const set = (name: string) => isSet(env, name);
   const problems: string[] = [];
   const mode = env.GATEWAY_AUTH?.trim();
   if (holdsCredentials && !set('GATEWAY_AUTH')) {

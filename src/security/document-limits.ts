@@ -3,7 +3,7 @@ import { GraphQLError, Lexer, Source, TokenKind, type DocumentNode, type Validat
 import type { Plugin } from 'graphql-yoga';
 import { LRUCache } from 'lru-cache';
 import type { Config } from '../config.js';
-import type { ErrorExtensions } from '../errors.js';
+import { gatewayError } from '../errors.js';
 
 /**
  * Limits on the GraphQL document itself, applied on every transport before anything is parsed
@@ -15,8 +15,7 @@ const VALUE_NESTING_ALLOWANCE = 32;
 
 /** The error of a document over a limit: QUERY_TOO_COMPLEX, with the variable that sets the limit. */
 export function limitExceeded(message: string, limit: string, code = 'QUERY_TOO_COMPLEX', status = 400): GraphQLError {
-  const extensions: ErrorExtensions = { code, upstreamCode: null, requestId: null, retryable: false, limit, http: { status } };
-  return new GraphQLError(message, { extensions });
+  return gatewayError(message, code, { limit, http: { status } });
 }
 
 /**

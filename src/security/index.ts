@@ -16,7 +16,7 @@ import { createTokenVerdicts, type TokenVerdicts } from '../auth/token-verdicts.
 import type { Config } from '../config.js';
 import { resolveAuth, scopeOf, tokenOf, type Context } from '../context.js';
 import { callsMade } from '../ems/budget.js';
-import type { ErrorExtensions } from '../errors.js';
+import { gatewayError } from '../errors.js';
 import { createAuditLog, type AuditLog } from './audit.js';
 import { costError, estimateCost } from './cost.js';
 import { documentLimits, limitExceeded, parseCaches } from './document-limits.js';
@@ -33,14 +33,14 @@ export const CSRF_HEADERS = ['x-auth-token', 'authorization', 'x-api-key', 'x-gr
 /** Media types a GraphQL POST may have; anything else (forms, multipart, text/plain) is refused. */
 const POST_MEDIA_TYPES = ['application/json', 'application/graphql'];
 
-export function gatewayError(message: string, code: string, status: number, extra: Record<string, unknown> = {}): GraphQLError {
-  const extensions: ErrorExtensions = { code, upstreamCode: null, requestId: null, retryable: code === 'RATE_LIMITED', ...extra, http: { status } };
-  if (typeof extra.retryAfter === 'number') (extensions.http as Record<string, unknown>).headers = { 'Retry-After': String(extra.retryAfter) };
-  return new GraphQLError(message, { extensions });
+/** A request refused before execution, with the HTTP status (and Retry-After) it is answered with. */
+export function requestRefused(message: string, code: string, status: number, extra: Record<string, unknown> = {}): GraphQLError {
+  const headers = typeof extra.retryAfter === 'number' ? { headers: { 'Retry-After': String(extra.retryAfter) } } : {};
+  return gatewayError(message, code, { retryable: code === 'RATE_LIMITED', ...extra, http: { status, ...headers } });
 }
 
 export function rateLimited(what: string, retryAfter: number): GraphQLError {
-  return gatewayError(`Too many ${what}; retry in ${retryAfter} s`, 'RATE_LIMITED', 429, { retryAfter });
+  return requestRefused(`Too many ${what}; retry in ${retryAfter} s`, 'RATE_LIMITED', 429, { retryAfter });
 }
 
 /** A GraphQL error response sent before any GraphQL processing (authentication, media type). */
@@ -134,7 +134,7 @@ export function createSecurity(config: Config, logger: Logger, graphqlEndpoint: 
   const refusal = (outcome: Exclude<AuthOutcome, { ok: true }>) =>
     outcome.code === 'RATE_LIMITED'
       ? rateLimited('failed authentications from this address', outcome.retryAfter)
-      : gatewayError(`Not authenticated: ${outcome.reason}`, 'UNAUTHENTICATED', 401);
+      : requestRefused(`Not authenticated: ${outcome.reason}`, 'UNAUTHENTICATED', 401);
 
   /** Checks request parameters before parsing: document and variables size. */
   const paramsError = (query: unknown, variables: unknown): GraphQLError | null => {
@@ -162,7 +162,7 @@ export function createSecurity(config: Config, logger: Logger, graphqlEndpoint: 
           endResponse(
             errorResponse(
               fetchAPI,
-              gatewayError(`A GraphQL POST must have Content-Type ${POST_MEDIA_TYPES.join(' or ')} (got ${JSON.stringify(type || 'none')})`, 'UNSUPPORTED_MEDIA_TYPE', 415),
+              requestRefused(`A GraphQL POST must have Content-Type ${POST_MEDIA_TYPES.join(' or ')} (got ${JSON.stringify(type || 'none')})`, 'UNSUPPORTED_MEDIA_TYPE', 415),
             ),
           );
           return;
@@ -300,7 +300,7 @@ export function createSecurity(config: Config, logger: Logger, graphqlEndpoint: 
     },
     async admit(socket, active, params) {
       const entry = wsCallers.get(socket);
-      if (!entry) return [gatewayError('Not authenticated', 'UNAUTHENTICATED', 401)];
+      if (!entry) return [requestRefused('Not authenticated', 'UNAUTHENTICATED', 401)];
       if (active > sec.rateLimits.subscriptionsPerConnection) {
         return [rateLimited(`operations on this connection (MAX_SUBSCRIPTIONS_PER_CONNECTION ${sec.rateLimits.subscriptionsPerConnection})`, 1)];
       }

@@ -2,7 +2,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { GraphQLError, defaultFieldResolver, isObjectType, type GraphQLFieldResolver, type GraphQLSchema } from 'graphql';
 import type { Context } from '../context.js';
 import { isEmsError } from '../ems/errors.js';
-import type { ErrorExtensions } from '../errors.js';
+import { gatewayError } from '../errors.js';
 import type { MutationError } from '../mutations/errors.js';
 import { redactInput } from './redact.js';
 import type { AuditEntry } from './audit.js';
@@ -21,8 +21,7 @@ export const writeRequestIds = new AsyncLocalStorage<string[]>();
 const guarded = new WeakSet<GraphQLSchema>();
 
 export function tooManyErrors(max: number): GraphQLError {
-  const extensions: ErrorExtensions = { code: 'TOO_MANY_ERRORS', upstreamCode: null, requestId: null, retryable: false, limit: 'MAX_ERRORS' };
-  return new GraphQLError(`Execution stopped after ${max} field errors (MAX_ERRORS); ask for fewer fields or items`, { extensions });
+  return gatewayError(`Execution stopped after ${max} field errors (MAX_ERRORS); ask for fewer fields or items`, 'TOO_MANY_ERRORS', { limit: 'MAX_ERRORS' });
 }
 
 function countError(ctx: Context | undefined): void {

@@ -1,7 +1,12 @@
 // The simulator shares request validation with the gateway (the request models and their rules);
 // it writes every answer itself (wire.ts).
 import {
+  DEFAULT_NODE_LABEL,
+  ENROLL_DEFAULT_VERSION,
+  ENROLL_MIN_VERSION,
   EmsCancelJobsRequest,
+  HUGE_PAGE_FLAVOR_DEFAULT,
+  HUGE_PAGE_NUM_DEFAULT,
   EmsCreateClusterRequest,
   EmsEnrollClusterRequest,
   EmsJobId,
@@ -19,7 +24,6 @@ import { emsErrors } from './errors.js';
 import type { FaultInjector } from './faults.js';
 import { addJob, jobState, newJob, settle, stopJob, type JobKind } from './jobs.js';
 import { ALNUM, type Prng } from './prng.js';
-import { ENROLL_MIN_VERSION } from './seed.js';
 import {
   COREDNS_TIERS,
   coreDnsRequirement,
@@ -80,9 +84,6 @@ const LABEL_PAGE: PaginationSpec = { defaultLimit: 2000, minLimit: 1, maxLimit: 
 const CLUSTER_PAGE: PaginationSpec = { defaultLimit: 1000, minLimit: 0, maxLimit: 1000, maxOffset: INT32_MAX };
 const JOB_PAGE: PaginationSpec = CLUSTER_PAGE;
 
-const DEFAULT_LABEL = { key: 'ems', value: 'true' } as const;
-const DEFAULT_HUGE_PAGE_NUM = 131072;
-const DEFAULT_HUGE_PAGE_FLAVOR = 2;
 
 function jsonBody(req: OperationRequest): unknown {
   const text = req.rawBody.toString('utf8');
@@ -218,68 +219,88 @@ const listClustersLabels: Handler = (ctx, req, project) => {
   return { status: 200, body: ctx.wire.labelList(labels.length, page(labels, p)) };
 };
 
+/** The `k8s_cluster_specification` of a CreateCluster or EnrollCluster body (enroll has no node_type). */
+type RequestedK8s = EmsCreateClusterRequest['k8s_cluster_specification'] | EmsEnrollClusterRequest['k8s_cluster_specification'];
+
 /**
  * Admits a new cluster (create or enroll) in the order EMS checks: a free name, its CCE cluster's
  * add-ons for the node count (`nodeCountOf`, once the CCE cluster is known), then the injected
- * creation failure.
+ * creation failure. Returns the cluster's K8s specification with the defaults filled in.
  */
 function admitCluster(
   ctx: SimContext,
   project: ProjectState,
   name: string,
-  k: { k8s_cluster_id: string; label?: { key: string; value: string } | null; monitor_enable?: boolean | null },
+  k: RequestedK8s,
+  version: string,
   nodeCountOf: (k8s: K8sClusterRecord) => number,
 ) {
   if (nameTaken(project, name)) throw emsErrors.duplicateName(name);
-  const label = k.label ?? DEFAULT_LABEL;
+  const label = k.label ?? DEFAULT_NODE_LABEL;
   const k8s = k8sCluster(project, k.k8s_cluster_id, label);
   const nodeCount = nodeCountOf(k8s);
   const monitor = k.monitor_enable ?? true;
   checkAddons(k8s, nodeCount, monitor);
   if (ctx.faults.createFails()) throw emsErrors.createFailed();
-  return { label, k8s, nodeCount, monitor };
+  const spec: ClusterSpec['k8s_cluster_specification'] = {
+    k8s_cluster_id: k8s.id,
+    namespace: k.namespace ?? null,
+    label: { key: label.key, value: label.value },
+    node_count: nodeCount,
+    flavor: k.flavor ?? null,
+    version,
+    lts_enable: k.lts_enable ?? true,
+    lts_connect_type: k.lts_connect_type ?? 0,
+    monitor_enable: monitor,
+    node_type: ('node_type' in k ? k.node_type : null) ?? 0,
+  };
+  return { k8s, nodeCount, spec };
+}
+
+/** Stores a new (or revived) cluster as CREATING and submits the job that provisions it: the 202 answer. */
+function startCluster(
+  ctx: SimContext,
+  project: ProjectState,
+  nowMs: number,
+  job: 'CreateCluster' | 'EnrollCluster',
+  cluster: Omit<ClusterRecord, 'status' | 'updatedAt' | 'nodes'>,
+  nodeCount: number,
+): Reply {
+  const record: ClusterRecord = { ...cluster, status: 'CREATING', updatedAt: Math.floor(nowMs), nodes: [] };
+  project.clusters.set(record.id, record);
+  const jobId = submit(ctx, project, record, job, nowMs, { kind: 'create', nodes: provisionedNodes(record.spec.name, nodeCount) });
+  return { status: 202, body: ctx.wire.clusterJobAccepted(jobId, record.id) };
 }
 
 const createCluster: Handler = (ctx, req, project, nowMs) => {
   const input = parseBody(EmsCreateClusterRequest, jsonBody(req));
   const k = input.k8s_cluster_specification;
   const version = k.version != null ? knownVersion(ctx.store, k.version) : ctx.store.preferredVersion();
-  const { label, k8s, nodeCount, monitor } = admitCluster(ctx, project, input.name, k, () => k.node_count ?? NODE_COUNT_MIN);
-
-  const spec: ClusterSpec = {
-    name: input.name,
-    description: input.description ?? null,
-    charge_mode: input.charge_mode ?? 0,
-    k8s_cluster_specification: {
-      k8s_cluster_id: k8s.id,
-      namespace: k.namespace ?? null,
-      label: { key: label.key, value: label.value },
-      node_count: nodeCount,
-      flavor: k.flavor ?? null,
-      version,
-      lts_enable: k.lts_enable ?? true,
-      lts_connect_type: k.lts_connect_type ?? 0,
-      monitor_enable: monitor,
-      node_type: k.node_type ?? 0,
+  const { k8s, nodeCount, spec } = admitCluster(ctx, project, input.name, k, version, () => k.node_count ?? NODE_COUNT_MIN);
+  const memory = input.memory_specification;
+  return startCluster(
+    ctx,
+    project,
+    nowMs,
+    'CreateCluster',
+    {
+      id: ctx.ids.uuid(),
+      reason: 'Creating',
+      createdAt: Math.floor(nowMs),
+      k8sName: k8s.name,
+      spec: {
+        name: input.name,
+        description: input.description ?? null,
+        charge_mode: input.charge_mode ?? 0,
+        k8s_cluster_specification: spec,
+        memory_specification: {
+          huge_page_num: memory?.huge_page_num ?? HUGE_PAGE_NUM_DEFAULT,
+          huge_page_flavor: memory?.huge_page_flavor ?? HUGE_PAGE_FLAVOR_DEFAULT,
+        },
+      },
     },
-    memory_specification: {
-      huge_page_num: input.memory_specification?.huge_page_num ?? DEFAULT_HUGE_PAGE_NUM,
-      huge_page_flavor: input.memory_specification?.huge_page_flavor ?? DEFAULT_HUGE_PAGE_FLAVOR,
-    },
-  };
-  const cluster: ClusterRecord = {
-    id: ctx.ids.uuid(),
-    status: 'CREATING',
-    reason: 'Creating',
-    createdAt: Math.floor(nowMs),
-    updatedAt: Math.floor(nowMs),
-    k8sName: k8s.name,
-    nodes: [],
-    spec,
-  };
-  project.clusters.set(cluster.id, cluster);
-  const jobId = submit(ctx, project, cluster, 'CreateCluster', nowMs, { kind: 'create', nodes: provisionedNodes(input.name, nodeCount) });
-  return { status: 202, body: ctx.wire.clusterJobAccepted(jobId, cluster.id) };
+    nodeCount,
+  );
 };
 
 const listClusters: Handler = (ctx, req, project) => {
@@ -319,7 +340,7 @@ const enrollCluster: Handler = (ctx, req, project, nowMs) => {
   const input = parseBody(EmsEnrollClusterRequest, jsonBody(req));
   const k = input.k8s_cluster_specification;
   let version = ctx.store.preferredVersion();
-  if (k.version != null && k.version !== 'v1') {
+  if (k.version != null && k.version !== ENROLL_DEFAULT_VERSION) {
     if (!/^\d+\.\d+\.\d+$/.test(k.version)) {
       throw emsErrors.invalidParameter(`k8s_cluster_specification.version: must be an EMS version like ${ENROLL_MIN_VERSION}, got [${k.version}]`);
     }
@@ -330,40 +351,27 @@ const enrollCluster: Handler = (ctx, req, project, nowMs) => {
   }
   const previous = input.cluster_id != null ? project.clusters.get(input.cluster_id.toLowerCase()) : undefined;
   if (previous && previous.status !== 'DELETED') throw emsErrors.wrongState('enrolled', previous.status);
-  const { label, k8s, nodeCount, monitor } = admitCluster(ctx, project, input.name, k, (cce) => enrolledNodeCount(cce.id, k.namespace));
-
-  const spec: ClusterSpec = {
-    name: input.name,
-    description: input.description ?? null,
-    charge_mode: 0,
-    k8s_cluster_specification: {
-      k8s_cluster_id: k8s.id,
-      namespace: k.namespace,
-      label: { key: label.key, value: label.value },
-      node_count: nodeCount,
-      flavor: k.flavor ?? null,
-      version,
-      lts_enable: k.lts_enable ?? true,
-      lts_connect_type: k.lts_connect_type ?? 0,
-      monitor_enable: monitor,
-      node_type: 0,
+  const { k8s, nodeCount, spec } = admitCluster(ctx, project, input.name, k, version, (cce) => enrolledNodeCount(cce.id, k.namespace));
+  return startCluster(
+    ctx,
+    project,
+    nowMs,
+    'EnrollCluster',
+    {
+      id: previous?.id ?? input.cluster_id?.toLowerCase() ?? ctx.ids.uuid(),
+      reason: 'Enrolling',
+      createdAt: previous?.createdAt ?? Math.floor(nowMs),
+      k8sName: k8s.name,
+      spec: {
+        name: input.name,
+        description: input.description ?? null,
+        charge_mode: 0,
+        k8s_cluster_specification: spec,
+        memory_specification: { huge_page_num: HUGE_PAGE_NUM_DEFAULT, huge_page_flavor: HUGE_PAGE_FLAVOR_DEFAULT },
+      },
     },
-    memory_specification: { huge_page_num: DEFAULT_HUGE_PAGE_NUM, huge_page_flavor: DEFAULT_HUGE_PAGE_FLAVOR },
-  };
-  const id = previous?.id ?? input.cluster_id?.toLowerCase() ?? ctx.ids.uuid();
-  const cluster: ClusterRecord = {
-    id,
-    status: 'CREATING',
-    reason: 'Enrolling',
-    createdAt: previous?.createdAt ?? Math.floor(nowMs),
-    updatedAt: Math.floor(nowMs),
-    k8sName: k8s.name,
-    nodes: [],
-    spec,
-  };
-  project.clusters.set(id, cluster);
-  const jobId = submit(ctx, project, cluster, 'EnrollCluster', nowMs, { kind: 'create', nodes: provisionedNodes(input.name, nodeCount) });
-  return { status: 202, body: ctx.wire.clusterJobAccepted(jobId, id) };
+    nodeCount,
+  );
 };
 
 /** Non-DELETED clusters of the project on the same CCE cluster, other than `cluster`. */

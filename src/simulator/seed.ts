@@ -46,8 +46,6 @@ export const RELEASES: readonly Release[] = [
   },
 ];
 
-/** Minimum EMS version EnrollCluster accepts. */
-export const ENROLL_MIN_VERSION = '25.12.0';
 
 interface K8sSeed {
   name: string;

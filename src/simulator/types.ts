@@ -1,8 +1,8 @@
 import type { EmsOperation } from '../ems/models/operations.js';
 
 /**
- * Public types of the simulator (contract: notes/simulator-api.md). Re-exported by `index.ts`;
- * import them from there.
+ * The simulator's interface, for `npm start`, the tests and the benchmarks: its options, faults,
+ * credentials, call statistics and clock. Re-exported by `index.ts`; import them from there.
  */
 
 /**
@@ -34,13 +34,13 @@ export interface SimulatorFaults {
   /** Share (0..1) of newly submitted jobs that end FAILED (message an ems.000x code). @default 0 */
   jobFailureRate: number;
   /**
-   * Addition to the contract. Share (0..1) of otherwise valid CreateCluster and EnrollCluster
+   * Share (0..1) of otherwise valid CreateCluster and EnrollCluster
    * requests answered 500 `ems.00030002` "Failed to create cluster." (nothing is created).
    * Not restricted by `operations`. @default 0
    */
   createFailureRate: number;
   /**
-   * Addition to the contract. Share (0..1) of otherwise valid DeleteClusterById requests answered
+   * Share (0..1) of otherwise valid DeleteClusterById requests answered
    * 500 `ems.00030003` "Failed to update cluster status to DELETING" (the cluster is unchanged).
    * Not restricted by `operations`. @default 0
    */

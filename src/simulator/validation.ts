@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { valueAtPath } from '../ems/models/index.js';
+import { issueText, valueAtPath } from '../ems/models/index.js';
 import { emsErrors, type SimHttpError } from './errors.js';
 
 /**
@@ -34,7 +34,7 @@ export function issuesToError(issues: readonly Issue[], input: unknown): SimHttp
     if (issue.code === 'too_small') return emsErrors.outOfRange(object, field, 'greater', String(issue.minimum));
     if (issue.code === 'too_big') return emsErrors.outOfRange(object, field, 'less', String(issue.maximum));
   }
-  return emsErrors.invalidParameter(other.map((i) => `${formatPath(i.path)}: ${problemOf(i, valueAtPath(input, i.path))}`).join('; '));
+  return emsErrors.invalidParameter(other.map((i) => `${formatPath(i.path)}: ${issueText(i, valueAtPath(input, i.path))}`).join('; '));
 }
 
 function isNumericRange(issue: Issue): boolean {
@@ -55,42 +55,6 @@ export function formatPath(path: readonly PropertyKey[]): string {
   return out === '' ? ROOT : out;
 }
 
-
-/** zod's own wording, replaced below by something closer to EMS; custom model messages are kept. */
-const ZOD_DEFAULT_MESSAGE = /^(Too small|Too big|Invalid)/;
-
-function problemOf(issue: Issue, value: unknown): string {
-  if (issue.code !== 'invalid_type' && !ZOD_DEFAULT_MESSAGE.test(issue.message)) return issue.message;
-  switch (issue.code) {
-    case 'invalid_type':
-      if (value === undefined) return 'is required';
-      return `must be ${issue.expected === 'int' ? 'an integer' : `of type ${issue.expected}`}`;
-    case 'invalid_value':
-      return issue.values.length === 1
-        ? `must be ${JSON.stringify(issue.values[0])}`
-        : `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
-    case 'invalid_union': {
-      // A union of literals (e.g. lts_connect_type 0 | 1): name the allowed values.
-      const values = issue.errors.flatMap((branch) =>
-        branch.length === 1 && branch[0]!.code === 'invalid_value' ? branch[0]!.values : [],
-      );
-      if (values.length === issue.errors.length && values.length > 0) {
-        return `must be one of ${values.map((v) => JSON.stringify(v)).join(', ')}`;
-      }
-      return issue.message;
-    }
-    case 'too_small':
-      if (issue.origin === 'string') return `must be at least ${issue.minimum} characters`;
-      if (issue.origin === 'array') return `must have at least ${issue.minimum} items`;
-      return issue.message;
-    case 'too_big':
-      if (issue.origin === 'string') return `must be at most ${issue.maximum} characters`;
-      if (issue.origin === 'array') return `must have at most ${issue.maximum} items`;
-      return issue.message;
-    default:
-      return issue.message;
-  }
-}
 
 /** Bounds of one list operation's `limit`/`offset` query. */
 export interface PaginationSpec {

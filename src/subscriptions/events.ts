@@ -73,11 +73,17 @@ export function isFatal(error: unknown): boolean {
   return !error.retryable && error.code !== 'UPSTREAM_BAD_RESPONSE';
 }
 
+/** The data of an error the gateway decides itself (no EMS answer behind it). */
+export function gatewayErrorData(code: string, message: string): LiveErrorData {
+  return { code, message, upstreamCode: null, requestId: null, retryable: false };
+}
+
+/** A failure that is no EMS error: a bug, reported without its details. */
+export const UNEXPECTED_ERROR: LiveErrorData = gatewayErrorData('INTERNAL_SERVER_ERROR', 'Unexpected error');
+
 /** The data of a fatal poll failure, with a message that names the resource. */
 export function fatalErrorData(error: unknown, noun: string, id: string): LiveErrorData {
-  if (!isEmsError(error)) {
-    return { code: 'INTERNAL_SERVER_ERROR', message: 'Unexpected error', upstreamCode: null, requestId: null, retryable: false };
-  }
+  if (!isEmsError(error)) return UNEXPECTED_ERROR;
   const message =
     error.code === 'NOT_FOUND'
       ? `No ${noun} with id ${JSON.stringify(id)} is visible to these credentials`

@@ -1,9 +1,9 @@
 import { Repeater, SlidingBuffer } from 'graphql-yoga';
-import type { EmsApi } from '../ems/api.js';
+import type { EmsApi, EmsAuth } from '../ems/api.js';
 import { isEmsError } from '../ems/errors.js';
 import type { ClusterRecord, JobRecord } from '../ems/read/index.js';
 import type { Coordinator, StoredState } from './coordinator.js';
-import { fatalErrorData, giveUpErrorData, isFatal, LiveError, type LiveErrorData, type LiveErrorEvent, type LiveEvent, type LiveStateEvent } from './events.js';
+import { fatalErrorData, gatewayErrorData, giveUpErrorData, isFatal, LiveError, type LiveErrorData, type LiveErrorEvent, type LiveEvent, type LiveStateEvent } from './events.js';
 import type { LivePubSub } from './pubsub.js';
 import { clusterResource, jobResource, type LiveResource } from './resources.js';
 import { nextPollDelay, type PollIntervals } from './schedule.js';
@@ -27,7 +27,19 @@ export interface PollReport {
   delayMs: number | null;
 }
 
+/** Who watches: the caller's credentials, and the name that keeps them apart (context.scopeOf). */
+export interface LiveCaller {
+  /** Subscribers share a poller, and its events, only within one scope. */
+  scope: string;
+  auth: EmsAuth;
+}
+
 export interface LiveHubOptions {
+  /**
+   * The EMS operations a poller uses for a subscriber's credentials. Not a request's budgeted API:
+   * a poller lives as long as its subscribers and makes one call per poll, paced by the hub.
+   */
+  upstream(auth: EmsAuth): EmsApi;
   pubsub: LivePubSub;
   coordinator: Coordinator;
   intervals: PollIntervals;
@@ -67,12 +79,11 @@ export interface LiveHub {
    * FAILED, STOPPED). Ends with a LiveError when the id is malformed (BAD_USER_INPUT), EMS refuses
    * the watch (NOT_FOUND, UNAUTHENTICATED, FORBIDDEN, BAD_REQUEST), or `maxPollFailures` polls in a
    * row failed (UPSTREAM_UNAVAILABLE, UPSTREAM_TIMEOUT, RATE_LIMITED, UPSTREAM_BAD_RESPONSE, ...).
-   * `scope` names the credentials of `ems` (context.scopeOf): subscribers share a poller, and its
-   * events, only within one scope.
+   * The poller polls with the credentials of one of the resource's subscribers in `caller.scope`.
    */
-  watchJob(scope: string, ems: EmsApi, id: string): AsyncIterableIterator<JobRecord>;
+  watchJob(caller: LiveCaller, id: string): AsyncIterableIterator<JobRecord>;
   /** Like watchJob for a cluster; completes after DELETED. */
-  watchCluster(scope: string, ems: EmsApi, id: string): AsyncIterableIterator<ClusterRecord>;
+  watchCluster(caller: LiveCaller, id: string): AsyncIterableIterator<ClusterRecord>;
   stats(): HubStats;
   /**
    * Ends every stream, stops every poller and frees its lock (another replica takes over at its
@@ -83,7 +94,7 @@ export interface LiveHub {
 }
 
 export interface HubStats {
-  /** Resources watched by this replica. */
+  /** Resources watched by this replica (one that is closing counts until it has freed its poller lock). */
   watches: number;
   subscribers: number;
   /** Watches this replica polls (holds the lock of, or polls alone while Redis is unreachable). */
@@ -96,7 +107,7 @@ export interface HubStats {
 }
 
 interface Subscriber {
-  ems: EmsApi;
+  auth: EmsAuth;
   deliver(event: LiveEvent): void;
   end(error?: LiveError): void;
 }
@@ -125,12 +136,12 @@ class Hub implements LiveHub {
     this.stateTtlMs = 2 * Math.max(idleIntervalMs, maxBackoffMs) + this.lockTtlMs;
   }
 
-  watchJob(scope: string, ems: EmsApi, id: string) {
-    return this.watch(jobResource, scope, ems, id);
+  watchJob(caller: LiveCaller, id: string) {
+    return this.watch(jobResource, caller, id);
   }
 
-  watchCluster(scope: string, ems: EmsApi, id: string) {
-    return this.watch(clusterResource, scope, ems, id);
+  watchCluster(caller: LiveCaller, id: string) {
+    return this.watch(clusterResource, caller, id);
   }
 
   stats(): HubStats {
@@ -174,12 +185,12 @@ class Hub implements LiveHub {
     await this.options.onClose?.();
   }
 
-  private watch<T>(resource: LiveResource<T>, scope: string, ems: EmsApi, id: string): AsyncIterableIterator<T> {
+  private watch<T>(resource: LiveResource<T>, caller: LiveCaller, id: string): AsyncIterableIterator<T> {
     // A small sliding buffer: a slow consumer skips intermediate states, never the latest one.
     return new Repeater<T>(async (push, stop) => {
       const problem = resource.checkId(id);
       if (problem) {
-        stop(new LiveError({ code: 'BAD_USER_INPUT', message: problem, upstreamCode: null, requestId: null, retryable: false }));
+        stop(new LiveError(gatewayErrorData('BAD_USER_INPUT', problem)));
         return;
       }
       if (this.closed) {
@@ -188,7 +199,7 @@ class Hub implements LiveHub {
       }
       let lastSig: string | null = null;
       const subscriber: Subscriber = {
-        ems,
+        auth: caller.auth,
         deliver(event) {
           if (event.type === 'error') {
             stop(new LiveError(event.error));
@@ -202,7 +213,7 @@ class Hub implements LiveHub {
         },
         end: (error) => stop(error),
       };
-      const watch = this.watchFor(resource, scope, id);
+      const watch = this.watchFor(resource, caller.scope, id);
       watch.add(subscriber);
       try {
         await stop;
@@ -215,7 +226,8 @@ class Hub implements LiveHub {
   private watchFor<T>(resource: LiveResource<T>, scope: string, id: string): Watch<T> {
     const key = `${scope}:${resource.kind}:${id}`;
     let watch = this.watches.get(key) as Watch<T> | undefined;
-    if (!watch) {
+    // A watch that is closing (freeing its lock) takes no new subscriber: a fresh one starts.
+    if (!watch || watch.isClosed) {
       watch = new Watch(this, resource, id, key, `${this.options.topicPrefix ?? ''}${key}`);
       this.watches.set(key, watch);
       void watch.start();
@@ -250,7 +262,6 @@ class Watch<T> {
    * numbers of replicas that polled alone are not comparable, so time decides meanwhile.
    */
   private rejoinFloorAt: number | null = null;
-  private contending = false;
   private failures = 0;
   private seq = 0;
   private lastPublished: LiveEvent<T> | null = null;
@@ -258,6 +269,10 @@ class Watch<T> {
   private leaseTimer: NodeJS.Timeout | null = null;
   private inflight: AbortController | null = null;
   private events: AsyncIterator<LiveEvent> | null = null;
+  /** The lock check under way (see contend), which close() waits for. */
+  private contention: Promise<void> | null = null;
+  /** Freeing the poller lock, once started: close() waits for it. */
+  private releasing: Promise<void> | null = null;
 
   constructor(
     private readonly hub: Hub,
@@ -269,6 +284,10 @@ class Watch<T> {
 
   get isLeader() {
     return this.leader;
+  }
+
+  get isClosed() {
+    return this.closed;
   }
 
   add(subscriber: Subscriber) {
@@ -344,19 +363,32 @@ class Watch<T> {
     this.rejoinFloorAt = this.last?.at ?? null;
   }
 
+  /**
+   * Stops listening and polling, and frees the poller lock. The watch stays in the hub's list (and
+   * its stats) until the lock is free, so a watch that is gone from there holds no lock.
+   */
   async close() {
     if (this.closed) return;
     this.closed = true;
-    if (this.hub.watches.get(this.key) === this) this.hub.watches.delete(this.key);
     this.clearTimers();
     this.inflight?.abort();
     void this.events?.return?.();
-    if (this.leader && !this.local) {
+    await this.contention;
+    await this.releaseLock();
+    if (this.hub.watches.get(this.key) === this) this.hub.watches.delete(this.key);
+  }
+
+  /** Frees the poller lock if this replica holds it; the same promise for every caller. */
+  private releaseLock(): Promise<void> {
+    // Polling alone while Redis was unreachable holds no lock.
+    if (this.leader && this.local) this.leader = false;
+    if (this.leader) {
       this.leader = false;
-      await this.hub.options.coordinator.release(this.key).catch((error: unknown) => {
+      this.releasing = this.hub.options.coordinator.release(this.key).catch((error: unknown) => {
         this.hub.log('warn', { err: error, key: this.key }, 'live watch could not release its poller lock');
       });
     }
+    return this.releasing ?? Promise.resolve();
   }
 
   private async listen(events: AsyncIterator<LiveEvent>) {
@@ -395,10 +427,16 @@ class Watch<T> {
    * With a shared coordinator: the poller renews its lock, the others try to take it. `known` is
    * the state just read by start(), undefined on later rounds.
    */
-  private async contend(known: StoredState | null | undefined) {
-    if (this.contending || this.closed || this.ended || this.finished || this.local) return;
+  private contend(known: StoredState | null | undefined): Promise<void> {
+    if (this.contention || this.closed || this.ended || this.finished || this.local) return Promise.resolve();
+    this.contention = this.contendOnce(known).finally(() => {
+      this.contention = null;
+    });
+    return this.contention;
+  }
+
+  private async contendOnce(known: StoredState | null | undefined) {
     const { coordinator } = this.hub.options;
-    this.contending = true;
     try {
       if (this.leader) {
         if (!(await coordinator.renew(this.key, this.hub.lockTtlMs))) {
@@ -427,8 +465,6 @@ class Watch<T> {
     } catch (error) {
       this.hub.log('warn', { err: error, key: this.key }, 'live poller lock check failed');
       if (this.leader) this.stepDown();
-    } finally {
-      this.contending = false;
     }
   }
 
@@ -443,14 +479,7 @@ class Watch<T> {
   private finish() {
     this.finished = true;
     this.clearTimers();
-    if (this.local) {
-      this.leader = false;
-    } else if (this.leader) {
-      this.leader = false;
-      this.hub.options.coordinator.release(this.key).catch((error: unknown) => {
-        this.hub.log('warn', { err: error, key: this.key }, 'live watch could not release its poller lock');
-      });
-    }
+    void this.releaseLock();
   }
 
   private clearTimers() {
@@ -466,9 +495,9 @@ class Watch<T> {
     this.pollTimer.unref();
   }
 
-  /** Any local subscriber's client: all of them hold the same credentials (same scope). */
+  /** EMS as any local subscriber sees it: all of them hold the same credentials (same scope). */
   private pickEms(): EmsApi | null {
-    for (const subscriber of this.subscribers) return subscriber.ems;
+    for (const subscriber of this.subscribers) return this.hub.options.upstream(subscriber.auth);
     return null;
   }
 

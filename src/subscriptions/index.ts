@@ -5,14 +5,16 @@ import { createMemoryCoordinator, createRedisCoordinator } from './coordinator.j
 import { createLiveHub, type HubLogger, type LiveHub, type LiveHubOptions } from './hub.js';
 import { createMemoryPubSub, createRedisPubSub } from './pubsub.js';
 
-export { createLiveHub, type HubLogger, type HubStats, type LiveHub, type LiveHubOptions, type PollReport } from './hub.js';
-export { LiveError, type LiveErrorData, type LiveEvent } from './events.js';
+export { createLiveHub, type HubLogger, type HubStats, type LiveCaller, type LiveHub, type LiveHubOptions, type PollReport } from './hub.js';
+export { LiveError, UNEXPECTED_ERROR, type LiveErrorData, type LiveEvent } from './events.js';
 export { createMemoryCoordinator, createRedisCoordinator, type Coordinator, type StoredState } from './coordinator.js';
 export { createMemoryPubSub, createRedisPubSub, type LivePubSub } from './pubsub.js';
 export { clusterResource, jobResource, type LiveResource } from './resources.js';
 export { nextPollDelay, type PollIntervals } from './schedule.js';
 
-export interface LiveHubFromConfigOptions extends Partial<Omit<LiveHubOptions, 'pubsub' | 'coordinator' | 'intervals' | 'onClose'>> {
+export interface LiveHubFromConfigOptions
+  extends Pick<LiveHubOptions, 'upstream'>,
+    Partial<Omit<LiveHubOptions, 'upstream' | 'pubsub' | 'coordinator' | 'intervals' | 'onClose'>> {
   logger: HubLogger;
 }
 

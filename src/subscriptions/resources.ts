@@ -1,9 +1,9 @@
 import type { EmsApi } from '../ems/api.js';
 import type { EmsClusterStatus } from '../ems/models/cluster.js';
-import { EmsUuid } from '../ems/models/common.js';
+import { quote } from '../ems/errors.js';
+import { brokenRule, EmsUuid } from '../ems/models/common.js';
 import { EmsJobId, TERMINAL_JOB_STATUSES, type EmsJobStatus } from '../ems/models/job.js';
 import { isUnreadable, type ClusterRecord, type JobRecord } from '../ems/read/index.js';
-import { quote } from '../errors.js';
 
 /** What the hub needs to know about one kind of watched EMS resource. */
 export interface LiveResource<T> {
@@ -21,6 +21,12 @@ export interface LiveResource<T> {
   signature(value: T): string;
 }
 
+/** Why `id` cannot name such a resource, or null. */
+function invalidId(what: string, rule: Parameters<typeof brokenRule>[0], id: string): string | null {
+  const broken = brokenRule(rule, id);
+  return broken && `${what} id ${quote(id)} is invalid: ${broken}`;
+}
+
 const ACTIVE_JOB_STATUSES: ReadonlySet<EmsJobStatus | 'UNKNOWN'> = new Set(['INIT', 'RUNNING']);
 const FINAL_JOB_STATUSES: ReadonlySet<EmsJobStatus | 'UNKNOWN'> = TERMINAL_JOB_STATUSES;
 
@@ -31,10 +37,7 @@ const FINAL_JOB_STATUSES: ReadonlySet<EmsJobStatus | 'UNKNOWN'> = TERMINAL_JOB_S
 export const jobResource: LiveResource<JobRecord> = {
   kind: 'job',
   noun: 'job',
-  checkId(id) {
-    const parsed = EmsJobId.safeParse(id);
-    return parsed.success ? null : `Job id ${quote(id)} is invalid: ${parsed.error.issues[0]?.message ?? 'bad format'}`;
-  },
+  checkId: (id) => invalidId('Job', EmsJobId, id),
   fetch: (ems, id, signal) => ems.showJob(id, { signal }),
   isFinal: (job) => FINAL_JOB_STATUSES.has(job.status),
   isActive: (job) => ACTIVE_JOB_STATUSES.has(job.status),
@@ -65,9 +68,7 @@ export const TRANSITIONAL_CLUSTER_STATUSES: ReadonlySet<EmsClusterStatus | 'UNKN
 export const clusterResource: LiveResource<ClusterRecord> = {
   kind: 'cluster',
   noun: 'cluster',
-  checkId(id) {
-    return EmsUuid.safeParse(id).success ? null : `Cluster id ${quote(id)} is invalid: must be a UUID (8-4-4-4-12 hexadecimal digits)`;
-  },
+  checkId: (id) => invalidId('Cluster', EmsUuid, id),
   fetch: (ems, id, signal) => ems.showCluster(id, { signal }),
   isFinal: (cluster) => cluster.status === 'DELETED',
   isActive: (cluster) => TRANSITIONAL_CLUSTER_STATUSES.has(cluster.status),

@@ -4,7 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSimulator, type EmsSimulator } from '../../src/simulator/index.js';
 import { startGateway, startRedisServer, type GatewayProcess, type RedisServerProcess } from '../fixtures/processes.js';
 import { requireRedisServer, suiteName } from '../fixtures/services.js';
-import { op } from '../mutations/operations.js';
+import { JobProgressDocument } from '../generated/graphql.js';
+import { MUTATIONS, type MutationInput, type MutationResult } from '../mutations/operations.js';
 import { cancelJob, createClusterJob, pollsOf, sleep, subscribe, until, wsClient, type Received } from '../subscriptions/live-helpers.js';
 
 /**
@@ -37,13 +38,13 @@ describe.skipIf(!redisServer)('three gateway replicas sharing one Redis', () => 
     return (await (await fetch(new URL('/readyz', g.url))).json()) as { status: string; checks: { subscriptions: string } };
   }
 
-  async function gql(g: GatewayProcess, name: string, input: Record<string, unknown>) {
+  async function createCluster(g: GatewayProcess, input: MutationInput<'createCluster'>) {
     const response = await fetch(g.url, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'x-auth-token': sim.credentials.token },
-      body: JSON.stringify({ query: print(op(name)), variables: { input } }),
+      body: JSON.stringify({ query: print(MUTATIONS.createCluster), variables: { input } }),
     });
-    return (await response.json()) as { data?: Record<string, any>; errors?: any[] };
+    return (await response.json()) as { data?: { createCluster: MutationResult<'createCluster'> }; errors?: unknown[] };
   }
 
   beforeAll(async () => {
@@ -68,7 +69,7 @@ describe.skipIf(!redisServer)('three gateway replicas sharing one Redis', () => 
       for (let c = 0; c < CLIENTS_PER_GATEWAY; c++) {
         const client = wsClient(g.url, sim.credentials.token);
         clients.push(client);
-        for (let i = 0; i < SUBSCRIBERS_PER_GATEWAY / CLIENTS_PER_GATEWAY; i++) list.push(subscribe(client, 'JobProgress', { id: jobId }));
+        for (let i = 0; i < SUBSCRIBERS_PER_GATEWAY / CLIENTS_PER_GATEWAY; i++) list.push(subscribe(client, JobProgressDocument, { id: jobId }));
       }
       subs.set(g, list);
     }
@@ -153,13 +154,13 @@ describe.skipIf(!redisServer)('three gateway replicas sharing one Redis', () => 
     const input = { name: `e2e-${randomUUID().slice(0, 8)}`, k8s: { k8sClusterId: randomUUID() }, idempotencyKey: randomUUID() };
     sim.setFaults({ latencyMs: 1_000, operations: ['CreateCluster'] });
     sim.stats.reset();
-    const lost = gql(doomed, 'CreateCluster', input).catch((error: unknown) => error);
+    const lost = createCluster(doomed, input).catch((error: unknown) => error);
     await until(() => sim.stats.calls.CreateCluster === 1, 10_000, 'the write to reach EMS');
     doomed.child.kill('SIGKILL');
     expect(await lost).toBeInstanceOf(Error);
     sim.resetFaults();
 
-    const retried = await gql(other, 'CreateCluster', input);
+    const retried = await createCluster(other, input);
     expect(retried.errors).toBeUndefined();
     expect(retried.data!.createCluster).toMatchObject({ __typename: 'CreateClusterPayload', replayed: true, cluster: { name: input.name } });
     expect(sim.stats.calls.CreateCluster).toBe(1);

@@ -134,6 +134,6 @@ describe('gateway over HTTP', () => {
     const body = JSON.parse(text) as any;
     expect(body.errors).toHaveLength(40);
     expect(body.errors[0].extensions.code).toBe('BAD_USER_INPUT');
-    expect(body.errors[0].message).toMatch(/^"id" is not a job id: .*\(got "short-a{58}"…\)$/);
+    expect(body.errors[0].message).toMatch(/^"id" must be at most 48 characters, got "short-a{58}"…$/);
   });
 });

@@ -5,7 +5,7 @@ import { buildApp, type App } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { createSimulator, type EmsSimulator } from '../../src/simulator/index.js';
 import { print } from 'graphql';
-import { op } from '../mutations/operations.js';
+import { MUTATIONS } from '../mutations/operations.js';
 import { until } from '../subscriptions/live-helpers.js';
 
 /**
@@ -82,7 +82,7 @@ describe('request deadline', () => {
   it('never cuts off a write once sent: it gets its EMS answer past the deadline', async () => {
     sim.setFaults({ latencyMs: 3 * DEADLINE_MS, operations: ['CreateCluster'] });
     const input = { name: `deadline-${randomUUID().slice(0, 8)}`, k8s: { k8sClusterId: randomUUID() } };
-    const body = (await (await post({ query: print(op('CreateCluster')), variables: { input } })).json()) as { data?: any; errors?: any[] };
+    const body = (await (await post({ query: print(MUTATIONS.createCluster), variables: { input } })).json()) as { data?: any; errors?: any[] };
     expect(body.data?.createCluster).toMatchObject({ __typename: 'CreateClusterPayload', clusterId: expect.any(String) });
     expect(sim.stats.calls.CreateCluster).toBeGreaterThanOrEqual(1);
   });

@@ -8,7 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, type App } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { createSimulator, type EmsSimulator } from '../../src/simulator/index.js';
-import { op } from '../mutations/operations.js';
+import { JobProgressDocument } from '../generated/graphql.js';
+import { MUTATIONS } from '../mutations/operations.js';
 import { createClusterJob, subscribe, subscribeSse, until, wsClient } from '../subscriptions/live-helpers.js';
 
 /**
@@ -55,9 +56,9 @@ describe('graceful shutdown', () => {
     const ws = [0, 1, 2].map(() => {
       const closes: number[] = [];
       const client = wsClient(url, sim.credentials.token, { onClosed: (code) => closes.push(code) });
-      return { client, closes, sub: subscribe(client, 'JobProgress', { id: jobId }) };
+      return { client, closes, sub: subscribe(client, JobProgressDocument, { id: jobId }) };
     });
-    const sse = [0, 1].map(() => subscribeSse(url, sim.credentials.token, 'JobProgress', { id: jobId }));
+    const sse = [0, 1].map(() => subscribeSse(url, sim.credentials.token, JobProgressDocument, { id: jobId }));
     await until(() => ws.every((w) => w.sub.values.length >= 1) && sse.every((s) => s.values.length >= 1), 10_000, 'first events');
 
     // Slow EMS: the operations are still in flight when the shutdown begins.
@@ -65,7 +66,7 @@ describe('graceful shutdown', () => {
     sim.stats.reset();
     const queries = Array.from({ length: 10 }, () => post(url, '{ clusters(first: 3) { totalCount edges { node { id name } } } }'));
     const inputs = Array.from({ length: 5 }, () => ({ name: `drain-${randomUUID().slice(0, 8)}`, k8s: { k8sClusterId: randomUUID() }, idempotencyKey: randomUUID() }));
-    const mutations = inputs.map((input) => post(url, print(op('CreateCluster')), { input }));
+    const mutations = inputs.map((input) => post(url, print(MUTATIONS.createCluster), { input }));
     await until(() => sim.stats.calls.CreateCluster === 5 && sim.stats.calls.ListClusters >= 10, 10_000, 'operations to reach EMS');
 
     const stopping = app.stop();
@@ -113,7 +114,7 @@ describe('graceful shutdown', () => {
     const next = await buildApp(loadConfig(env), { logger: pino({ level: 'silent' }) });
     const nextUrl = await next.start(0, '127.0.0.1');
     for (const [i, input] of inputs.entries()) {
-      const repeat = await post(nextUrl, print(op('CreateCluster')), { input });
+      const repeat = await post(nextUrl, print(MUTATIONS.createCluster), { input });
       expect(repeat.body.data.createCluster).toMatchObject({ replayed: true, clusterId: created[i]!.body.data.createCluster.clusterId });
     }
     expect(sim.stats.calls.CreateCluster ?? 0).toBe(0);

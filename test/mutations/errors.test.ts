@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startHarness, type Harness } from '../fixtures/harness.js';
-import { cluster, newK8sClusterId, provisionedNodeNames, uniqueName } from './helpers.js';
-import { op } from './operations.js';
+import type { DocumentNode } from 'graphql';
+import { WatchJobDocument } from '../generated/graphql.js';
+import { cluster, mutate, newK8sClusterId, provisionedNodeNames, uniqueName } from './helpers.js';
+import { member, MUTATIONS, type MutationField } from './operations.js';
 
 /** Error paths: typed union members for what a client can act on, GraphQL errors for the rest. */
 
@@ -21,36 +23,29 @@ afterEach(() => {
   h.sim.resetFaults();
 });
 
-async function result(name: string, variables: Record<string, unknown>, token?: string | null) {
-  const response = await h.gql(op(name), variables, token === undefined ? {} : { token });
-  expect(response.errors).toBeUndefined();
-  return Object.values(response.data as Record<string, any>)[0];
-}
-
 describe('invalid input makes zero upstream calls', () => {
   const bad = 'not-a-uuid';
-  const cases: [string, Record<string, unknown>, string[]][] = [
+  const cases: [MutationField, Record<string, unknown>, string[]][] = [
     [
-      'CreateCluster',
+      'createCluster',
       { name: 'X', k8s: { k8sClusterId: bad, nodeCount: 1000 }, memory: { hugePageCount: 1 }, idempotencyKey: '' },
       ['name', 'k8s.k8sClusterId', 'k8s.nodeCount', 'memory.hugePageCount', 'idempotencyKey'],
     ],
     [
-      'EnrollCluster',
+      'enrollCluster',
       { name: 'ok-name', clusterId: bad, k8s: { k8sClusterId: randomUUID(), namespace: 'ems', ltsConnectType: 'ICAGENT' }, ltsAccessConfigs: [bad] },
       ['clusterId', 'ltsAccessConfigs.0'],
     ],
-    ['ExpandCluster', { clusterId: bad, nodeNames: ['n1', 'n1'] }, ['clusterId', 'nodeNames']],
-    ['ShrinkCluster', { clusterId: randomUUID(), nodeNames: [] }, ['nodeNames']],
-    ['DeleteCluster', { clusterId: bad }, ['clusterId']],
-    ['AuthorizeCluster', { clusterId: '../../v1/jobs' }, ['clusterId']],
-    ['CancelJobs', { jobIds: ['short-ok', 'job 2'] }, ['jobIds.1']],
-    ['CreateCredential', { projectId: 'has-dash' }, ['projectId']],
+    ['expandCluster', { clusterId: bad, nodeNames: ['n1', 'n1'] }, ['clusterId', 'nodeNames']],
+    ['shrinkCluster', { clusterId: randomUUID(), nodeNames: [] }, ['nodeNames']],
+    ['deleteCluster', { clusterId: bad }, ['clusterId']],
+    ['authorizeCluster', { clusterId: '../../v1/jobs' }, ['clusterId']],
+    ['cancelJobs', { jobIds: ['short-ok', 'job 2'] }, ['jobIds.1']],
+    ['createCredential', { projectId: 'has-dash' }, ['projectId']],
   ];
 
   it.each(cases)('%s', async (name, input, fields) => {
-    const value = await result(name, { input });
-    expect(value.__typename).toBe('ValidationError');
+    const value = member(await mutate(h, name, input as never), 'ValidationError');
     expect(value.code).toBe('VALIDATION_FAILED');
     expect([...new Set(value.fields.map((f: { field: string }) => f.field))].sort()).toEqual([...fields].sort());
     for (const f of value.fields) {
@@ -65,18 +60,18 @@ describe('typed upstream errors', () => {
   it('NotFoundError for an unknown cluster (ems.00030005)', async () => {
     const id = randomUUID();
     for (const [name, input] of [
-      ['ExpandCluster', { clusterId: id, nodeNames: ['n1'] }],
-      ['DeleteCluster', { clusterId: id }],
-      ['AuthorizeCluster', { clusterId: id }],
+      ['expandCluster', { clusterId: id, nodeNames: ['n1'] }],
+      ['deleteCluster', { clusterId: id }],
+      ['authorizeCluster', { clusterId: id }],
     ] as const) {
-      const value = await result(name, { input });
-      expect(value).toMatchObject({ __typename: 'NotFoundError', code: 'NOT_FOUND', upstreamCode: 'ems.00030005', resourceId: id });
+      const value = member(await mutate(h, name, input as never), 'NotFoundError');
+      expect(value).toMatchObject({ code: 'NOT_FOUND', upstreamCode: 'ems.00030005', resourceId: id });
       expect(value.requestId).toEqual(expect.any(String));
     }
   });
 
   it('DuplicateNameError for a taken name (ems.00030033)', async () => {
-    const value = await result('CreateCluster', { input: { name: 'kvcache-prod-01', k8s: { k8sClusterId: newK8sClusterId() } } });
+    const value = await mutate(h, 'createCluster', { name: 'kvcache-prod-01', k8s: { k8sClusterId: newK8sClusterId() } });
     expect(value).toMatchObject({
       __typename: 'DuplicateNameError',
       code: 'DUPLICATE_NAME',
@@ -90,67 +85,67 @@ describe('typed upstream errors', () => {
   it('WrongStateError for expand of a cluster that is not running, and delete of one being deleted (ems.00030034)', async () => {
     const expanding = await cluster(h, 'kvcache-prod-04');
     expect(expanding.status).toBe('EXPANDING');
-    const expand = await result('ExpandCluster', { input: { clusterId: expanding.id, nodeNames: ['n-new-1'] } });
-    expect(expand).toMatchObject({ __typename: 'WrongStateError', code: 'WRONG_STATE', upstreamCode: 'ems.00030034', currentStatus: 'EXPANDING' });
+    const expand = member(await mutate(h, 'expandCluster', { clusterId: expanding.id, nodeNames: ['n-new-1'] }), 'WrongStateError');
+    expect(expand).toMatchObject({ code: 'WRONG_STATE', upstreamCode: 'ems.00030034', currentStatus: 'EXPANDING' });
     expect(expand.message).toMatch(/not running/);
 
     const deleting = await cluster(h, 'kvcache-test-tmp');
-    const del = await result('DeleteCluster', { input: { clusterId: deleting.id } });
+    const del = await mutate(h, 'deleteCluster', { clusterId: deleting.id });
     expect(del).toMatchObject({ __typename: 'WrongStateError', currentStatus: 'DELETING', upstreamCode: 'ems.00030034' });
   });
 
   it('ForbiddenError for a read-only caller (403)', async () => {
     const target = await cluster(h, 'kvcache-prod-02');
     const readOnly = h.sim.credentials.readOnlyToken;
-    const create = await result('CreateCluster', { input: { name: uniqueName('ro'), k8s: { k8sClusterId: newK8sClusterId() } } }, readOnly);
-    expect(create).toMatchObject({ __typename: 'ForbiddenError', code: 'FORBIDDEN', requestId: expect.any(String) });
+    const create = member(await mutate(h, 'createCluster', { name: uniqueName('ro'), k8s: { k8sClusterId: newK8sClusterId() } }, { token: readOnly }), 'ForbiddenError');
+    expect(create).toMatchObject({ code: 'FORBIDDEN', requestId: expect.any(String) });
     expect(create.upstreamCode).toEqual(expect.any(String));
-    const del = await result('DeleteCluster', { input: { clusterId: target.id } }, readOnly);
+    const del = await mutate(h, 'deleteCluster', { clusterId: target.id }, { token: readOnly });
     expect(del.__typename).toBe('ForbiddenError');
-    const cancel = await result('CancelJobs', { input: { jobIds: ['short-x'] } }, readOnly);
+    const cancel = await mutate(h, 'cancelJobs', { jobIds: ['short-x'] }, { token: readOnly });
     expect(cancel.__typename).toBe('ForbiddenError');
   });
 
   it('UpstreamValidationError when EMS refuses a body the gateway’s rules accept', async () => {
     // Shrinking a 3-node cluster would leave 2: common.00000400 (a range EMS checks on the result).
     const small = await cluster(h, 'kvcache-dev-01');
-    const shrink = await result('ShrinkCluster', { input: { clusterId: small.id, nodeNames: provisionedNodeNames(small.name, 1) } });
+    const shrink = await mutate(h, 'shrinkCluster', { clusterId: small.id, nodeNames: provisionedNodeNames(small.name, 1) });
     expect(shrink).toMatchObject({ __typename: 'UpstreamValidationError', code: 'UPSTREAM_VALIDATION', upstreamCode: 'common.00000400' });
 
     // A node that already belongs to another cluster on the same CCE cluster: EMS.00004000.
     const other = await cluster(h, 'kvcache-prod-02');
     const taken = provisionedNodeNames('kvcache-prod-01', 1);
-    const expand = await result('ExpandCluster', { input: { clusterId: other.id, nodeNames: taken } });
-    expect(expand).toMatchObject({ __typename: 'UpstreamValidationError', upstreamCode: 'EMS.00004000' });
+    const expand = member(await mutate(h, 'expandCluster', { clusterId: other.id, nodeNames: taken }), 'UpstreamValidationError');
+    expect(expand).toMatchObject({ upstreamCode: 'EMS.00004000' });
     expect(expand.requestId).toEqual(expect.any(String));
   });
 
   it('UpstreamValidationError when the CCE cluster’s add-ons are too small (400 ems.00030002)', async () => {
     // The seeded development CCE cluster has the smallest CoreDNS flavor: at most 50 nodes.
     const dev = await cluster(h, 'kvcache-dev-01');
-    const create = await result('CreateCluster', { input: { name: uniqueName('big'), k8s: { k8sClusterId: dev.k8s.k8sClusterId, nodeCount: 60 } } });
-    expect(create).toMatchObject({ __typename: 'UpstreamValidationError', upstreamCode: 'ems.00030002' });
+    const create = member(await mutate(h, 'createCluster', { name: uniqueName('big'), k8s: { k8sClusterId: dev.k8s.k8sClusterId, nodeCount: 60 } }), 'UpstreamValidationError');
+    expect(create).toMatchObject({ upstreamCode: 'ems.00030002' });
     expect(create.message).toMatch(/CoreDNS/);
   });
 });
 
 describe('unexpected failures stay GraphQL errors with stable extensions', () => {
   it('401: UNAUTHENTICATED', async () => {
-    const response = await h.gql(op('AuthorizeCluster'), { input: { clusterId: randomUUID() } }, { token: h.sim.credentials.expiredToken });
+    const response = await h.gql(MUTATIONS.authorizeCluster, { input: { clusterId: randomUUID() } }, { token: h.sim.credentials.expiredToken });
     expect(response.data).toBeNull();
     expect(response.errors?.[0]?.extensions).toMatchObject({ code: 'UNAUTHENTICATED', upstreamCode: 'common.01010018', retryable: false });
   });
 
   it('500 Failed to create cluster: UPSTREAM_ERROR with the EMS code', async () => {
     h.sim.setFaults({ createFailureRate: 1 });
-    const response = await h.gql(op('CreateCluster'), { input: { name: uniqueName('fails'), k8s: { k8sClusterId: newK8sClusterId() } } });
+    const response = await h.gql(MUTATIONS.createCluster, { input: { name: uniqueName('fails'), k8s: { k8sClusterId: newK8sClusterId() } } });
     expect(response.errors?.[0]?.extensions).toMatchObject({ code: 'UPSTREAM_ERROR', upstreamCode: 'ems.00030002', requestId: expect.any(String) });
     expect(h.sim.stats.calls.CreateCluster).toBe(1);
   });
 
   it('nothing internal is sent', async () => {
     h.sim.setFaults({ errorRate: 1, operations: ['CreateCluster'] });
-    const response = await h.gql(op('CreateCluster'), { input: { name: uniqueName('x'), k8s: { k8sClusterId: newK8sClusterId() } } });
+    const response = await h.gql(MUTATIONS.createCluster, { input: { name: uniqueName('x'), k8s: { k8sClusterId: newK8sClusterId() } } });
     const text = JSON.stringify(response.errors);
     expect(text).not.toContain(h.sim.credentials.token);
     expect(text).not.toMatch(/stack|at .*\.ts:/);
@@ -159,14 +154,14 @@ describe('unexpected failures stay GraphQL errors with stable extensions', () =>
 
 describe('POST and DELETE are never retried once they may have reached EMS', () => {
   const writes = [
-    ['CreateCluster', 'CreateCluster', async () => ({ name: uniqueName('retry'), k8s: { k8sClusterId: newK8sClusterId() } })],
-    ['EnrollCluster', 'EnrollCluster', async () => ({ name: uniqueName('retry'), k8s: { k8sClusterId: newK8sClusterId(), namespace: 'ems' } })],
-    ['ExpandCluster', 'ExpandCluster', async () => ({ clusterId: (await cluster(h, 'qwen3-235b-kvcache')).id, nodeNames: ['retry-node'] })],
-    ['ShrinkCluster', 'ShrinkCluster', async () => ({ clusterId: (await cluster(h, 'qwen3-235b-kvcache')).id, nodeNames: provisionedNodeNames('qwen3-235b-kvcache', 1) })],
-    ['DeleteCluster', 'DeleteClusterById', async () => ({ clusterId: (await cluster(h, 'deepseek-r1-kvcache')).id })],
-    ['AuthorizeCluster', 'AuthorizeCluster', async () => ({ clusterId: (await cluster(h, 'deepseek-r1-kvcache')).id })],
-    ['CancelJobs', 'CancelJobs', async () => ({ jobIds: ['short-abc'] })],
-    ['CreateCredential', 'CreateCredentialInfo', async () => ({})],
+    ['createCluster', 'CreateCluster', async () => ({ name: uniqueName('retry'), k8s: { k8sClusterId: newK8sClusterId() } })],
+    ['enrollCluster', 'EnrollCluster', async () => ({ name: uniqueName('retry'), k8s: { k8sClusterId: newK8sClusterId(), namespace: 'ems' } })],
+    ['expandCluster', 'ExpandCluster', async () => ({ clusterId: (await cluster(h, 'qwen3-235b-kvcache')).id, nodeNames: ['retry-node'] })],
+    ['shrinkCluster', 'ShrinkCluster', async () => ({ clusterId: (await cluster(h, 'qwen3-235b-kvcache')).id, nodeNames: provisionedNodeNames('qwen3-235b-kvcache', 1) })],
+    ['deleteCluster', 'DeleteClusterById', async () => ({ clusterId: (await cluster(h, 'deepseek-r1-kvcache')).id })],
+    ['authorizeCluster', 'AuthorizeCluster', async () => ({ clusterId: (await cluster(h, 'deepseek-r1-kvcache')).id })],
+    ['cancelJobs', 'CancelJobs', async () => ({ jobIds: ['short-abc'] })],
+    ['createCredential', 'CreateCredentialInfo', async () => ({})],
   ] as const;
 
   for (const fault of [
@@ -179,7 +174,7 @@ describe('POST and DELETE are never retried once they may have reached EMS', () 
       h.sim.stats.reset();
       const { what: _what, code, ...faults } = fault;
       h.sim.setFaults({ ...faults, retryAfterSeconds: 0, operations: [operation] });
-      const response = await h.gql(op(name), variables);
+      const response = await h.gql(MUTATIONS[name] as DocumentNode, variables);
       expect(response.errors?.[0]?.extensions).toMatchObject({ code, retryable: true });
       expect(h.sim.stats.calls[operation]).toBe(1);
     });
@@ -187,7 +182,7 @@ describe('POST and DELETE are never retried once they may have reached EMS', () 
 
   it('while a read (GET) is retried', async () => {
     h.sim.setFaults({ errorRate: 1, operations: ['ShowJob'] });
-    const response = await h.gql(op('WatchJob'), { id: 'short-abc' });
+    const response = await h.gql(WatchJobDocument, { id: 'short-abc' });
     expect(response.errors?.[0]?.extensions).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE' });
     expect(h.sim.stats.calls.ShowJob).toBe(3);
   });
@@ -196,11 +191,10 @@ describe('POST and DELETE are never retried once they may have reached EMS', () 
     const target = await cluster(h, 'metrics-kvcache-01');
     h.sim.stats.reset();
     h.sim.setFaults({ errorRate: 1, operations: ['ShowJob'] });
-    const response = await h.gql(op('ExpandCluster'), { input: { clusterId: target.id, nodeNames: ['metrics-node-9'] } });
+    const response = await h.gql(MUTATIONS.expandCluster, { input: { clusterId: target.id, nodeNames: ['metrics-node-9'] } });
     expect(h.sim.stats.calls.ExpandCluster).toBe(1);
-    const payload = (response.data as any).expandCluster;
+    const payload = member(response.data!.expandCluster, 'ExpandClusterPayload');
     expect(payload).toMatchObject({
-      __typename: 'ExpandClusterPayload',
       jobId: expect.stringMatching(/^ems-custom-/),
       clusterId: target.id,
       job: null,

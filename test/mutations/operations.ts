@@ -1,30 +1,39 @@
-import { readFileSync } from 'node:fs';
-import { Kind, parse, visit, type DefinitionNode, type DocumentNode, type FragmentDefinitionNode } from 'graphql';
+import type { ResultOf, VariablesOf } from '@graphql-typed-document-node/core';
+import {
+  AuthorizeClusterDocument,
+  CancelJobsDocument,
+  CreateClusterDocument,
+  CreateCredentialDocument,
+  DeleteClusterDocument,
+  EnrollClusterDocument,
+  ExpandClusterDocument,
+  ShrinkClusterDocument,
+} from '../generated/graphql.js';
 
 /**
- * The operations of test/operations/mutations.graphql, one document each (the operation and the
- * fragments it uses), so tests send exactly what the file says.
+ * The mutations of test/operations/mutations.graphql, by field name: the typed documents codegen
+ * generates (npm run codegen), so results and variables are typed as the schema says.
  */
-const source = readFileSync(new URL('../operations/mutations.graphql', import.meta.url), 'utf8');
-const definitions = parse(source).definitions;
-const fragments = new Map(
-  definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((f) => [f.name.value, f]),
-);
+export const MUTATIONS = {
+  createCluster: CreateClusterDocument,
+  enrollCluster: EnrollClusterDocument,
+  expandCluster: ExpandClusterDocument,
+  shrinkCluster: ShrinkClusterDocument,
+  deleteCluster: DeleteClusterDocument,
+  authorizeCluster: AuthorizeClusterDocument,
+  cancelJobs: CancelJobsDocument,
+  createCredential: CreateCredentialDocument,
+} as const;
 
-export function op(name: string): DocumentNode {
-  const operation = definitions.find((d) => d.kind === Kind.OPERATION_DEFINITION && d.name?.value === name);
-  if (!operation) throw new Error(`no operation ${name} in test/operations/mutations.graphql`);
-  const used = new Map<string, FragmentDefinitionNode>();
-  const collect = (node: DefinitionNode) =>
-    visit(node, {
-      FragmentSpread(spread) {
-        const fragment = fragments.get(spread.name.value);
-        if (fragment && !used.has(fragment.name.value)) {
-          used.set(fragment.name.value, fragment);
-          collect(fragment);
-        }
-      },
-    });
-  collect(operation);
-  return { kind: Kind.DOCUMENT, definitions: [operation, ...used.values()] };
+export type MutationField = keyof typeof MUTATIONS;
+/** What each mutation returns: its result union, as the document selects it. */
+type Results = { [F in MutationField]: ResultOf<(typeof MUTATIONS)[F]> extends Record<F, infer R> ? R : never };
+export type MutationResult<F extends MutationField> = Results[F];
+/** The `input` variable of `field`. */
+export type MutationInput<F extends MutationField> = VariablesOf<(typeof MUTATIONS)[F]>['input'];
+
+/** The member `typename` of a result union; throws, showing what came instead, for any other. */
+export function member<R extends { __typename: string }, T extends R['__typename']>(result: R, typename: T): Extract<R, { __typename: T }> {
+  if (result.__typename !== typename) throw new Error(`expected a ${typename}, got ${JSON.stringify(result)}`);
+  return result as Extract<R, { __typename: T }>;
 }

@@ -1,16 +1,20 @@
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../../src/mutations/errors.js';
+import { graphqlPath, toEmsBody, validateInput } from '../../src/mutations/validation.js';
 import {
-  graphqlPath,
-  validateCancelJobs,
-  validateClusterId,
-  validateCreateCluster,
-  validateCreateCredential,
-  validateEnrollCluster,
-  validateNodeNames,
-  CREATE_CLUSTER_MAP,
+  CLUSTER_ID_RULES,
+  CREATE_CLUSTER_RULES,
+  ENROLL_CLUSTER_RULES,
+  NODE_NAMES_RULES,
   type CreateClusterInput,
-} from '../../src/mutations/validation.js';
+} from '../../src/schema/cluster-mutations.js';
+import { CREATE_CREDENTIAL_RULES } from '../../src/schema/credential-mutations.js';
+import { CANCEL_JOBS_RULES } from '../../src/schema/job-mutations.js';
+
+/**
+ * Mutation inputs checked against the EMS request models through each input's EMS mapping (the
+ * rules the mutation resolvers use), without a gateway.
+ */
 
 const K8S_ID = '0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d';
 const CLUSTER_ID = '11111111-2222-4333-8444-555555555555';
@@ -25,13 +29,16 @@ function fieldsOf(fn: () => unknown) {
   throw new Error('expected a ValidationError');
 }
 
-const valid: CreateClusterInput = {
+const validateCreateCluster = (input: typeof CreateClusterInput.$inferInput) => validateInput(input, CREATE_CLUSTER_RULES);
+const validateNodeNames = (input: { clusterId: string; nodeNames: string[] }) => validateInput(input, NODE_NAMES_RULES);
+
+const valid: typeof CreateClusterInput.$inferInput = {
   name: 'kv-cache-01',
   k8s: { k8sClusterId: K8S_ID, nodeCount: 3, ltsConnectType: 1 },
   memory: { hugePageCount: 131072, hugePageSizeMb: 2 },
 };
 
-describe('validateCreateCluster', () => {
+describe('createCluster', () => {
   it('maps a valid input to the EMS body, dropping absent fields', () => {
     expect(validateCreateCluster({ ...valid, description: null, chargeMode: 0 })).toEqual({
       name: 'kv-cache-01',
@@ -95,22 +102,22 @@ describe('validateCreateCluster', () => {
   });
 });
 
-describe('validateEnrollCluster', () => {
+describe('enrollCluster', () => {
   it('checks every UUID list member and the required namespace', () => {
     const fields = fieldsOf(() =>
-      validateEnrollCluster({
+      validateInput({
         name: 'enrolled',
         clusterId: 'nope',
         k8s: { k8sClusterId: K8S_ID, namespace: '' },
         vpcSecurityGroupIds: [CLUSTER_ID, 'bad'],
         ltsStreams: ['bad'],
-      }),
+      }, ENROLL_CLUSTER_RULES),
     );
     expect(fields.map((f) => f.field)).toEqual(['clusterId', 'k8s.namespace', 'vpcSecurityGroupIds.1', 'ltsStreams.0']);
   });
 });
 
-describe('validateNodeNames', () => {
+describe('expandCluster and shrinkCluster', () => {
   it('checks the cluster id and the node name list', () => {
     const fields = fieldsOf(() => validateNodeNames({ clusterId: 'x', nodeNames: ['a', '', 'n'.repeat(49), 'a'] }));
     expect(fields.map((f) => [f.field, f.message])).toEqual([
@@ -126,32 +133,41 @@ describe('validateNodeNames', () => {
   });
 
   it('passes a valid list through', () => {
-    expect(validateNodeNames({ clusterId: CLUSTER_ID, nodeNames: ['node-1', 'node-2'] })).toEqual({
-      clusterId: CLUSTER_ID,
-      body: { node_name_list: ['node-1', 'node-2'] },
-    });
+    expect(validateNodeNames({ clusterId: CLUSTER_ID, nodeNames: ['node-1', 'node-2'] })).toEqual({ node_name_list: ['node-1', 'node-2'] });
   });
 });
 
 describe('the other validators', () => {
   it('checks job ids', () => {
-    const fields = fieldsOf(() => validateCancelJobs({ jobIds: ['short-abc', 'job-1', `long-${'x'.repeat(50)}`] }));
+    const fields = fieldsOf(() => validateInput({ jobIds: ['short-abc', 'job-1', `long-${'x'.repeat(50)}`] }, CANCEL_JOBS_RULES));
     expect(fields.map((f) => f.field)).toEqual(['jobIds.1', 'jobIds.2']);
-    expect(fieldsOf(() => validateCancelJobs({ jobIds: [] }))[0]?.message).toBe('must name at least one job');
+    expect(fieldsOf(() => validateInput({ jobIds: [] }, CANCEL_JOBS_RULES))[0]?.message).toBe('must name at least one job');
   });
 
   it('checks cluster ids and project ids', () => {
-    expect(fieldsOf(() => validateClusterId({ clusterId: '../x' }))[0]?.field).toBe('clusterId');
-    expect(fieldsOf(() => validateCreateCredential({ projectId: 'a/b' }, null))[0]?.field).toBe('projectId');
-    expect(fieldsOf(() => validateCreateCredential({}, null))[0]?.message).toMatch(/is required/);
-    expect(validateCreateCredential({}, 'abc123')).toEqual({ projectId: 'abc123' });
+    expect(fieldsOf(() => validateInput({ clusterId: '../x' }, CLUSTER_ID_RULES))[0]?.field).toBe('clusterId');
+    expect(fieldsOf(() => validateInput({ projectId: 'a/b' }, CREATE_CREDENTIAL_RULES))[0]?.field).toBe('projectId');
+    // createCredential checks the project id after defaulting it to EMS_PROJECT_ID: none at all is refused.
+    expect(fieldsOf(() => validateInput({ projectId: null }, CREATE_CREDENTIAL_RULES))[0]?.message).toMatch(/is required/);
+    expect(validateInput({ projectId: 'abc123' }, CREATE_CREDENTIAL_RULES)).toEqual({});
   });
 });
 
-describe('graphqlPath', () => {
-  it('maps nested EMS names to GraphQL names and keeps indices', () => {
-    expect(graphqlPath(['k8s_cluster_specification', 'label', 'key'], CREATE_CLUSTER_MAP)).toEqual(['k8s', 'label', 'key']);
-    expect(graphqlPath(['memory_specification', 'huge_page_flavor'], CREATE_CLUSTER_MAP)).toEqual(['memory', 'hugePageSizeMb']);
-    expect(graphqlPath(['unknown', 3], CREATE_CLUSTER_MAP)).toEqual(['unknown', '3']);
+describe('the EMS mapping, both ways', () => {
+  const mapping = CREATE_CLUSTER_RULES.mapping;
+
+  it('builds the EMS body: renamed fields, nested objects, no nulls, not the idempotency key', () => {
+    expect(toEmsBody({ ...valid, description: null, k8s: { ...valid.k8s, label: { key: 'pool', value: '' } }, idempotencyKey: 'k' }, mapping)).toEqual({
+      name: 'kv-cache-01',
+      k8s_cluster_specification: { k8s_cluster_id: K8S_ID, node_count: 3, lts_connect_type: 1, label: { key: 'pool', value: '' } },
+      memory_specification: { huge_page_num: 131072, huge_page_flavor: 2 },
+    });
+  });
+
+  it('maps nested EMS names back to GraphQL names and keeps indices', () => {
+    expect(graphqlPath(['k8s_cluster_specification', 'label', 'key'], mapping)).toEqual(['k8s', 'label', 'key']);
+    expect(graphqlPath(['memory_specification', 'huge_page_flavor'], mapping)).toEqual(['memory', 'hugePageSizeMb']);
+    expect(graphqlPath(['unknown', 3], mapping)).toEqual(['unknown', '3']);
+    expect(graphqlPath(['vpc_security_group_ids', 1], ENROLL_CLUSTER_RULES.mapping)).toEqual(['vpcSecurityGroupIds', '1']);
   });
 });

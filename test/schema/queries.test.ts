@@ -296,7 +296,7 @@ describe('jobs', () => {
     expect(missing.errors).toBeUndefined();
     expect(missing.data!.job).toBeNull();
     h.sim.stats.reset();
-    expectUserInputError(await h.gql(JobDetailDocument, { id: 'rm -rf' }), /"id" is not a job id/);
+    expectUserInputError(await h.gql(JobDetailDocument, { id: 'rm -rf' }), /"id" must start with "short-", "long-" or "ems-custom-"/);
     expectUserInputError(await h.gql(JobPageDocument, { clusterId: 'x' }), /"clusterId" must be a UUID/);
     expect(h.sim.stats.count()).toBe(0);
   });

@@ -1,6 +1,7 @@
-import type { EmsApi } from '../../src/ems/api.js';
+import type { EmsApi, EmsAuth } from '../../src/ems/api.js';
 import { EmsBadResponseError, EmsHttpError } from '../../src/ems/errors.js';
 import type { ClusterRecord, JobRecord } from '../../src/ems/read/index.js';
+import type { Coordinator, LiveCaller, StoredState } from '../../src/subscriptions/index.js';
 
 const source = { operation: 'fake', requestId: 'req-fake' };
 
@@ -79,12 +80,16 @@ export class FakeEms {
     return this.calls.filter((c) => (id === undefined || c.id === id) && (label === undefined || c.label === label)).length;
   }
 
+  /** The hub's `upstream` option: a token's calls are logged under the token as label. */
+  readonly upstream = (auth: EmsAuth): EmsApi => this.api(auth.kind === 'token' ? auth.token : 'default');
+
   /** An EmsApi whose calls are logged under `label`; only showJob and showCluster work. */
   api(label = 'default'): EmsApi {
     const call = async <T>(op: 'ShowJob' | 'ShowCluster', id: string, get: () => T | undefined): Promise<T> => {
       if (this.frozen.has(label)) return new Promise<T>(() => {});
       this.calls.push({ label, op, id, at: Date.now() });
-      await new Promise((r) => setImmediate(r));
+      // Answers asynchronously, without a timer: fake clocks see the answer at the time of the call.
+      await Promise.resolve();
       const failure = this.failures.shift();
       if (failure) throw failure;
       const found = this.hiddenFrom.get(label)?.has(id) ? undefined : get();
@@ -117,10 +122,13 @@ export const unavailable = () => new EmsHttpError({ operation: 'ShowJob', status
 export const unauthenticated = () =>
   new EmsHttpError({ operation: 'ShowJob', status: 401, upstreamCode: 'common.01010018', upstreamMessage: 'Auth token failed' });
 
+/** A subscriber in `scope` whose polls FakeEms logs under `label` (see FakeEms.upstream). */
+export const caller = (scope: string, label = 'default'): LiveCaller => ({ scope, auth: { kind: 'token', token: label } });
+
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /** Polls `check` until it returns true, or fails after `timeoutMs`. */
-export async function until(check: () => boolean, timeoutMs = 5_000, what = 'condition'): Promise<void> {
+export async function until(check: () => boolean, timeoutMs = 20_000, what = 'condition'): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!check()) {
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
@@ -151,4 +159,52 @@ export function collect<T>(iterable: AsyncIterable<T>) {
     }
   })();
   return out;
+}
+
+/**
+ * What Redis is to replicas, in memory and on the (possibly fake) clock: poller locks with a TTL
+ * and stored states, shared by the coordinators it hands out. A replica whose `frozen()` holds
+ * gets no answer at all, like one that died.
+ */
+export class SharedLocks {
+  readonly locks = new Map<string, { owner: string; expiresAt: number }>();
+  readonly states = new Map<string, { state: StoredState; expiresAt: number }>();
+
+  coordinator(owner: string, frozen: () => boolean = () => false): Coordinator {
+    const answer = <T>(value: () => T): Promise<T> => (frozen() ? new Promise<T>(() => {}) : Promise.resolve().then(value));
+    const held = (key: string) => {
+      const lock = this.locks.get(key);
+      return lock && lock.expiresAt > Date.now() ? lock : null;
+    };
+    return {
+      shared: true,
+      available: () => true,
+      acquire: (key, ttlMs) =>
+        answer(() => {
+          if (held(key)) return false;
+          this.locks.set(key, { owner, expiresAt: Date.now() + ttlMs });
+          return true;
+        }),
+      renew: (key, ttlMs) =>
+        answer(() => {
+          const lock = held(key);
+          if (lock?.owner !== owner) return false;
+          lock.expiresAt = Date.now() + ttlMs;
+          return true;
+        }),
+      release: (key) =>
+        answer(() => {
+          if (held(key)?.owner === owner) this.locks.delete(key);
+        }),
+      readState: (key) =>
+        answer(() => {
+          const stored = this.states.get(key);
+          return stored && stored.expiresAt > Date.now() ? structuredClone(stored.state) : null;
+        }),
+      writeState: (key, state, ttlMs) =>
+        answer(() => {
+          this.states.set(key, { state: structuredClone(state), expiresAt: Date.now() + ttlMs });
+        }),
+    };
+  }
 }

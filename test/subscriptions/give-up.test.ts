@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHarness, type Harness } from '../fixtures/harness.js';
 import { createClusterJob, pollsOf, subscribe, subscribeSse, until, wsClient } from './live-helpers.js';
+import { JobProgressDocument } from '../generated/graphql.js';
 
 /**
  * Subscriptions never go silent: after POLL_MAX_FAILURES failed polls in a row (answers that cannot
@@ -26,10 +27,10 @@ describe('a subscription whose polls keep failing', () => {
     it(`ends with ${code} on graphql-ws and SSE when ${what}`, async () => {
       const { jobId } = await createClusterJob(h.sim);
       const client = wsClient(h.url, h.token);
-      const ws = subscribe(client, 'JobProgress', { id: jobId });
-      const sse = subscribeSse(h.url, h.token, 'JobProgress', { id: jobId });
+      const ws = subscribe(client, JobProgressDocument, { id: jobId });
+      const sse = subscribeSse(h.url, h.token, JobProgressDocument, { id: jobId });
       // Both subscribers share the watch (the frozen clock keeps the job INIT) before EMS fails.
-      await until(() => ws.values.length === 1 && sse.values.length === 1, 5_000, 'the first state on both transports');
+      await until(() => ws.values.length === 1 && sse.values.length === 1, 20_000, 'the first state on both transports');
       const before = pollsOf(h.sim, jobId).length;
       h.sim.setFaults({ ...faults, operations: ['ShowJob'] });
       try {

@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
-import type { FormattedExecutionResult } from 'graphql';
+import type { ResultOf, TypedDocumentNode, VariablesOf } from '@graphql-typed-document-node/core';
+import { print, type FormattedExecutionResult } from 'graphql';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import type { EmsSimulator } from '../../src/simulator/index.js';
@@ -7,17 +7,11 @@ import { sleep, until } from './fake-ems.js';
 
 export { sleep, until };
 
-/** The subscription documents of test/operations/subscriptions.graphql, by operation name. */
-const source = readFileSync(new URL('../operations/subscriptions.graphql', import.meta.url), 'utf8');
-export const op = { JobProgress: 'JobProgress', ClusterStatus: 'ClusterStatus' } as const;
-
-export interface JobView {
-  id: string;
-  status: string;
-  progress: number;
-  message: string | null;
-  tasks: { id: string; status: string }[];
-}
+/** A subscription document of test/operations/subscriptions.graphql, as codegen types it. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- any variables: each document checks its own
+type SubscriptionDocument = TypedDocumentNode<Record<string, unknown>, any>;
+/** What one event of a subscription carries: the value of its one field (a job, a cluster). */
+export type EventOf<D extends SubscriptionDocument> = ResultOf<D>[keyof ResultOf<D>];
 
 /** Calls the simulator directly (setup and actions the gateway is not under test for). */
 export async function emsCall<T = any>(sim: EmsSimulator, method: string, path: string, body?: unknown, token = sim.credentials.token): Promise<T> {
@@ -91,7 +85,8 @@ export interface Received<T> {
   dispose(): void;
 }
 
-export function subscribe<T = JobView>(client: Client, operationName: string, variables: Record<string, unknown>): Received<T> {
+export function subscribe<D extends SubscriptionDocument>(client: Client, document: D, variables: VariablesOf<D>): Received<EventOf<D>> {
+  type T = EventOf<D>;
   let resolve!: () => void;
   const out: Received<T> = {
     results: [],
@@ -103,7 +98,7 @@ export function subscribe<T = JobView>(client: Client, operationName: string, va
     dispose: () => {},
   };
   out.dispose = client.subscribe<Record<string, T>>(
-    { query: source, operationName, variables },
+    { query: print(document), variables },
     {
       next(result) {
         out.results.push(result);
@@ -128,7 +123,8 @@ export function subscribe<T = JobView>(client: Client, operationName: string, va
  * Subscribes over Server-Sent Events (graphql-yoga's GraphQL over SSE, distinct connections mode),
  * with the token in `X-Auth-Token`.
  */
-export function subscribeSse<T = JobView>(httpUrl: string, token: string | null, operationName: string, variables: Record<string, unknown>): Received<T> {
+export function subscribeSse<D extends SubscriptionDocument>(httpUrl: string, token: string | null, document: D, variables: VariablesOf<D>): Received<EventOf<D>> {
+  type T = EventOf<D>;
   const controller = new AbortController();
   const out: Received<T> = {
     results: [],
@@ -148,7 +144,7 @@ export function subscribeSse<T = JobView>(httpUrl: string, token: string | null,
           accept: 'text/event-stream',
           ...(token ? { 'x-auth-token': token } : {}),
         },
-        body: JSON.stringify({ query: source, operationName, variables }),
+        body: JSON.stringify({ query: print(document), variables }),
         signal: controller.signal,
       });
       if (!res.ok || !res.body) throw new Error(`SSE answered ${res.status}`);

@@ -10,14 +10,14 @@ import {
   createClusterJob,
   emsCall,
   pollsOf,
-  sleep,
   subscribe,
   subscribeSse,
   until,
   wsClient,
   wsUrl,
-  type JobView,
+  type EventOf,
 } from './live-helpers.js';
+import { ClusterStatusDocument, JobProgressDocument, JobProgressWithClusterDocument } from '../generated/graphql.js';
 
 const ACTIVE = 300;
 
@@ -31,7 +31,7 @@ afterAll(async () => {
   await h?.close();
 });
 
-const statuses = (values: JobView[]) => values.map((j) => j.status);
+const statuses = (values: EventOf<typeof JobProgressDocument>[]) => values.map((j) => j.status);
 
 /** A seeded cluster that is RUNNING and stays so: watching it emits its state once, then nothing. */
 async function settledClusterId(): Promise<string> {
@@ -43,12 +43,12 @@ describe('Subscription.jobProgress over graphql-ws', () => {
   it('emits the current job at once, then each change; a cancelled job emits STOPPED then completes', async () => {
     const { jobId } = await createClusterJob(h.sim);
     const client = wsClient(h.url, h.token);
-    const sub = subscribe(client, 'JobProgress', { id: jobId });
-    await until(() => sub.values.length >= 1, 2000, 'first state');
-    // At once: straight after the first upstream poll, not an interval later.
-    expect(sub.at[0]! - pollsOf(h.sim, jobId)[0]!.at).toBeLessThan(ACTIVE / 2);
+    const sub = subscribe(client, JobProgressDocument, { id: jobId });
+    // The first state comes from the first poll, without waiting an interval (pinned on a fake clock
+    // in hub.test.ts); here, that it arrives, then the changes.
+    await until(() => sub.values.length >= 1, 10_000, 'first state');
     expect(sub.values[0]).toMatchObject({ id: jobId, status: expect.stringMatching(/^(INIT|RUNNING)$/) });
-    await until(() => sub.values.length >= 3, 3000, 'changes');
+    await until(() => sub.values.length >= 3, 10_000, 'changes');
     // Only changes are emitted.
     for (let i = 1; i < sub.values.length; i++) expect(sub.values[i]).not.toEqual(sub.values[i - 1]);
 
@@ -65,7 +65,7 @@ describe('Subscription.jobProgress over graphql-ws', () => {
   it('resolves nested fields afresh for each event (no stale loader cache)', async () => {
     const { jobId, clusterId } = await createClusterJob(h.sim);
     const client = wsClient(h.url, h.token);
-    const sub = subscribe<{ status: string; cluster: { id: string; status: string } | null }>(client, 'JobProgressWithCluster', { id: jobId });
+    const sub = subscribe(client, JobProgressWithClusterDocument, { id: jobId });
     await until(() => sub.values.length >= 1);
     expect(sub.values[0]!.cluster).toEqual({ id: clusterId, status: 'CREATING' });
     // Cancelling the create job rolls the cluster back to DELETED.
@@ -75,12 +75,13 @@ describe('Subscription.jobProgress over graphql-ws', () => {
     await client.dispose();
   });
 
-  it('1,000 subscribers to one job cause exactly as many upstream polls as one subscriber', async () => {
+  it('1,000 subscribers to one job cause no more upstream polls than one subscriber', async () => {
     // Two jobs polled side by side by one gateway: job A with 1 subscriber, job B with 1,000. A
     // frozen simulator clock keeps both in INIT (polled at the active interval, no change to fan
-    // out); their pollers start together, from one connection. After POLLS polls of each, one
-    // CancelJobs call stops both; each stream ends after the poll that sees STOPPED. The counts
-    // are the ShowJob calls of each job at the simulator.
+    // out). After POLLS polls of each, one CancelJobs call stops both; each stream ends after the
+    // poll that sees STOPPED. The polls are the ShowJob calls of each job at the simulator: one
+    // poller per job waits an interval after each answer, so its polls arrive at least an interval
+    // apart, whatever the machine's speed; 1,000 pollers would not.
     const POLLS = 4;
     // ~100 subscriptions per connection and 1,000 operations from one caller: over the default
     // per-connection and per-caller limits, which have tests of their own (test/abuse/).
@@ -91,24 +92,25 @@ describe('Subscription.jobProgress over graphql-ws', () => {
     try {
       const [a, b] = [await createClusterJob(g.sim), await createClusterJob(g.sim)];
       const clients = Array.from({ length: 10 }, () => wsClient(g.url, g.token));
-      const one = subscribe(clients[0]!, 'JobProgress', { id: a.jobId });
-      const thousand = [subscribe(clients[0]!, 'JobProgress', { id: b.jobId })];
-      for (let i = 1; i < 1000; i++) thousand.push(subscribe(clients[i % clients.length]!, 'JobProgress', { id: b.jobId }));
-      await until(() => one.values.length === 1 && thousand.every((s) => s.values.length === 1), 10_000, 'every subscriber to get the current state');
-      expect(pollsOf(g.sim, b.jobId).length).toBeLessThan(POLLS);
+      const one = subscribe(clients[0]!, JobProgressDocument, { id: a.jobId });
+      const thousand = [subscribe(clients[0]!, JobProgressDocument, { id: b.jobId })];
+      for (let i = 1; i < 1000; i++) thousand.push(subscribe(clients[i % clients.length]!, JobProgressDocument, { id: b.jobId }));
+      await until(() => one.values.length === 1 && thousand.every((s) => s.values.length === 1), 30_000, 'every subscriber to get the current state');
 
-      await until(() => pollsOf(g.sim, a.jobId).length >= POLLS && pollsOf(g.sim, b.jobId).length >= POLLS, 10_000, `${POLLS} polls of each`);
+      await until(() => pollsOf(g.sim, a.jobId).length >= POLLS && pollsOf(g.sim, b.jobId).length >= POLLS, 30_000, `${POLLS} polls of each`);
       await emsCall(g.sim, 'POST', '/v1/jobs/cancel', { job_ids: [a.jobId, b.jobId] });
       await Promise.all([one, ...thousand].map((s) => s.done));
       for (const s of [one, ...thousand]) {
         expect(s.completed).toBe(true);
         expect(s.values.map((j) => j.status)).toEqual(['INIT', 'STOPPED']);
       }
-      await sleep(2 * ACTIVE); // a poller left running would show here
-      const [pollsOne, pollsThousand] = [pollsOf(g.sim, a.jobId).length, pollsOf(g.sim, b.jobId).length];
-      expect(pollsThousand).toBe(pollsOne);
-      expect(pollsOne).toBeGreaterThanOrEqual(POLLS + 1);
-      expect(pollsOne).toBeLessThanOrEqual(POLLS + 2);
+      // Both pollers stopped with their streams.
+      await until(() => g.app.services.live.stats().watches === 0, 30_000, 'both watches to end');
+      for (const job of [a, b]) {
+        const polls = pollsOf(g.sim, job.jobId);
+        expect(polls.length).toBeGreaterThanOrEqual(POLLS + 1);
+        for (let i = 1; i < polls.length; i++) expect(polls[i]!.at - polls[i - 1]!.at).toBeGreaterThanOrEqual(ACTIVE - 1);
+      }
       await Promise.all(clients.map((c) => c.dispose()));
     } finally {
       await g.close();
@@ -117,9 +119,9 @@ describe('Subscription.jobProgress over graphql-ws', () => {
 
   it('ends the stream with NOT_FOUND for an unknown id and BAD_USER_INPUT for a malformed one', async () => {
     const client = wsClient(h.url, h.token);
-    const unknownJob = subscribe(client, 'JobProgress', { id: 'short-0000dead' });
-    const unknownCluster = subscribe(client, 'ClusterStatus', { id: '00000000-0000-4000-8000-00000000dead' });
-    const malformed = subscribe(client, 'JobProgress', { id: 'job-1' });
+    const unknownJob = subscribe(client, JobProgressDocument, { id: 'short-0000dead' });
+    const unknownCluster = subscribe(client, ClusterStatusDocument, { id: '00000000-0000-4000-8000-00000000dead' });
+    const malformed = subscribe(client, JobProgressDocument, { id: 'job-1' });
     await Promise.all([unknownJob.done, unknownCluster.done, malformed.done]);
     for (const [sub, code] of [
       [unknownJob, 'NOT_FOUND'],
@@ -142,31 +144,32 @@ describe('Subscription.jobProgress over graphql-ws', () => {
     const { jobId } = await createClusterJob(h.sim);
     const mine = wsClient(h.url, h.token);
     const theirs = wsClient(h.url, h.sim.credentials.otherProjectToken);
-    const a = subscribe(mine, 'JobProgress', { id: jobId });
+    const a = subscribe(mine, JobProgressDocument, { id: jobId });
     await until(() => a.values.length >= 1);
-    const b = subscribe(theirs, 'JobProgress', { id: jobId });
+    const b = subscribe(theirs, JobProgressDocument, { id: jobId });
     await b.done;
     expect(b.values).toEqual([]);
     expect(b.results[0]?.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
     const count = a.values.length;
-    await until(() => a.values.length > count, 5000, 'the first caller to keep receiving');
+    await until(() => a.values.length > count, 20_000, 'the first caller to keep receiving');
     expect(a.completed).toBe(false);
     await Promise.all([mine.dispose(), theirs.dispose()]);
     await cancelJob(h.sim, jobId);
   });
 
-  it('releases a subscriber at once when its client unsubscribes or disconnects, even while nothing changes', async () => {
-    // A settled cluster: no event is due, so nothing but the client leaving can end the stream.
+  it('releases a subscriber when its client unsubscribes or disconnects, even while nothing changes', async () => {
+    // A settled cluster: no event is due, so nothing but the client leaving can end the stream (a
+    // release that waited for the next event would never come, however long the deadline).
     const clusterId = await settledClusterId();
     const base = h.app.services.live.stats();
     const client = wsClient(h.url, h.token);
-    const [a, b] = [subscribe(client, 'ClusterStatus', { id: clusterId }), subscribe(client, 'ClusterStatus', { id: clusterId })];
+    const [a, b] = [subscribe(client, ClusterStatusDocument, { id: clusterId }), subscribe(client, ClusterStatusDocument, { id: clusterId })];
     await until(() => a.values.length >= 1 && b.values.length >= 1);
     expect(h.app.services.live.stats()).toMatchObject({ watches: base.watches + 1, subscribers: base.subscribers + 2 });
     a.dispose(); // graphql-ws `complete`
-    await until(() => h.app.services.live.stats().subscribers === base.subscribers + 1, 500, 'the unsubscribed one to leave');
+    await until(() => h.app.services.live.stats().subscribers === base.subscribers + 1, 20_000, 'the unsubscribed one to leave');
     await client.dispose(); // the socket closes
-    await until(() => h.app.services.live.stats().watches === base.watches, 500, 'the poller to stop with the last subscriber');
+    await until(() => h.app.services.live.stats().watches === base.watches, 20_000, 'the poller to stop with the last subscriber');
     expect(h.app.services.live.stats().subscribers).toBe(base.subscribers);
   });
 
@@ -195,7 +198,7 @@ describe('Subscription.jobProgress over graphql-ws', () => {
   it('watches a cluster until DELETED', async () => {
     const { jobId, clusterId } = await createClusterJob(h.sim);
     const client = wsClient(h.url, h.token);
-    const sub = subscribe<{ id: string; status: string; reason: string | null }>(client, 'ClusterStatus', { id: clusterId });
+    const sub = subscribe(client, ClusterStatusDocument, { id: clusterId });
     await until(() => sub.values.length >= 1);
     expect(sub.values[0]).toMatchObject({ id: clusterId, status: 'CREATING' });
     // Cancelling the create job rolls the cluster back: DELETED.
@@ -229,8 +232,8 @@ describe('graphql-ws connection', () => {
     const opened = Date.now();
     const closed = await closeOf(socket);
     expect(closed.code).toBe(4408);
-    expect(closed.at - opened).toBeGreaterThanOrEqual(2900);
-    expect(closed.at - opened).toBeLessThan(3500);
+    // Not before the 3 s (a timer never fires early); how much later depends on the machine.
+    expect(closed.at - opened).toBeGreaterThanOrEqual(2_990);
   });
 
   it('closes 4403 for a refused token and for a missing one, and acknowledges a good one', async () => {
@@ -306,7 +309,7 @@ describe('graphql-ws connection', () => {
     const closes: number[] = [];
     const client = wsClient(h.url, h.token, { onClosed: (code) => closes.push(code) });
     const { jobId } = await createClusterJob(h.sim);
-    const sub = subscribe(client, 'JobProgress', { id: jobId });
+    const sub = subscribe(client, JobProgressDocument, { id: jobId });
     await until(() => sub.values.length >= 1);
     const error = await new Promise<unknown>((resolve) => {
       client.subscribe({ query: 'subscription { jobProgress(id: ' }, { next() {}, error: resolve, complete: () => resolve(null) });
@@ -324,10 +327,10 @@ describe('Subscription over Server-Sent Events', () => {
   it('delivers the same events as graphql-ws, with the X-Auth-Token header', async () => {
     const { jobId } = await createClusterJob(h.sim);
     const client = wsClient(h.url, h.token);
-    const ws = subscribe(client, 'JobProgress', { id: jobId });
-    const sse = subscribeSse(h.url, h.token, 'JobProgress', { id: jobId });
-    await until(() => ws.values.length >= 1 && sse.values.length >= 1, 2000, 'first state on both');
-    await until(() => sse.values.length >= 4, 4000, 'changes over SSE');
+    const ws = subscribe(client, JobProgressDocument, { id: jobId });
+    const sse = subscribeSse(h.url, h.token, JobProgressDocument, { id: jobId });
+    await until(() => ws.values.length >= 1 && sse.values.length >= 1, 10_000, 'first state on both');
+    await until(() => sse.values.length >= 4, 20_000, 'changes over SSE');
     await cancelJob(h.sim, jobId);
     await Promise.all([ws.done, sse.done]);
     expect(sse.error).toBeNull();
@@ -343,16 +346,16 @@ describe('Subscription over Server-Sent Events', () => {
   it('releases a subscriber when its client disconnects, even while nothing changes', async () => {
     const clusterId = await settledClusterId();
     const base = h.app.services.live.stats();
-    const sse = subscribeSse(h.url, h.token, 'ClusterStatus', { id: clusterId });
+    const sse = subscribeSse(h.url, h.token, ClusterStatusDocument, { id: clusterId });
     await until(() => sse.values.length >= 1);
     expect(h.app.services.live.stats()).toMatchObject({ watches: base.watches + 1, subscribers: base.subscribers + 1 });
     sse.dispose();
-    await until(() => h.app.services.live.stats().watches === base.watches, 500, 'the poller to stop with its only subscriber');
+    await until(() => h.app.services.live.stats().watches === base.watches, 20_000, 'the poller to stop with its only subscriber');
     expect(h.app.services.live.stats().subscribers).toBe(base.subscribers);
   });
 
   it('ends with NOT_FOUND for an unknown id, and refuses a stream without a token with 401 UNAUTHENTICATED', async () => {
-    const unknown = subscribeSse(h.url, h.token, 'JobProgress', { id: 'short-0000beef' });
+    const unknown = subscribeSse(h.url, h.token, JobProgressDocument, { id: 'short-0000beef' });
     await unknown.done;
     expect(unknown.completed).toBe(true);
     expect(unknown.results.map((r) => r.errors?.[0]?.extensions?.code)).toEqual(['NOT_FOUND']);

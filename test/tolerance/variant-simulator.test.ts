@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HARNESS_CLOCK_SPEED, startHarness, type Harness } from '../fixtures/harness.js';
 import { subscribe, until, wsClient } from '../subscriptions/live-helpers.js';
+import { ClusterStatusDocument, JobProgressDocument } from '../generated/graphql.js';
 
 /**
  * The gateway against the simulator in `variant` wire mode (SIMULATOR_WIRE=variant): a live EMS
@@ -85,7 +86,7 @@ describe('the simulator in variant mode', () => {
 
     h.sim.clock.setSpeed(HARNESS_CLOCK_SPEED);
     const client = wsClient(h.url, h.token);
-    const sub = subscribe(client, 'JobProgress', { id: payload.jobId });
+    const sub = subscribe(client, JobProgressDocument, { id: payload.jobId });
     await sub.done;
     expect(sub.error).toBeNull();
     expect(sub.completed).toBe(true);
@@ -102,7 +103,7 @@ describe('the simulator in variant mode', () => {
   it('clusterStatus reads the unlisted status on every poll', async () => {
     const id = (await h.gql('{ clusters(first: 100, status: [UNKNOWN]) { edges { node { id } } } }')).data.clusters.edges[0].node.id;
     const client = wsClient(h.url, h.token);
-    const sub = subscribe<{ id: string; status: string }>(client, 'ClusterStatus', { id });
+    const sub = subscribe(client, ClusterStatusDocument, { id });
     await until(() => sub.values.length === 1, 5_000, 'the first state');
     expect(sub.values[0]).toMatchObject({ id, status: 'UNKNOWN' });
     expect(sub.results[0]!.errors).toBeUndefined();

@@ -5,6 +5,7 @@ import { loadConfig } from '../../src/config.js';
 import { DEVIATION_KINDS } from '../../src/ems/read/index.js';
 import { fixture, startFixtureServer, type FixtureServer } from '../fixtures/ems-fixtures.js';
 import { subscribeSse, until } from '../subscriptions/live-helpers.js';
+import { ClusterStatusDocument, JobProgressDocument } from '../generated/graphql.js';
 
 /**
  * The gateway against hand-written EMS answers (test/fixtures/ems/*.json) that hold what the EMS
@@ -465,8 +466,8 @@ describe('writes: read minimally, accepted once EMS answered 2xx', () => {
 
 describe('subscriptions on the same answers', () => {
   it('jobProgress and clusterStatus emit the states ShowJob and ShowCluster answers read to', async () => {
-    const job = subscribeSse(url, null, 'JobProgress', { id: SHOWN_JOB });
-    const cluster = subscribeSse(url, null, 'ClusterStatus', { id: C1 });
+    const job = subscribeSse(url, null, JobProgressDocument, { id: SHOWN_JOB });
+    const cluster = subscribeSse(url, null, ClusterStatusDocument, { id: C1 });
     try {
       await until(() => job.values.length === 1 && cluster.values.length === 1, 5_000, 'the first state of both');
       expect(job.values[0]).toMatchObject({ id: SHOWN_JOB, type: 'LONG', status: 'INIT', progress: 0, beginAt: null, endAt: null });

@@ -59,7 +59,7 @@ describe('toMutationError', () => {
   it('types a refusal the mutation lists', () => {
     const typed = toMutationError(notFound, 'expandCluster');
     expect(typed).toBeInstanceOf(NotFoundError);
-    expect(typed).toMatchObject({ code: 'NOT_FOUND', resourceId: '53f17034-0881-4cb1-b84b-9ceb97a3a613', requestId: 'req-1' });
+    expect(typed).toMatchObject({ code: 'NOT_FOUND', subject: '53f17034-0881-4cb1-b84b-9ceb97a3a613', requestId: 'req-1' });
   });
 
   it('leaves a refusal the union does not list as the EMS error (a GraphQL error with its code)', () => {

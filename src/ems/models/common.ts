@@ -5,6 +5,9 @@ import { z } from 'zod';
  * incoming requests against). Responses are read by src/ems/read, never with these rules.
  */
 
+/** What an HTTP header value may hold (tab, visible ASCII, space, Latin-1), as undici enforces. */
+export const HEADER_VALUE_PATTERN = /^[\t\x20-\x7e\x80-\xff]*$/;
+
 /** 8-4-4-4-12 hexadecimal UUID, any case. */
 export const UUID_PATTERN = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 export const EmsUuid = z.string().regex(UUID_PATTERN, 'must be a UUID (8-4-4-4-12 hexadecimal digits)');
@@ -15,6 +18,12 @@ export interface EmsPage {
   limit?: number;
   /** @default 0 */
   offset?: number;
+}
+
+/** The first rule of `schema` that `value` breaks, as its message; null when it keeps them all. */
+export function brokenRule(schema: z.ZodType, value: unknown): string | null {
+  const parsed = schema.safeParse(value);
+  return parsed.success ? null : (parsed.error.issues[0]?.message ?? 'is invalid');
 }
 
 /** The value a zod issue's `path` points at in the parsed input, or undefined. */

@@ -1,4 +1,5 @@
 export * from './common.js';
+export * from './issues.js';
 export * from './operations.js';
 export * from './release.js';
 export * from './label.js';

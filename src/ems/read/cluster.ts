@@ -1,5 +1,5 @@
 import { CLUSTER_STATUSES, type EmsClusterStatus } from '../models/cluster.js';
-import type { At, Listed, RecordSource, WireReader } from './reader.js';
+import { NOT_AN_OBJECT, type At, type Listed, type RecordSource, type WireReader } from './reader.js';
 import { readLabel, type LabelRecord } from './label.js';
 
 /** The CCE cluster an EMS cluster runs on (`k8s_cluster_specification`), as read. */
@@ -51,7 +51,7 @@ export interface ClusterRecord {
 
 /** A cluster object; a string says why it cannot be read (then it has no id). */
 export function readCluster(_value: unknown, at: At | null): ClusterRecord | string {
-  if (!at) return 'that is not a JSON object';
+  if (!at) return NOT_AN_OBJECT;
   const meta = at.object('cluster_metadata');
   const id = meta?.id('id') ?? null;
   if (!meta || !id) return 'without a readable cluster_metadata.id';

@@ -1,4 +1,4 @@
-import type { At, Listed, RecordSource, WireReader } from './reader.js';
+import { byIdentity, type Listed, type RecordSource, type WireReader } from './reader.js';
 
 /** An EMS credential (cdKey); the cdKey is its identity. */
 export interface CredentialRecord {
@@ -9,12 +9,12 @@ export interface CredentialRecord {
   source: RecordSource;
 }
 
-export function readCredential(_value: unknown, at: At | null): CredentialRecord | string {
-  if (!at) return 'that is not a JSON object';
-  const cdKey = at.id('cdKey');
-  if (!cdKey) return 'without a readable cdKey';
-  return { projectId: at.id('projectId'), cdKey, createdAtMs: at.number('createAt'), source: at.reader.source };
-}
+export const readCredential = byIdentity('cdKey', 'cdKey', (cdKey, at): CredentialRecord => ({
+  projectId: at.id('projectId'),
+  cdKey,
+  createdAtMs: at.number('createAt'),
+  source: at.reader.source,
+}));
 
 /** ShowCredentialInfo: a list. */
 export function readShowCredentials(json: unknown, r: WireReader): Listed<CredentialRecord>[] {

@@ -1,4 +1,4 @@
-import type { At, Listed, RecordSource, WireReader } from './reader.js';
+import { byIdentity, type Listed, type RecordSource, type WireReader } from './reader.js';
 
 /** An EMS feature gate (ListFeatures); its name is its identity. */
 export interface FeatureRecord {
@@ -11,19 +11,14 @@ export interface FeatureRecord {
   source: RecordSource;
 }
 
-export function readFeature(_value: unknown, at: At | null): FeatureRecord | string {
-  if (!at) return 'that is not a JSON object';
-  const name = at.id('feature');
-  if (!name) return 'without a readable feature name';
-  return {
-    name,
-    enabled: at.bool('switch'),
-    type: at.string('type'),
-    value: at.string('value'),
-    description: at.string('description'),
-    source: at.reader.source,
-  };
-}
+export const readFeature = byIdentity('feature', 'feature name', (name, at): FeatureRecord => ({
+  name,
+  enabled: at.bool('switch'),
+  type: at.string('type'),
+  value: at.string('value'),
+  description: at.string('description'),
+  source: at.reader.source,
+}));
 
 /** ListFeatures: `{ total, project_id, features }`. */
 export interface FeatureList {

@@ -1,5 +1,5 @@
 import { JOB_STATUSES, jobTypeOfId, type EmsJobStatus, type EmsJobType } from '../models/job.js';
-import type { At, Listed, RecordSource, WireReader } from './reader.js';
+import { byIdentity, type At, type Listed, type RecordSource, type WireReader } from './reader.js';
 
 /** One step of a job (`task_list`), as read; its id is its identity. */
 export interface TaskRecord {
@@ -35,10 +35,7 @@ export interface JobRecord {
   source: RecordSource;
 }
 
-export function readTask(_value: unknown, at: At | null): TaskRecord | string {
-  if (!at) return 'that is not a JSON object';
-  const id = at.id('id');
-  if (!id) return 'without a readable id';
+export const readTask = byIdentity('id', 'id', (id, at): TaskRecord => {
   const status = at.enumOf('status', JOB_STATUSES);
   return {
     id,
@@ -49,28 +46,20 @@ export function readTask(_value: unknown, at: At | null): TaskRecord | string {
     beginAt: at.time('begin_at'),
     endAt: at.time('end_at'),
   };
-}
+});
 
-/** A job object of a known list type (null: from its id). */
+/** A job object of a known list type (null: from its id): a task's fields, and the job's own. */
 export function readJob(at: At | null, type: EmsJobType | null): JobRecord | string {
-  if (!at) return 'that is not a JSON object';
-  const id = at.id('id');
-  if (!id) return 'without a readable id';
-  const status = at.enumOf('status', JOB_STATUSES);
+  const step = readTask(null, at);
+  if (typeof step === 'string') return step;
   return {
-    id,
-    type: type ?? jobTypeOfId(id),
-    clusterId: at.id('cluster_id'),
-    name: at.string('name'),
-    status: status.value,
-    statusText: status.text,
-    progress: at.number('progress'),
-    message: at.string('message'),
-    createdAt: at.time('created_at'),
-    beginAt: at.time('begin_at'),
-    endAt: at.time('end_at'),
-    tasks: at.list('task_list', readTask),
-    source: at.reader.source,
+    ...step,
+    type: type ?? jobTypeOfId(step.id),
+    clusterId: at!.id('cluster_id'),
+    name: at!.string('name'),
+    progress: at!.number('progress'),
+    tasks: at!.list('task_list', readTask),
+    source: at!.reader.source,
   };
 }
 

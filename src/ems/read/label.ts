@@ -1,4 +1,4 @@
-import type { At, Listed, WireReader } from './reader.js';
+import { byIdentity, type Listed, type WireReader } from './reader.js';
 
 /**
  * A Kubernetes node label as EMS returns it: any key (prefixed keys like
@@ -10,17 +10,14 @@ export interface LabelRecord {
   value: string;
 }
 
-export function readLabel(_value: unknown, at: At | null): LabelRecord | string {
-  if (!at) return 'that is not a JSON object';
-  const key = at.id('key');
-  if (!key) return 'without a readable key';
+export const readLabel = byIdentity('key', 'key', (key, at): LabelRecord => {
   let value = at.string('value');
   if (value === null) {
     if (at.value.value !== '') at.reader.note(at.path('value'), 'null_value');
     value = '';
   }
   return { key, value };
-}
+});
 
 /** ListClustersLabels: `{ total, labels }`. */
 export interface LabelList {

@@ -1,4 +1,4 @@
-import { EmsBadResponseError } from '../errors.js';
+import { EmsBadResponseError, quote } from '../errors.js';
 
 /**
  * Reading what EMS sends: `unknown` JSON in, the gateway's own records out. Strict about what a
@@ -75,6 +75,27 @@ export function isUnreadable(value: unknown): value is Unreadable {
   return typeof value === 'object' && value !== null && typeof (value as Unreadable).unreadable === 'string';
 }
 
+/**
+ * Reads one list element: the record, or a string saying why it cannot be read (`at` is null when
+ * the element is not a JSON object).
+ */
+export type ElementReader<T> = (value: unknown, at: At | null, index?: number) => T | string;
+
+/** Why an element that is not a JSON object cannot be read. */
+export const NOT_AN_OBJECT = 'that is not a JSON object';
+
+/**
+ * The reader of elements whose identity is the field `key` (`what` in messages): an element without
+ * a readable one cannot be read; `read` gets the identity and the element.
+ */
+export function byIdentity<T>(key: string, what: string, read: (id: string, at: At) => T): ElementReader<T> {
+  return (_value, at) => {
+    if (!at) return NOT_AN_OBJECT;
+    const id = at.id(key);
+    return id ? read(id, at) : `without a readable ${what}`;
+  };
+}
+
 /** The records of a list that could be read. */
 export function readable<T>(list: readonly Listed<T>[]): T[] {
   return list.filter((item): item is T => !isUnreadable(item));
@@ -94,7 +115,14 @@ export function missingFieldError(source: RecordSource, what: string): EmsBadRes
 }
 
 /** EMS times: `yyyy-MM-ddTHH:mm:ssZ`; fractional seconds and numeric offsets are read too. */
-export const TIMESTAMP_PATTERN = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:?\d{2})$/;
+const TIMESTAMP_PATTERN = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:?\d{2})$/;
+
+/** The instant a timestamp in that form names (epoch ms), or null for any other text. */
+export function timestampMs(text: string): number | null {
+  if (!TIMESTAMP_PATTERN.test(text)) return null;
+  const ms = Date.parse(text);
+  return Number.isNaN(ms) ? null : ms;
+}
 const NUMERIC = /^\s*-?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*$/;
 const INT32_MAX = 2147483647;
 
@@ -129,7 +157,7 @@ export class WireReader {
 
   /** The body as a whole cannot give what the operation returns. */
   unreadable(what: string, value?: unknown): EmsBadResponseError {
-    const got = value === undefined || this.sensitive ? '' : ` (got ${preview(value)})`;
+    const got = value === undefined ? '' : this.quote(value);
     const message = `EMS ${this.operation} returned a body the gateway cannot read: ${what}${got}`;
     return new EmsBadResponseError(message, { operation: this.operation, requestId: this.source.requestId, status: this.status, issues: [`${what}${got}`] });
   }
@@ -142,7 +170,7 @@ export class WireReader {
   }
 
   /** The body's root as a list, or the error for a body that is not one. */
-  rootList<T>(json: unknown, item: (value: unknown, at: At | null, index: number) => T | string): Listed<T>[] {
+  rootList<T>(json: unknown, item: ElementReader<T>): Listed<T>[] {
     if (!Array.isArray(json)) throw this.unreadable('the body must be a JSON list', json);
     return json.map((value, i) => this.element(value, '[]', `[${i}]`, i, item));
   }
@@ -151,7 +179,7 @@ export class WireReader {
     return isObject(value) ? new At(this, value, template, concrete) : null;
   }
 
-  element<T>(value: unknown, template: string, concrete: string, index: number, item: (value: unknown, at: At | null, index: number) => T | string): Listed<T> {
+  element<T>(value: unknown, template: string, concrete: string, index: number, item: ElementReader<T>): Listed<T> {
     const result = item(value, this.object(value, template, concrete), index);
     if (typeof result !== 'string') return result;
     this.note(template, 'bad_element');
@@ -160,7 +188,7 @@ export class WireReader {
 
   /** A short quote of a value for messages, unless the body is sensitive. */
   quote(value: unknown): string {
-    return this.sensitive ? '' : ` (got ${preview(value)})`;
+    return this.sensitive ? '' : ` (got ${quote(value)})`;
   }
 }
 
@@ -223,7 +251,7 @@ export class At {
       this.note(key, 'empty_time');
       return null;
     }
-    if (typeof value === 'string' && TIMESTAMP_PATTERN.test(value.trim()) && !Number.isNaN(Date.parse(value.trim()))) return value.trim();
+    if (typeof value === 'string' && timestampMs(value.trim()) !== null) return value.trim();
     this.note(key, 'bad_field');
     return null;
   }
@@ -317,7 +345,7 @@ export class At {
    * without it, or with something else than a list or null there, cannot be read at all.
    * @param item reads one element; returns a string saying why when it cannot be read.
    */
-  list<T>(key: string, item: (value: unknown, at: At | null, index: number) => T | string, options: { required?: boolean } = {}): Listed<T>[] {
+  list<T>(key: string, item: ElementReader<T>, options: { required?: boolean } = {}): Listed<T>[] {
     const value = this.value[key];
     // The list a list operation returns must be there: a body without it is another shape, not "none".
     if (value === undefined && options.required) throw this.reader.unreadable(`the body has no ${this.where(key)} list`, this.value);
@@ -338,7 +366,3 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function preview(value: unknown): string {
-  const json = JSON.stringify(value) ?? String(value);
-  return json.length > 60 ? `${json.slice(0, 60)}…` : json;
-}

@@ -1,5 +1,5 @@
 import { PREFERRED_VERSION_TAG } from '../models/release.js';
-import type { At, Listed, WireReader } from './reader.js';
+import { byIdentity, type Listed, type WireReader } from './reader.js';
 
 /** An EMS release (ListReleases); its version is its identity. */
 export interface ReleaseRecord {
@@ -10,13 +10,10 @@ export interface ReleaseRecord {
   preferred: boolean;
 }
 
-export function readRelease(_value: unknown, at: At | null): ReleaseRecord | string {
-  if (!at) return 'that is not a JSON object';
-  const version = at.id('version');
-  if (!version) return 'without a readable version';
+export const readRelease = byIdentity('version', 'version', (version, at): ReleaseRecord => {
   const tag = at.string('tag');
   return { version, tag, description: at.string('description'), preferred: tag === PREFERRED_VERSION_TAG };
-}
+});
 
 /** ListReleases: `{ total, releases }`. */
 export interface ReleaseList {

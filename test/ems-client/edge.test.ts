@@ -13,6 +13,9 @@ import {
 } from '../../src/ems/errors.js';
 import { computeSignature, parseAuthorization } from '../../src/ems/signer.js';
 
+/** A retry delay no test waits out: a call that ends sooner was cut short. */
+const RETRY_DELAY_MS = 20_000;
+
 /**
  * Transport edge cases the EMS simulator cannot produce (bodies cut mid-stream, oversized bodies,
  * non-EMS error bodies, HTTP-date Retry-After, path prefixes), against a scripted node:http server.
@@ -269,23 +272,25 @@ describe('ems client transport edges', () => {
     const e2 = await failure(client().forAuth(auth).listReleases(undefined, { signal: AbortSignal.timeout(30) }));
     expect(e2).toBeInstanceOf(EmsTimeoutError);
 
-    handler = (_req, res) => json(res, 503, JSON.stringify({ error_code: 'APIGW.0201', error_msg: 'busy' }), { 'retry-after': '5' });
+    // Retry-After 20 s: an abort that did not cut the retry delay short would take at least that.
+    handler = (_req, res) => json(res, 503, JSON.stringify({ error_code: 'APIGW.0201', error_msg: 'busy' }), { 'retry-after': '20' });
     const ac3 = new AbortController();
     const t0 = Date.now();
-    const p3 = client({ retryMaxDelayMs: 5_000 }).forAuth(auth).listReleases(undefined, { signal: ac3.signal });
+    const p3 = client({ retryMaxDelayMs: RETRY_DELAY_MS }).forAuth(auth).listReleases(undefined, { signal: ac3.signal });
     setTimeout(() => ac3.abort(), 100);
     expect(await failure(p3)).toBeInstanceOf(EmsNetworkError);
-    expect(Date.now() - t0).toBeLessThan(1_000);
+    expect(Date.now() - t0).toBeLessThan(RETRY_DELAY_MS);
   });
 
-  it('cancels promptly during a retry delay after a transport error', async () => {
+  it('cancels during a retry delay after a transport error', async () => {
     handler = (req) => req.socket.destroy();
     const ac = new AbortController();
     const t0 = Date.now();
-    const p = client({ retryMinDelayMs: 5_000, retryMaxDelayMs: 5_000 }).forAuth(auth).listReleases(undefined, { signal: ac.signal });
+    const p = client({ retryMinDelayMs: RETRY_DELAY_MS, retryMaxDelayMs: RETRY_DELAY_MS }).forAuth(auth).listReleases(undefined, { signal: ac.signal });
     setTimeout(() => ac.abort(), 100);
     expect(await failure(p)).toBeInstanceOf(EmsNetworkError);
-    expect(Date.now() - t0).toBeLessThan(1_000);
+    // Without the abort, the retry would wait the whole delay first.
+    expect(Date.now() - t0).toBeLessThan(RETRY_DELAY_MS);
   });
 
   it('retries a GET that times out, never a POST', async () => {

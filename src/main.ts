@@ -29,7 +29,7 @@ async function main(): Promise<void> {
   }
 
   // SIMULATOR_REGIONS: one simulator per region, and the gateway spans them all (as with EMS_REGIONS).
-  const regional = dev && simulatorOptions && simulatorOptions.regions.length > 0 ? await dev.startRegionalSimulators(simulatorOptions.regions, simulatorOptions) : null;
+  const regional = dev && simulatorOptions?.regions?.length ? await dev.startRegionalSimulators(simulatorOptions.regions, simulatorOptions) : null;
   const simulator = dev && simulatorOptions && !regional ? await dev.startSimulator(simulatorOptions) : null;
   if (simulator) config = { ...config, ems: { ...config.ems, endpoint: simulator.url, region: config.ems.region ?? simulator.region } };
   if (regional) {

@@ -66,7 +66,7 @@ export class SimulatorEnvError extends Error {
  */
 export function loadSimulatorEnv(
   env: Record<string, string | undefined>,
-): Required<Pick<SimulatorOptions, 'port' | 'host'>> & SimulatorOptions & { regions: string[] } {
+): Required<Pick<SimulatorOptions, 'port' | 'host'>> & SimulatorOptions & { regions?: string[] } {
   const parsed = SimulatorEnv.safeParse(env);
   if (!parsed.success) {
     throw new SimulatorEnvError(
@@ -96,6 +96,6 @@ export function loadSimulatorEnv(
     ...(e.SIMULATOR_CLUSTER_COUNT !== undefined ? { clusterCount: e.SIMULATOR_CLUSTER_COUNT } : {}),
     ...(e.SIMULATOR_WIRE !== undefined ? { wire: e.SIMULATOR_WIRE } : {}),
     faults,
-    regions: e.SIMULATOR_REGIONS ?? [],
+    ...(e.SIMULATOR_REGIONS !== undefined ? { regions: e.SIMULATOR_REGIONS } : {}),
   };
 }

@@ -9,6 +9,8 @@ export type AuthorizeClusterInput = {
   clusterId: string | number;
   /** Optional. Repeats of the same key by the same caller for the same mutation within 10 minutes return the first result without submitting again (concurrent repeats wait for the first). Reusing a key with a different input fails with IdempotencyKeyReusedError. 1–255 printable ASCII characters, e.g. a UUID. */
   idempotencyKey?: string | null | undefined;
+  /** The region of the cluster; without it, the region that holds what the input names (each region is asked once). */
+  region?: string | null | undefined;
 };
 
 export type CancelJobsInput = {
@@ -16,6 +18,8 @@ export type CancelJobsInput = {
   idempotencyKey?: string | null | undefined;
   /** 1–1000 job ids ("short-", "long-" or "ems-custom-" followed by letters, digits and "-"; at most 48 characters). */
   jobIds: Array<string | number>;
+  /** The region of the jobs; without it, the region that holds what the input names (each region is asked once). */
+  region?: string | null | undefined;
 };
 
 /** Billing mode (`charge_mode`). A mode this schema does not list reads as null. */
@@ -46,6 +50,8 @@ export type CreateClusterInput = {
   memory?: MemorySpecInput | null | undefined;
   /** 4–128 lowercase letters, digits and "-", starting with a letter, not ending with "-"; unique in the project. */
   name: string;
+  /** The region to create the cluster in; without it, required when several regions are configured. */
+  region?: string | null | undefined;
 };
 
 export type DeleteClusterInput = {
@@ -53,6 +59,8 @@ export type DeleteClusterInput = {
   clusterId: string | number;
   /** Optional. Repeats of the same key by the same caller for the same mutation within 10 minutes return the first result without submitting again (concurrent repeats wait for the first). Reusing a key with a different input fails with IdempotencyKeyReusedError. 1–255 printable ASCII characters, e.g. a UUID. */
   idempotencyKey?: string | null | undefined;
+  /** The region of the cluster; without it, the region that holds what the input names (each region is asked once). */
+  region?: string | null | undefined;
 };
 
 export type EnrollClusterInput = {
@@ -73,6 +81,8 @@ export type EnrollClusterInput = {
   ltsStreams?: Array<string | number> | null | undefined;
   /** Same rule as CreateClusterInput.name. */
   name: string;
+  /** The region to enroll the cluster in; without it, required when several regions are configured. */
+  region?: string | null | undefined;
   /** UUID. */
   vpcEndpointId?: string | number | null | undefined;
   /** UUIDs. */
@@ -118,6 +128,8 @@ export type ExpandClusterInput = {
   idempotencyKey?: string | null | undefined;
   /** Names of the CCE nodes to add: 1–512 distinct names of 1–48 characters. */
   nodeNames: Array<string>;
+  /** The region of the cluster; without it, the region that holds what the input names (each region is asked once). */
+  region?: string | null | undefined;
 };
 
 /** Status of a job or task. A status EMS adds later reads as UNKNOWN, with its text in `statusText`. */
@@ -191,6 +203,8 @@ export type ShrinkClusterInput = {
   idempotencyKey?: string | null | undefined;
   /** Names of the CCE nodes to remove: 1–512 distinct names of 1–48 characters. */
   nodeNames: Array<string>;
+  /** The region of the cluster; without it, the region that holds what the input names (each region is asked once). */
+  region?: string | null | undefined;
 };
 
 export type FleetClusterFieldsFragment = { id: string, name: string, status: ClusterStatus, statusText: string | null, reason: string | null, createdAt: string | null, updatedAt: string | null, availableNodeCount: number | null, k8s: { k8sClusterId: string, nodeCount: number | null, version: string | null }, memory: { hugePageCount: number | null, hugePageSizeMb: number | null, totalBytes: number | null } | null, release: { id: string, version: string, preferred: boolean } | null };

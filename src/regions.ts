@@ -82,7 +82,7 @@ export function regionsFromEnv(env: Record<string, string | undefined>, aksk: bo
   const iamAll = value('EMS_IAM_ENDPOINT');
   if (iamAll !== undefined && !isHttpUrl(iamAll)) problems.push(`EMS_IAM_ENDPOINT: must be a http(s) URL (got ${JSON.stringify(iamAll)})`);
   const regions: RegionConfig[] = [];
-  for (const name of names) {
+  for (const name of new Set(names)) {
     if (!REGION_NAME.test(name)) continue;
     const suffix = regionEnvSuffix(name);
     const endpoint = value(`EMS_ENDPOINT_${suffix}`) ?? emsEndpointOf(name);

@@ -5,6 +5,7 @@ import { graphql } from './gql';
 export const FleetClusterFields = graphql(`
   fragment FleetClusterFields on Cluster {
     id
+    region
     name
     status
     statusText
@@ -75,8 +76,8 @@ export const ErrorFields = graphql(`
 `);
 
 export const FleetQuery = graphql(`
-  query Fleet($first: Int!, $after: String, $status: [ClusterStatus!]) {
-    clusters(first: $first, after: $after, status: $status) {
+  query Fleet($first: Int!, $after: String, $status: [ClusterStatus!], $regions: [String!]) {
+    clusters(first: $first, after: $after, status: $status, regions: $regions) {
       totalCount
       pageInfo {
         hasNextPage
@@ -87,6 +88,15 @@ export const FleetQuery = graphql(`
           ...FleetClusterFields
         }
       }
+    }
+  }
+`);
+
+export const RegionsQuery = graphql(`
+  query Regions {
+    regions {
+      name
+      default
     }
   }
 `);

@@ -75,6 +75,20 @@ describe.skipIf(!chromiumFound)('the dashboard over three regions, in Chromium',
     } finally {
       h.sims.region('ap-southeast-1').resetFaults();
     }
+    // A new cluster needs its region: the gateway says so at the field; with one, it is created there.
+    await page.getByRole('button', { name: 'New cluster' }).click();
+    const create = page.locator('form', { has: page.getByRole('heading', { name: 'New cluster' }) });
+    await create.getByRole('textbox', { name: 'Name (required)' }).fill('kvcache-region-east');
+    await create.getByRole('textbox', { name: 'CCE cluster ID (required)' }).fill('3f0c2a4e-8b1d-4c6f-9a7e-5d2b1c0e9f8a');
+    await create.getByRole('button', { name: 'Create cluster' }).click();
+    const regionField = create.getByRole('combobox', { name: /^Region/ });
+    await expect.poll(() => regionField.getAttribute('aria-invalid'), WAIT).toBe('true');
+    await regionField.selectOption('cn-east-3');
+    await create.getByRole('button', { name: 'Create cluster' }).click();
+    await expect.poll(() => page.getByRole('heading', { level: 1 }).innerText(), WAIT).toBe('kvcache-region-east');
+    await expect.poll(() => page.locator('dl.facts').innerText(), WAIT).toMatch(/Region\s+cn-east-3\b/);
+    expect(h.sims.regions.map((s) => s.stats.count('CreateCluster'))).toEqual([0, 1, 0]);
+
     await page.screenshot({ path: fileURLToPath(new URL('../../test-artifacts/dashboard-regions.png', import.meta.url)), fullPage: true });
     expect(problems).toEqual([]);
   });

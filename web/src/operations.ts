@@ -77,6 +77,9 @@ export const ErrorFields = graphql(`
 
 export const FleetQuery = graphql(`
   query Fleet($first: Int!, $after: String, $status: [ClusterStatus!], $regions: [String!]) {
+    regions {
+      name
+    }
     clusters(first: $first, after: $after, status: $status, regions: $regions) {
       totalCount
       pageInfo {
@@ -88,15 +91,6 @@ export const FleetQuery = graphql(`
           ...FleetClusterFields
         }
       }
-    }
-  }
-`);
-
-export const RegionsQuery = graphql(`
-  query Regions {
-    regions {
-      name
-      default
     }
   }
 `);

@@ -1,9 +1,9 @@
 import { useClient } from '@urql/preact';
 import type { CombinedError, OperationResult } from '@urql/core';
 import { useEffect, useMemo, useState } from 'preact/hooks';
-import type { ClusterStatus, FleetClusterFieldsFragment, FleetQuery as FleetQueryData, RegionsQuery as RegionsQueryData } from '../gql/graphql';
+import type { ClusterStatus, FleetClusterFieldsFragment, FleetQuery as FleetQueryData } from '../gql/graphql';
 import { CLUSTER_STATUSES, formatGiB, formatTime, hugePageGiB, timeAgo } from '../format';
-import { FleetQuery, RegionsQuery } from '../operations';
+import { FleetQuery } from '../operations';
 import { clusterHref } from '../router';
 import { isTokenRefused, useSession } from '../state';
 import { CreateClusterForm, EnrollClusterForm } from './cluster-forms';
@@ -23,25 +23,8 @@ interface FleetState {
   error: CombinedError | null;
   /** Regions that did not answer the last read (their clusters are missing; the others show). */
   missingRegions: string[];
-}
-
-/** The regions the gateway spans, read once; empty until read (or when it cannot tell). */
-function useRegions(): string[] {
-  const client = useClient();
-  const [regions, setRegions] = useState<string[]>([]);
-  useEffect(() => {
-    let cancelled = false;
-    void client
-      .query(RegionsQuery, {}, { requestPolicy: 'network-only' })
-      .toPromise()
-      .then((result: OperationResult<RegionsQueryData>) => {
-        if (!cancelled && result.data) setRegions(result.data.regions.map((r) => r.name));
-      });
-    return () => {
-      cancelled = true;
-    };
-  }, [client]);
-  return regions;
+  /** The regions the gateway spans, as the last read listed them. */
+  regions: string[];
 }
 
 /** The regions named by the errors of a partial answer (a region that failed is left out, with an error naming it). */
@@ -54,7 +37,7 @@ function regionsIn(error: CombinedError | undefined): string[] {
 function useFleet(status: string | null, region: string | null): [FleetState, () => void] {
   const client = useClient();
   const { tokenRefused } = useSession();
-  const [state, setState] = useState<FleetState>({ clusters: [], total: 0, loading: true, error: null, missingRegions: [] });
+  const [state, setState] = useState<FleetState>({ clusters: [], total: 0, loading: true, error: null, missingRegions: [], regions: [] });
   const [generation, setGeneration] = useState(0);
   useEffect(() => {
     let cancelled = false;
@@ -66,6 +49,7 @@ function useFleet(status: string | null, region: string | null): [FleetState, ()
       let total = 0;
       let error: CombinedError | null = null;
       const missingRegions = new Set<string>();
+      let regions: string[] = [];
       for (let page = 0; page < MAX_PAGES; page++) {
         const result: OperationResult<FleetQueryData> = await client
           .query(
@@ -83,6 +67,7 @@ function useFleet(status: string | null, region: string | null): [FleetState, ()
           error = result.error ?? null;
           break;
         }
+        regions = result.data.regions.map((r) => r.name);
         const connection = result.data.clusters;
         total = connection.totalCount;
         // A cluster EMS sent unreadably is a null node (with an error): the others still show.
@@ -94,7 +79,7 @@ function useFleet(status: string | null, region: string | null): [FleetState, ()
         if (isTokenRefused(error)) tokenRefused();
         setState((s) => ({ ...s, loading: false, error }));
       } else {
-        setState({ clusters, total, loading: false, error: null, missingRegions: [...missingRegions] });
+        setState({ clusters, total, loading: false, error: null, missingRegions: [...missingRegions], regions });
       }
       // The next read starts a while after this one ended, however long it took.
       if (!cancelled) timer = setTimeout(() => setGeneration((g) => g + 1), REFRESH_MS);
@@ -153,7 +138,7 @@ export function FleetView() {
   const [search, setSearch] = useState('');
   const [panel, setPanel] = useState<Panel>('none');
   const [fleet, reload] = useFleet(status || null, region || null);
-  const regions = useRegions();
+  const regions = fleet.regions;
   const multiRegion = regions.length > 1;
   const columns = multiRegion ? [COLUMNS[0]!, REGION_COLUMN, ...COLUMNS.slice(1)] : COLUMNS;
   const now = useNow(5_000);
@@ -176,8 +161,8 @@ export function FleetView() {
         </div>
       </div>
 
-      {panel === 'create' ? <CreateClusterForm onClose={() => setPanel('none')} /> : null}
-      {panel === 'enroll' ? <EnrollClusterForm onClose={() => setPanel('none')} /> : null}
+      {panel === 'create' ? <CreateClusterForm onClose={() => setPanel('none')} regions={regions} /> : null}
+      {panel === 'enroll' ? <EnrollClusterForm onClose={() => setPanel('none')} regions={regions} /> : null}
 
       <form class="filters" role="search" aria-label="Filter clusters" onSubmit={(e) => e.preventDefault()}>
         {multiRegion ? (

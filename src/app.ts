@@ -69,6 +69,8 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
   // Project ids left to discovery are asked of IAM first: a region that cannot tell stops start-up.
   let regionList = config.ems.regions?.length ? config.ems.regions : [singleRegion(config, endpoint!)];
   if (config.ems.aksk) regionList = await discoverProjectIds(regionList, config.ems.aksk, { timeoutMs: config.ems.timeoutMs });
+  // The default region's project id is the gateway's project id (credentials, createCredential).
+  if (config.ems.regions?.length) config = { ...config, ems: { ...config.ems, projectId: regionList[0]!.projectId } };
   const logger = options.logger ?? createLogger(config);
   const security = createSecurity(config, logger, '/graphql');
   warnAboutOpenAccess(config, logger);

@@ -10,6 +10,7 @@ import { quote } from '../ems/errors.js';
 import type { Listed } from '../ems/read/index.js';
 import { userInputError } from '../errors.js';
 import { fanOut } from '../regional.js';
+import { regionalContext } from '../mutations/route.js';
 import type { RegionConfig } from '../regions.js';
 import { itemOf, offsetWindow, selectsField, type Connection, type ConnectionArgs, type OffsetWindow } from './connection.js';
 
@@ -57,6 +58,16 @@ export const regionsArg = builder.args((t) => ({
 export const regionArg = builder.args((t) => ({
   region: t.string({ description: 'The region the resource is in; without it, every region is asked (one call each).' }),
 }));
+
+/** The `region` argument of per-region lists (releases, features, labels, credentials). */
+export const oneRegionArg = builder.args((t) => ({
+  region: t.string({ description: 'The region to ask (default: the default region, the first configured).' }),
+}));
+
+/** `ctx` bound to the region a `region` argument names (BAD_USER_INPUT unless configured), or `ctx` itself. */
+export function inRegion(ctx: Context, region: string | null | undefined): Context {
+  return region == null ? ctx : regionalContext(ctx, ctx.regions.check('region', region));
+}
 
 const CURSOR_PATTERN = /^[A-Za-z0-9+/]+={0,2}$/;
 const CURSOR_PREFIX = 'RegionConnection:';

@@ -125,6 +125,22 @@ describe('three regions: one graph', () => {
     for (const job of edges) expect(job.cluster).toMatchObject({ region: job.region });
   });
 
+  it('per-region lists (releases, features, credentials) ask the region named, else the default region, with its project id', async () => {
+    for (const sim of h.sims.regions) sim.stats.reset();
+    const query = 'query($r: String) { releases(first: 5, region: $r) { totalCount } features(first: 1, region: $r) { totalCount } credentials(region: $r) { projectId } }';
+    const east = await h.gql(query, { r: EAST });
+    expect(east.errors).toBeUndefined();
+    expect(h.sims.regions.map((s) => s.stats.count('ListReleases') + s.stats.count('ListFeatures') + s.stats.count('ShowCredentialInfo'))).toEqual([0, 3, 0]);
+    const eastProject = h.sims.region(EAST).credentials.projectId;
+    expect(east.data.credentials.map((c: { projectId: string }) => c.projectId)).toEqual(east.data.credentials.map(() => eastProject));
+    expect(h.sims.region(EAST).stats.log.find((e) => e.operation === 'ShowCredentialInfo')!.path).toContain(eastProject);
+    const plain = await h.gql(query, { r: null });
+    expect(plain.errors).toBeUndefined();
+    expect(h.sims.region(NORTH).stats.log.find((e) => e.operation === 'ShowCredentialInfo')!.path).toContain(h.sims.region(NORTH).credentials.projectId);
+    const unknown = await h.gql(query, { r: 'mars-north-1' });
+    expect(unknown.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT' });
+  });
+
   it('cluster(id) and job(id) find their region, or use the one named', async () => {
     const id = (await idsOf(h, SOUTHEAST))[2]!;
     for (const stats of h.sims.regions.map((s) => s.stats)) stats.reset();

@@ -219,7 +219,6 @@ export function createContextFactory(services: AppServices): ContextFactory {
       return { ems, loaders: createLoaders(ems), signal };
     });
   };
-  const authsOf = new WeakMap<object, Caller['authOf']>();
   return {
     create(initial) {
       const token = tokenOf(initial);
@@ -234,7 +233,7 @@ export function createContextFactory(services: AppServices): ContextFactory {
       const { client: _client, regions: _regions, ...shared } = services;
       const regions = regionsOf({ log, traceContext, authOf }, requestSignal(services, initial.request?.signal));
       const own = regions.scope(services.regions.default);
-      const ctx: Context = {
+      return {
         config: services.config,
         services: shared,
         auth,
@@ -249,16 +248,15 @@ export function createContextFactory(services: AppServices): ContextFactory {
         security: requestSecurity(initial),
         span,
       };
-      authsOf.set(ctx, authOf);
-      return ctx;
     },
     // Each event's nested fields get their own deadline, from when they are first read. Created on
     // first use: most events select no nested field, and thousands of subscribers may share one.
     forEvent(subscription) {
       let regions: RequestRegions | null = null;
-      const authOf = authsOf.get(subscription) ?? (() => subscription.auth);
+      // The subscription's credentials per region (its X-Auth-Token-<region> headers or authTokens).
+      const authOf = (region: string) => subscription.regions.auth(region);
       const own = () => (regions ??= regionsOf({ log: subscription.log, traceContext: subscription.traceContext, authOf }, requestSignal(services)));
-      const event = {
+      return {
         ...subscription,
         get regions() {
           return own();
@@ -273,8 +271,6 @@ export function createContextFactory(services: AppServices): ContextFactory {
           return own().scope(services.regions.default).signal;
         },
       };
-      authsOf.set(event, authOf);
-      return event;
     },
   };
 }

@@ -65,3 +65,18 @@ describe('EMS_REGIONS', () => {
     expect(problemsOf({ EMS_REGION: 'North' })).toEqual([expect.stringMatching(/^EMS_REGION: must be a region name/)]);
   });
 });
+
+describe('per-region tokens', () => {
+  const regions = ['cn-north-4', 'cn-east-3'];
+  it('reads X-Auth-Token-<region> headers, and over graphql-ws an authTokens map or such headers in connection_init', async () => {
+    const { regionTokensOf } = await import('../../src/context.js');
+    const request = new Request('http://gateway.test/graphql', { headers: { 'X-Auth-Token-cn-east-3': ' east-token ', 'x-auth-token': 'plain' } });
+    expect([...regionTokensOf({ request } as never, regions)]).toEqual([['cn-east-3', 'east-token']]);
+    expect([...regionTokensOf({ connectionParams: { authTokens: { 'cn-north-4': 'n', 'cn-east-3': 'e', 'mars-1': 'x' } } } as never, regions)]).toEqual([
+      ['cn-north-4', 'n'],
+      ['cn-east-3', 'e'],
+    ]);
+    expect([...regionTokensOf({ connectionParams: { headers: { 'X-AUTH-TOKEN-CN-EAST-3': 'e2' } } } as never, regions)]).toEqual([['cn-east-3', 'e2']]);
+    expect([...regionTokensOf({ connectionParams: { authTokens: ['not', 'a', 'map'] } } as never, regions)]).toEqual([]);
+  });
+});

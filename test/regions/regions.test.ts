@@ -353,3 +353,30 @@ describe('the simulator’s regions', () => {
     }
   });
 });
+
+describe('a single EMS_ENDPOINT stays one region', () => {
+  it('names its region (EMS_REGION, else the endpoint host, else "default"), keeps offset cursors and adds no extensions.regions', async () => {
+    const { startHarness } = await import('../fixtures/harness.js');
+    const one = await startHarness({ env: { EMS_REGION: 'cn-north-4' } });
+    try {
+      const { data, extensions } = await one.gql(RegionClustersPageDocument, { first: 2 });
+      expect(data!.clusters.edges.map((e) => e!.node!.region)).toEqual(['cn-north-4', 'cn-north-4']);
+      expect(Buffer.from(data!.clusters.edges[1]!.cursor, 'base64').toString()).toBe('OffsetConnection:1');
+      expect(extensions?.regions).toBeUndefined();
+      expect((await one.gql(RegionsDocument)).data!.regions).toEqual([
+        { name: 'cn-north-4', projectId: one.sim.credentials.projectId, endpoint: one.sim.url, default: true, healthy: true },
+      ]);
+      // A region argument must name it.
+      const other = await one.gql(RegionClustersPageDocument, { first: 1, regions: ['cn-east-3'] });
+      expect(other.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT' });
+    } finally {
+      await one.close();
+    }
+    const unnamed = await startHarness();
+    try {
+      expect((await unnamed.gql(RegionsDocument)).data!.regions.map((r) => r.name)).toEqual(['default']);
+    } finally {
+      await unnamed.close();
+    }
+  });
+});

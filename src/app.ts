@@ -28,7 +28,8 @@ import { operationLimits } from './limits.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { schema } from './schema/index.js';
 import { createSecurity, guardResolvers, writeRequestIds, type Security } from './security/index.js';
-import { createLogger, redactedMaskError, yogaLogging } from './security/logging.js';
+import { configuredSecrets, createLogger, redactedMaskError, yogaLogging } from './security/logging.js';
+import { redactSecrets } from './security/redact.js';
 import { metricsAccess, metricsHandler, warnAboutOpenAccess } from './security/operational.js';
 import { createLiveHubFromConfig, type LiveHub } from './subscriptions/index.js';
 import { createTelemetry, type Telemetry } from './telemetry.js';
@@ -175,7 +176,7 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
       requestParamErrors(),
       // Before security.execution, which wraps the subscribe step it sets.
       subscriptionEventScopes(contexts.forEvent),
-      regionReports(),
+      regionReports((text) => redactSecrets(text, configuredSecrets(config))),
       ...security.plugins,
       security.execution,
       operationLimits(config.limits),

@@ -162,7 +162,7 @@ function failureFacts(error: unknown): { code: string; requestId: string | null;
 }
 
 /** The error a failed region adds to the result: its message and code, and `region`. */
-export function regionError(region: string, error: unknown, path: readonly (string | number)[]): GraphQLError {
+export function regionError(region: string, error: unknown, path: readonly (string | number)[], redact: (text: string) => string = (t) => t): GraphQLError {
   const facts = failureFacts(error);
   const extensions: ErrorExtensions = {
     code: facts.code,
@@ -171,7 +171,7 @@ export function regionError(region: string, error: unknown, path: readonly (stri
     retryable: facts.retryable,
     region,
   };
-  return new GraphQLError(`Region ${region} did not answer: ${facts.message}`, { path, extensions });
+  return new GraphQLError(redact(`Region ${region} did not answer: ${facts.message}`), { path, extensions });
 }
 
 /**
@@ -241,9 +241,9 @@ export function loadersOf(ctx: Pick<Context, 'regions'>, record: { region?: stri
 /**
  * Adds to each result what its fan-outs found: `extensions.regions` (each region consulted, in
  * configured order: `{ name, ok, code, requestId }`) and an error naming each region that failed,
- * on the path of the field it left incomplete.
+ * on the path of the field it left incomplete, its text redacted by `redact` (as masked errors are).
  */
-export function regionReports(): Plugin<Context> {
+export function regionReports(redact: (text: string) => string): Plugin<Context> {
   return {
     onExecute({ args }) {
       return {
@@ -252,7 +252,7 @@ export function regionReports(): Plugin<Context> {
           if (isAsyncIterable(result) || !ctx.regions) return;
           const outcomes = ctx.regions.outcomes();
           if (outcomes.length === 0) return;
-          const errors = ctx.regions.failures().map((f) => regionError(f.region, f.error, f.path));
+          const errors = ctx.regions.failures().map((f) => regionError(f.region, f.error, f.path, redact));
           setResult({
             ...result,
             ...(errors.length > 0 || result.errors ? { errors: [...(result.errors ?? []), ...errors] } : {}),

@@ -18,6 +18,8 @@ import {
 } from './context.js';
 import { createWebUi, graphiqlOptions } from './dashboard.js';
 import { createEmsClient } from './ems/client.js';
+import { createRegionServices, regionReports, stampRegion } from './regional.js';
+import { DEFAULT_REGION_NAME, discoverProjectIds, iamEndpointOf, regionOfEndpoint, type RegionConfig } from './regions.js';
 import { createDeviationReporter } from './ems/read/index.js';
 import { gatewayError, maskError, requestParamErrors } from './errors.js';
 import { createIdempotencyStore } from './idempotency/index.js';
@@ -26,7 +28,8 @@ import { operationLimits } from './limits.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { schema } from './schema/index.js';
 import { createSecurity, guardResolvers, writeRequestIds, type Security } from './security/index.js';
-import { createLogger, redactedMaskError, yogaLogging } from './security/logging.js';
+import { configuredSecrets, createLogger, redactedMaskError, yogaLogging } from './security/logging.js';
+import { redactSecrets } from './security/redact.js';
 import { metricsAccess, metricsHandler, warnAboutOpenAccess } from './security/operational.js';
 import { createLiveHubFromConfig, type LiveHub } from './subscriptions/index.js';
 import { createTelemetry, type Telemetry } from './telemetry.js';
@@ -63,7 +66,12 @@ export interface App {
  */
 export async function buildApp(config: Config, options: BuildAppOptions = {}): Promise<App> {
   const endpoint = config.ems.endpoint;
-  if (endpoint === null) throw new TypeError('buildApp needs config.ems.endpoint (EMS_ENDPOINT)');
+  if (endpoint === null && !config.ems.regions?.length) throw new TypeError('buildApp needs config.ems.endpoint (EMS_ENDPOINT) or config.ems.regions (EMS_REGIONS)');
+  // Project ids left to discovery are asked of IAM first: a region that cannot tell stops start-up.
+  let regionList = config.ems.regions?.length ? config.ems.regions : [singleRegion(config, endpoint!)];
+  if (config.ems.aksk) regionList = await discoverProjectIds(regionList, config.ems.aksk, { timeoutMs: config.ems.timeoutMs });
+  // The default region's project id is the gateway's project id (credentials, createCredential).
+  if (config.ems.regions?.length) config = { ...config, ems: { ...config.ems, projectId: regionList[0]!.projectId } };
   const logger = options.logger ?? createLogger(config);
   const security = createSecurity(config, logger, '/graphql');
   warnAboutOpenAccess(config, logger);
@@ -72,17 +80,17 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
   const telemetry = options.telemetry ?? createTelemetry(process.env);
   /** Aborts the reads still running when the shutdown grace period is over. */
   const shutdownReads = new AbortController();
-  const client = security.verdicts.gate(createEmsClient({
+  const createClient = (region: RegionConfig) => security.verdicts.gate(createEmsClient({
     telemetry,
-    endpoint,
-    projectId: config.ems.projectId,
+    endpoint: region.endpoint,
+    projectId: region.projectId,
     requestTimeoutMs: config.ems.timeoutMs,
     maxRetries: config.ems.maxRetries,
     circuitBreaker: config.ems.circuitBreaker,
     onCircuitChange: (state) =>
       state === 'open'
-        ? logger.error({ circuit: state }, 'EMS looks down: failing calls fast until a probe succeeds')
-        : logger.info({ circuit: state }, 'EMS answers again'),
+        ? logger.error({ circuit: state, region: region.name }, 'EMS looks down: failing calls fast until a probe succeeds')
+        : logger.info({ circuit: state, region: region.name }, 'EMS answers again'),
     onDeviation: createDeviationReporter({
       logger: logger.child({ component: 'ems-read' }),
       count: (deviation) => metrics.observeDeviation(deviation),
@@ -101,16 +109,22 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
       }
     },
   }), scopeOf);
+  // The default region's client is gated last: token checks (security.verdicts.check) ask it.
+  const clients = new Map(regionList.slice(1).map((region) => [region.name, createClient(region)] as const));
+  const client = createClient(regionList[0]!);
+  clients.set(regionList[0]!.name, client);
+  const regions = createRegionServices(regionList, clients);
+  const closeClients = () => Promise.all([...clients.values()].map((c) => c.close())).then(() => undefined);
   let live: LiveHub;
   try {
     live = await createLiveHubFromConfig(config, {
-      upstream: (auth) => client.forAuth(auth),
+      upstream: (auth, region) => stampRegion(regions.client(region ?? regions.default).forAuth(auth), region ?? regions.default),
       logger: logger.child({ component: 'live' }),
       onPoll: (report) => metrics.observePoll(report),
     });
   } catch (error) {
     // Nothing may outlive a failed build: the caller never gets a handle to stop it.
-    await client.close();
+    await closeClients();
     await security.close();
     await telemetry.shutdown();
     throw error;
@@ -124,7 +138,7 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
     });
   } catch (error) {
     await live.close();
-    await client.close();
+    await closeClients();
     await security.close();
     await telemetry.shutdown();
     throw error;
@@ -132,6 +146,7 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
   const services: AppServices = {
     config,
     client,
+    regions,
     logger,
     idempotency,
     live,
@@ -161,6 +176,7 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
       requestParamErrors(),
       // Before security.execution, which wraps the subscribe step it sets.
       subscriptionEventScopes(contexts.forEvent),
+      regionReports((text) => redactSecrets(text, configuredSecrets(config))),
       ...security.plugins,
       security.execution,
       operationLimits(config.limits),
@@ -247,7 +263,7 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
         wsServer.close();
         server.closeAllConnections();
         await serverClosed;
-        await client.close();
+        await closeClients();
         await idempotency.close();
         if (metricsServer?.listening) await new Promise<void>((resolve) => metricsServer.close(() => resolve()));
         await security.close();
@@ -257,6 +273,12 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
       return closed;
     },
   };
+}
+
+/** The one region of EMS_ENDPOINT: named by EMS_REGION, else by the endpoint's host, else `default`; never discovered. */
+function singleRegion(config: Config, endpoint: string): RegionConfig {
+  const name = config.ems.region ?? regionOfEndpoint(endpoint) ?? DEFAULT_REGION_NAME;
+  return { name, endpoint, projectId: config.ems.projectId, iamEndpoint: iamEndpointOf(name), discover: false };
 }
 
 /** The GraphQL endpoint: what a draining gateway refuses and waits for (health, metrics and the dashboard are still served). */

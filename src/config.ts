@@ -3,6 +3,9 @@ import { EmsProjectId, HEADER_VALUE_PATTERN } from './ems/models/index.js';
 import { blankAsAbsent, decimal, int, isSet, optionalString, stringOr } from './env.js';
 import { SECRET_ENV, securityConfig, securityEnvShape, securityProblems, type SecurityConfig } from './security/config.js';
 import { maskUrlCredentials } from './security/redact.js';
+import { REGION_NAME, regionsFromEnv, type RegionConfig } from './regions.js';
+
+export type { RegionConfig } from './regions.js';
 
 /**
  * The gateway's configuration, parsed from the environment (the names are public: see the README).
@@ -17,6 +20,13 @@ export interface Config {
     endpoint: string | null;
     /** Sent upstream as `X-Project-Id`. */
     projectId: string | null;
+    /** EMS_REGION: the name of EMS_ENDPOINT's region; null = the endpoint's host names it, else `default` (see src/regions.ts). */
+    region: string | null;
+    /**
+     * EMS_REGIONS, in the order given, with their endpoints and project ids (EMS_ENDPOINT_<REGION>,
+     * EMS_PROJECT_ID_<REGION>, EMS_IAM_ENDPOINT[_<REGION>]); null = one region, EMS_ENDPOINT.
+     */
+    regions: RegionConfig[] | null;
     /** When set, every upstream request is signed SDK-HMAC-SHA256 with these. */
     aksk: { ak: string; sk: string; securityToken: string | null } | null;
     /** Static fallback token for callers that send none. */
@@ -116,6 +126,7 @@ const EnvSchema = z
     ),
     EMS_ENDPOINT: url(['http:', 'https:'], 'http(s)'),
     EMS_PROJECT_ID: z.preprocess(blankAsAbsent, EmsProjectId.optional()),
+    EMS_REGION: z.preprocess(blankAsAbsent, z.string().max(64).regex(REGION_NAME, 'must be a region name, like cn-north-4').optional()),
     EMS_AK: headerValue,
     EMS_SK: optionalString,
     EMS_SECURITY_TOKEN: headerValue,
@@ -154,6 +165,7 @@ function crossFieldProblems(env: Record<string, string | undefined>): string[] {
   if (set('EMS_SECURITY_TOKEN') && !set('EMS_AK')) problems.push('EMS_SECURITY_TOKEN: needs EMS_AK and EMS_SK');
   if (num('DEFAULT_PAGE_SIZE', 50) > num('MAX_PAGE_SIZE', 1000)) problems.push('DEFAULT_PAGE_SIZE: must not exceed MAX_PAGE_SIZE');
   if (num('POLL_ACTIVE_MS', 1_000) > num('POLL_IDLE_MS', 5_000)) problems.push('POLL_ACTIVE_MS: must not exceed POLL_IDLE_MS');
+  problems.push(...regionsFromEnv(env, set('EMS_AK')).problems);
   problems.push(...securityProblems(env, set('EMS_AK') || set('EMS_AUTH_TOKEN')));
   return problems;
 }
@@ -185,6 +197,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     ems: {
       endpoint: e.EMS_ENDPOINT ?? null,
       projectId: e.EMS_PROJECT_ID ?? null,
+      region: e.EMS_REGION ?? null,
+      regions: regionsFromEnv(env, Boolean(e.EMS_AK && e.EMS_SK)).regions,
       aksk: e.EMS_AK && e.EMS_SK ? { ak: e.EMS_AK, sk: e.EMS_SK, securityToken: e.EMS_SECURITY_TOKEN ?? null } : null,
       staticToken: e.EMS_AUTH_TOKEN ?? null,
       timeoutMs: e.EMS_TIMEOUT_MS,

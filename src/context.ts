@@ -6,7 +6,8 @@ import type { Config } from './config.js';
 import { withRequestScope, type EmsApi, type EmsAuth, type RequestScope } from './ems/api.js';
 import type { EmsClient } from './ems/client.js';
 import type { IdempotencyStore } from './idempotency/index.js';
-import { withCallBudget } from './ems/budget.js';
+import { withCallBudget, type CallBudget } from './ems/budget.js';
+import { createRequestRegions, stampRegion, type RegionServices, type RequestRegions } from './regional.js';
 import { createLoaders, type Loaders } from './loaders/index.js';
 import type { LiveHub } from './subscriptions/index.js';
 import type { Caller } from './auth/roles.js';
@@ -17,7 +18,10 @@ import { SpanKind, trace, type OtelContext, type Span, type Telemetry } from './
 /** Long-lived pieces shared by every request of one gateway instance. */
 export interface AppServices {
   config: Config;
+  /** The default region's EMS client (readiness, token checks). */
   client: EmsClient;
+  /** Every region's settings and client; `client` is the default region's. */
+  regions: RegionServices;
   logger: Logger;
   /** Idempotency records of mutations (Redis when REDIS_URL is set, else in memory). */
   idempotency: IdempotencyStore;
@@ -36,7 +40,7 @@ export interface AppServices {
  * `ctx.ems` (the caller's operations, within the call budget), and subscription pollers get theirs
  * from the hub.
  */
-export type ResolverServices = Omit<AppServices, 'client'>;
+export type ResolverServices = Omit<AppServices, 'client' | 'regions'>;
 
 /**
  * What one GraphQL request, or one subscription event, may spend on EMS, and the loaders over it,
@@ -54,6 +58,11 @@ export interface UpstreamScope {
 /** Per-request context: the caller's credentials, the EMS operations bound to them, fresh loaders. */
 export interface Context extends UpstreamScope {
   config: Config;
+  /**
+   * The regions this request may reach: `ems` and `loaders` above are the default region's;
+   * `regions.scope(name)` gives another's, spending the same call budget.
+   */
+  regions: RequestRegions;
   services: ResolverServices;
   auth: EmsAuth;
   /**
@@ -119,6 +128,29 @@ function authTokenHeader(headers: Record<string, unknown>): string | null {
   return null;
 }
 
+/**
+ * Per-region tokens of an HTTP request or graphql-ws connection: `X-Auth-Token-<region>` headers
+ * (e.g. `X-Auth-Token-cn-east-3`), or over graphql-ws an `authTokens` object of the
+ * `connection_init` payload (`{ "cn-east-3": "…" }`), or such headers in its `headers` object.
+ * A region without one uses the request's `X-Auth-Token`.
+ */
+export function regionTokensOf(initial: Partial<InitialContext>, regions: readonly string[]): Map<string, string> {
+  const tokens = new Map<string, string>();
+  const params = initial.connectionParams;
+  const map = params?.authTokens;
+  const headers = params?.headers;
+  for (const region of regions) {
+    const header = `x-auth-token-${region}`;
+    let token: unknown = map !== null && typeof map === 'object' && !Array.isArray(map) ? (map as Record<string, unknown>)[region] : undefined;
+    if (typeof token !== 'string' && headers !== null && typeof headers === 'object' && !Array.isArray(headers)) {
+      token = Object.entries(headers as Record<string, unknown>).find(([name]) => name.toLowerCase() === header)?.[1];
+    }
+    if (typeof token !== 'string') token = initial.request?.headers.get(header) ?? undefined;
+    if (typeof token === 'string' && token.trim().length > 0) tokens.set(region, token.trim());
+  }
+  return tokens;
+}
+
 /** A stable, non-reversible name for a set of credentials. */
 export function scopeOf(auth: EmsAuth): string {
   const material = auth.kind === 'token' ? `token:${auth.token}` : auth.kind === 'aksk' ? `aksk:${auth.ak}` : 'none';
@@ -129,8 +161,15 @@ export function scopeOf(auth: EmsAuth): string {
  * The EMS operations one request (or one subscription event) may use: the caller's, limited to
  * `limits.maxUpstreamCalls` calls, each given the request's deadline, trace context and logger.
  */
-export function requestApi(services: AppServices, auth: EmsAuth, scope: RequestScope = {}): EmsApi {
-  return withCallBudget(withRequestScope(services.client.forAuth(auth), scope), services.config.limits.maxUpstreamCalls);
+export function requestApi(
+  services: AppServices,
+  auth: EmsAuth,
+  scope: RequestScope = {},
+  region: string = services.regions.default,
+  budget?: CallBudget,
+): EmsApi {
+  const api = stampRegion(services.regions.client(region).forAuth(auth), region);
+  return withCallBudget(withRequestScope(api, scope), services.config.limits.maxUpstreamCalls, budget);
 }
 
 /** Longest caller-chosen `X-Request-Id` kept; anything longer or unprintable is replaced. */
@@ -167,27 +206,44 @@ export interface ContextFactory {
 }
 
 export function createContextFactory(services: AppServices): ContextFactory {
-  /** Budgeted EMS operations, bound to `signal` and the request's logger and trace, and fresh loaders. */
-  const upstreamScope = (ctx: Pick<Context, 'auth' | 'log' | 'traceContext'>, signal: AbortSignal): UpstreamScope => {
-    const ems = requestApi(services, ctx.auth, { signal, logger: ctx.log, traceContext: () => ctx.traceContext });
-    return { ems, loaders: createLoaders(ems), signal };
+  type Caller = Pick<Context, 'log' | 'traceContext'> & { authOf(region: string): EmsAuth };
+  /**
+   * The regions of one request (or event): each region's budgeted EMS operations, bound to
+   * `signal` and the request's logger and trace, and fresh loaders, created on first use; every
+   * region spends one call budget.
+   */
+  const regionsOf = (caller: Caller, signal: AbortSignal): RequestRegions => {
+    const budget: CallBudget = { used: 0 };
+    return createRequestRegions(services.regions, caller.authOf, (region) => {
+      const ems = requestApi(services, caller.authOf(region), { signal, logger: caller.log, traceContext: () => caller.traceContext }, region, budget);
+      return { ems, loaders: createLoaders(ems), signal };
+    });
   };
   return {
     create(initial) {
-      const auth = resolveAuth(services.config, tokenOf(initial));
+      const token = tokenOf(initial);
+      const regionTokens = regionTokensOf(initial, services.regions.names);
+      const authOf = (region: string) => resolveAuth(services.config, regionTokens.get(region) ?? token);
+      const auth = authOf(services.regions.default);
       const requestId = requestIdOf(initial.request);
       const { telemetry } = services;
       const span = telemetry.startSpan('graphql.operation', { kind: SpanKind.SERVER }, telemetry.extract(initial.request?.headers));
       const traceContext = trace.setSpan(telemetry.extract(initial.request?.headers), span);
       const log = services.logger.child({ requestId, traceId: span.spanContext().traceId });
-      const { client: _client, ...shared } = services;
-      const request = { auth, log, traceContext };
+      const { client: _client, regions: _regions, ...shared } = services;
+      const regions = regionsOf({ log, traceContext, authOf }, requestSignal(services, initial.request?.signal));
+      const own = regions.scope(services.regions.default);
       return {
         config: services.config,
         services: shared,
-        ...request,
+        auth,
+        log,
+        traceContext,
         scope: scopeOf(auth),
-        ...upstreamScope(request, requestSignal(services, initial.request?.signal)),
+        regions,
+        ems: own.ems,
+        loaders: own.loaders,
+        signal: own.signal,
         requestId,
         security: requestSecurity(initial),
         span,
@@ -196,18 +252,23 @@ export function createContextFactory(services: AppServices): ContextFactory {
     // Each event's nested fields get their own deadline, from when they are first read. Created on
     // first use: most events select no nested field, and thousands of subscribers may share one.
     forEvent(subscription) {
-      let scope: UpstreamScope | null = null;
-      const own = () => (scope ??= upstreamScope(subscription, requestSignal(services)));
+      let regions: RequestRegions | null = null;
+      // The subscription's credentials per region (its X-Auth-Token-<region> headers or authTokens).
+      const authOf = (region: string) => subscription.regions.auth(region);
+      const own = () => (regions ??= regionsOf({ log: subscription.log, traceContext: subscription.traceContext, authOf }, requestSignal(services)));
       return {
         ...subscription,
+        get regions() {
+          return own();
+        },
         get ems() {
-          return own().ems;
+          return own().scope(services.regions.default).ems;
         },
         get loaders() {
-          return own().loaders;
+          return own().scope(services.regions.default).loaders;
         },
         get signal() {
-          return own().signal;
+          return own().scope(services.regions.default).signal;
         },
       };
     },

@@ -13,7 +13,7 @@ async function main(): Promise<void> {
   }
   // Without EMS_ENDPOINT the gateway runs on the development simulator. It is loaded only then:
   // nothing on the production path imports it, and its settings (SIMULATOR_*) are its own.
-  const dev = (env.EMS_ENDPOINT ?? '').trim() === '' ? await import('./simulator/dev.js') : null;
+  const dev = (env.EMS_ENDPOINT ?? '').trim() === '' && (env.EMS_REGIONS ?? '').trim() === '' ? await import('./simulator/dev.js') : null;
   let simulatorOptions: ReturnType<NonNullable<typeof dev>['loadSimulatorEnv']> | null = null;
   if (dev) {
     try {
@@ -28,13 +28,23 @@ async function main(): Promise<void> {
     process.exit(1);
   }
 
-  const simulator = dev && simulatorOptions ? await dev.startSimulator(simulatorOptions) : null;
-  if (simulator) config = { ...config, ems: { ...config.ems, endpoint: simulator.url } };
+  // SIMULATOR_REGIONS: one simulator per region, and the gateway spans them all (as with EMS_REGIONS).
+  const regional = dev && simulatorOptions?.regions?.length ? await dev.startRegionalSimulators(simulatorOptions.regions, simulatorOptions) : null;
+  const simulator = dev && simulatorOptions && !regional ? await dev.startSimulator(simulatorOptions) : null;
+  if (simulator) config = { ...config, ems: { ...config.ems, endpoint: simulator.url, region: config.ems.region ?? simulator.region } };
+  if (regional) {
+    const regions = regional.regions.map((s) => ({ name: s.region, endpoint: s.url, projectId: null, iamEndpoint: s.url, discover: false }));
+    config = { ...config, ems: { ...config.ems, endpoint: regions[0]!.endpoint, regions } };
+  }
+  const stopSimulators = async () => {
+    await simulator?.stop();
+    await regional?.stop();
+  };
   let app;
   try {
     app = await buildApp(config);
   } catch (error) {
-    await simulator?.stop();
+    await stopSimulators();
     throw error;
   }
   const logger = app.services.logger;
@@ -46,7 +56,7 @@ async function main(): Promise<void> {
     url = await app.start();
   } catch (error) {
     await app.stop();
-    await simulator?.stop();
+    await stopSimulators();
     if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
       throw new Error(`port ${config.port} on ${config.host} is in use: set PORT to a free port`);
     }
@@ -57,6 +67,7 @@ async function main(): Promise<void> {
     `Dashboard: ${new URL('/', url)}`,
   ];
   if (dev && simulator) lines.push(...dev.banner(simulator, url, simulatorOptions?.wire ?? 'reference'));
+  if (dev && regional) lines.push(...dev.regionsBanner(regional, url, simulatorOptions?.wire ?? 'reference'));
   console.log(lines.join('\n'));
 
   let stopping = false;
@@ -67,7 +78,7 @@ async function main(): Promise<void> {
     app
       .stop(config.shutdownGraceMs)
       .then(async ({ abandoned }) => {
-        await simulator?.stop();
+        await stopSimulators();
         logger.info({ signal, abandoned }, 'shut down');
       })
       .then(

@@ -7,16 +7,15 @@ import type { EmsApi } from './api.js';
  * fan out into thousands of EMS calls, e.g. by aliasing a root field, and starve other callers of
  * the shared connection pool and of the caller's own EMS rate limit.
  */
-export function withCallBudget(api: EmsApi, max: number): EmsApi {
-  let used = 0;
+export function withCallBudget(api: EmsApi, max: number, shared: CallBudget = { used: 0 }): EmsApi {
   const budgeted = {} as Record<keyof EmsApi, unknown>;
-  counters.set(budgeted, () => Math.min(used, max));
+  counters.set(budgeted, () => Math.min(shared.used, max));
   const counted = budgeted;
   for (const name of Object.keys(api) as (keyof EmsApi)[]) {
     const call = api[name] as (...args: unknown[]) => Promise<unknown>;
     counted[name] = (...args: unknown[]) => {
-      used += 1;
-      if (used > max) {
+      shared.used += 1;
+      if (shared.used > max) {
         return Promise.reject(
           gatewayError(`This request needs more than ${max} EMS calls (MAX_UPSTREAM_CALLS); ask for fewer fields or items`, 'UPSTREAM_CALL_BUDGET_EXCEEDED'),
         );
@@ -25,6 +24,11 @@ export function withCallBudget(api: EmsApi, max: number): EmsApi {
     };
   }
   return counted as EmsApi;
+}
+
+/** Calls counted so far; one object shared by the APIs of every region a request reaches, so they spend one budget. */
+export interface CallBudget {
+  used: number;
 }
 
 const counters = new WeakMap<object, () => number>();

@@ -18,8 +18,9 @@ export function invalidateAfterWrite(ctx: Context): void {
  * The cluster through `clusterById` (one ShowCluster after invalidateAfterWrite, shared with
  * `job.cluster`); null when EMS no longer knows it (e.g. deleted).
  */
-export function loadCluster(ctx: Context, clusterId: string): Promise<ClusterRecord | null> {
-  return ctx.loaders.clusterById.load(clusterId).catch((error: unknown) => {
+export function loadCluster(ctx: Context, clusterId: string, region?: string): Promise<ClusterRecord | null> {
+  const loaders = region === undefined ? ctx.loaders : ctx.regions.scope(region).loaders;
+  return loaders.clusterById.load(clusterId).catch((error: unknown) => {
     if (isEmsError(error) && error.code === 'NOT_FOUND') return null;
     throw error;
   });

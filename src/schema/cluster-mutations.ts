@@ -33,7 +33,8 @@ import { runMutation } from '../mutations/run.js';
 import { validateInput, type EmsMapping } from '../mutations/validation.js';
 import { ChargeMode, Cluster, LtsConnectType } from './cluster.js';
 import { Job } from './job.js';
-import { idempotencyKeyField, mutationField, replayedField } from './mutation.js';
+import { idempotencyKeyField, mutationField, regionInputField, replayedField } from './mutation.js';
+import { loadersOf } from '../regional.js';
 
 /**
  * Cluster writes: createCluster, enrollCluster, expandCluster, shrinkCluster, deleteCluster,
@@ -110,6 +111,7 @@ export const CreateClusterInput = builder.inputType('CreateClusterInput', {
     k8s: t.field({ type: K8sClusterSpecInput, required: true }),
     memory: t.field({ type: MemorySpecInput }),
     idempotencyKey: idempotencyKeyField(t),
+    region: regionInputField(t, 'to create the cluster in'),
   }),
 });
 const CREATE_CLUSTER: EmsMapping<typeof CreateClusterInput.$inferInput> = {
@@ -119,6 +121,7 @@ const CREATE_CLUSTER: EmsMapping<typeof CreateClusterInput.$inferInput> = {
   k8s: ['k8s_cluster_specification', K8S],
   memory: ['memory_specification', MEMORY],
   idempotencyKey: null,
+  region: null,
 };
 export const CREATE_CLUSTER_RULES = { mapping: CREATE_CLUSTER, body: EmsCreateClusterRequest };
 
@@ -159,6 +162,7 @@ export const EnrollClusterInput = builder.inputType('EnrollClusterInput', {
     ltsStreams: t.idList({ description: 'UUIDs.' }),
     ltsAccessConfigs: t.idList({ description: 'UUIDs.' }),
     idempotencyKey: idempotencyKeyField(t),
+    region: regionInputField(t, 'to enroll the cluster in'),
   }),
 });
 const ENROLL_CLUSTER: EmsMapping<typeof EnrollClusterInput.$inferInput> = {
@@ -173,6 +177,7 @@ const ENROLL_CLUSTER: EmsMapping<typeof EnrollClusterInput.$inferInput> = {
   ltsStreams: 'lts_streams',
   ltsAccessConfigs: 'lts_access_configs',
   idempotencyKey: null,
+  region: null,
 };
 export const ENROLL_CLUSTER_RULES = { mapping: ENROLL_CLUSTER, body: EmsEnrollClusterRequest };
 
@@ -185,13 +190,14 @@ const nodeNamesInput = (name: string, verb: string) =>
         description: `Names of the CCE nodes to ${verb}: 1–${NODE_COUNT_MAX} distinct names of 1–${NODE_NAME_MAX} characters.`,
       }),
       idempotencyKey: idempotencyKeyField(t),
+      region: regionInputField(t, 'of the cluster'),
     }),
   });
 
 export const ExpandClusterInput = nodeNamesInput('ExpandClusterInput', 'add');
 export const ShrinkClusterInput = nodeNamesInput('ShrinkClusterInput', 'remove');
 /** The cluster id is the path of the request; the names are its body. */
-const NODE_NAMES: EmsMapping<typeof ExpandClusterInput.$inferInput> = { clusterId: null, nodeNames: 'node_name_list', idempotencyKey: null };
+const NODE_NAMES: EmsMapping<typeof ExpandClusterInput.$inferInput> = { clusterId: null, nodeNames: 'node_name_list', idempotencyKey: null, region: null };
 export const NODE_NAMES_RULES = { mapping: NODE_NAMES, params: { clusterId: EmsUuid }, body: EmsNodeNameListRequest };
 
 const clusterIdInput = (name: string) =>
@@ -199,13 +205,14 @@ const clusterIdInput = (name: string) =>
     fields: (t) => ({
       clusterId: t.id({ required: true, description: 'UUID of the cluster.' }),
       idempotencyKey: idempotencyKeyField(t),
+      region: regionInputField(t, 'of the cluster'),
     }),
   });
 
 export const DeleteClusterInput = clusterIdInput('DeleteClusterInput');
 export const AuthorizeClusterInput = clusterIdInput('AuthorizeClusterInput');
 /** Delete and authorize send no body: the cluster id is the path. */
-const CLUSTER_ID: EmsMapping<typeof DeleteClusterInput.$inferInput> = { clusterId: null, idempotencyKey: null };
+const CLUSTER_ID: EmsMapping<typeof DeleteClusterInput.$inferInput> = { clusterId: null, idempotencyKey: null, region: null };
 export const CLUSTER_ID_RULES = { mapping: CLUSTER_ID, params: { clusterId: EmsUuid } };
 
 // ---------------------------------------------------------------------------------------------
@@ -224,6 +231,8 @@ interface ClusterJobStored {
 /** An async cluster write, after submission. */
 export interface ClusterJobPayloadData extends ClusterJobStored {
   replayed: boolean;
+  /** The region the write went to (set by mutationField); undefined = the default region. */
+  region?: string;
 }
 
 /** The error on an id EMS's accepted answer did not give. */
@@ -257,14 +266,14 @@ function clusterJobPayload(name: string, what: string, clusterIdFromEms: boolean
         nullable: true,
         description:
           'The job as EMS reports it after submission (status, progress, tasks); query `job(id)` to follow it. Null, with an error on this path, when it cannot be read (the write was still accepted).',
-        resolve: (p, _args, ctx) => (p.jobId === null ? null : ctx.loaders.jobById.load(p.jobId)),
+        resolve: (p, _args, ctx) => (p.jobId === null ? null : loadersOf(ctx, p).jobById.load(p.jobId)),
       }),
       cluster: t.field({
         type: Cluster,
         nullable: true,
         description:
           'The cluster as EMS shows it after the submission; null when EMS no longer knows it (or, with an error on this path, when it cannot be read).',
-        resolve: (p, _args, ctx) => (p.clusterId === null ? null : loadCluster(ctx, p.clusterId)),
+        resolve: (p, _args, ctx) => (p.clusterId === null ? null : loadCluster(ctx, p.clusterId, p.region)),
       }),
       replayed: replayedField(t),
     }),
@@ -280,13 +289,14 @@ export const DeleteClusterPayload = clusterJobPayload('DeleteClusterPayload', 'T
 export interface AuthorizeClusterPayloadData {
   clusterId: string;
   replayed: boolean;
+  region?: string;
 }
 
 export const AuthorizeClusterPayload = builder.objectRef<AuthorizeClusterPayloadData>('AuthorizeClusterPayload').implement({
   description: 'EMS granted the cluster the permissions it needs.',
   fields: (t) => ({
     clusterId: t.exposeID('clusterId', { nullable: false }),
-    cluster: t.field({ type: Cluster, nullable: true, resolve: (p, _args, ctx) => loadCluster(ctx, p.clusterId) }),
+    cluster: t.field({ type: Cluster, nullable: true, resolve: (p, _args, ctx) => loadCluster(ctx, p.clusterId, p.region) }),
     replayed: replayedField(t),
   }),
 });

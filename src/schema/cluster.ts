@@ -8,6 +8,8 @@ import { JobConnection, JobStatus, JobType, filterByStatus, nullWhenNotFound } f
 import { Label } from './label.js';
 import { Release } from './release.js';
 import { STATUS_TEXT_DESCRIPTION, withUnknown } from './unknown.js';
+import { loadersOf, locate, orNullWhenNotFound } from '../regional.js';
+import { regionArg, regionalConnection, regionsArg, sliceOf } from './region.js';
 
 export const ClusterStatus = builder.enumType('ClusterStatus', {
   description: 'Lifecycle status of an EMS cluster. A status EMS adds later reads as UNKNOWN, with its text in `statusText`.',
@@ -69,6 +71,11 @@ Cluster.implement({
     'An EMS cluster. Fields that need an upstream call of their own (`jobs`, `labels`, `release`) are nullable: one failed call nulls that field alone, with an error on its path.',
   fields: (t) => ({
     id: t.exposeID('id', { nullable: false }),
+    region: t.string({
+      nullable: false,
+      description: 'The EMS region the cluster is in (see `regions`).',
+      resolve: (c, _args, ctx) => c.region ?? ctx.regions.services.default,
+    }),
     name: t.string({
       nullable: false,
       resolve: (c) => c.name ?? Promise.reject(missingFieldError(c.source, `cluster ${c.id} without a readable cluster_specification.name`)),
@@ -106,7 +113,7 @@ Cluster.implement({
       },
       resolve: async (c, args, ctx) => {
         const window = offsetWindow(args, ctx.config.limits);
-        const jobs = await ctx.loaders.jobsByClusterId.load({ clusterId: c.id, type: args.type ?? null });
+        const jobs = await loadersOf(ctx, c).jobsByClusterId.load({ clusterId: c.id, type: args.type ?? null });
         return connectionFromList(filterByStatus(jobs, args.status), window);
       },
     }),
@@ -115,7 +122,7 @@ Cluster.implement({
       nullable: { list: true, items: true },
       description:
         'Node labels of the CCE cluster behind this cluster, as Kubernetes has them (prefixed keys, empty values); null, with an error, when they cannot be listed. A label EMS sent without a readable key is null, with an error on its path.',
-      resolve: async (c, _args, ctx) => (c.k8s ? itemsOf(await ctx.loaders.labelsByK8sClusterId.load(c.k8s.k8sClusterId)) : null),
+      resolve: async (c, _args, ctx) => (c.k8s ? itemsOf(await loadersOf(ctx, c).labelsByK8sClusterId.load(c.k8s.k8sClusterId)) : null),
     }),
     release: t.field({
       type: Release,
@@ -123,7 +130,7 @@ Cluster.implement({
       description: 'The EMS release matching the cluster’s version; null when EMS lists none (or, with an error, when releases cannot be listed).',
       resolve: (c, _args, ctx) => {
         const version = c.k8s?.version;
-        return version ? ctx.loaders.releaseByVersion.load(version) : null;
+        return version ? loadersOf(ctx, c).releaseByVersion.load(version) : null;
       },
     }),
   }),
@@ -145,12 +152,23 @@ builder.queryFields((t) => ({
     description:
       'Clusters of the caller’s project (ListClusters), in EMS order. `status` filters in the gateway (EMS cannot); ' +
       'with a filter or `totalCount`, the project’s clusters are listed once for the request and sliced. ' +
-      'A cluster EMS sent that cannot be read (no id) keeps its edge, with a null node and an error on its path.',
+      'A cluster EMS sent that cannot be read (no id) keeps its edge, with a null node and an error on its path. ' +
+      'With several regions: each region’s clusters in EMS order, regions in configured order, asked at once; a region that fails is left out, ' +
+      'named by an error and in `extensions.regions`.',
     args: {
       ...pageArgs,
       status: t.arg({ type: [ClusterStatus], description: 'Keep clusters in any of these statuses.' }),
+      ...regionsArg,
     },
     resolve: async (_root, args, ctx, info) => {
+      if (ctx.regions.services.multi) {
+        return regionalConnection(ctx, info, args, async ({ loaders }, window, needTotal) => {
+          if (args.status?.length || needTotal || loaders.allClustersStarted()) return sliceOf(filterClusters(await loaders.allClusters(), args.status), window);
+          const page = await loaders.clusterPage(window.offset, window.limit);
+          return { items: page.items, hasMore: page.hasMore, total: async () => (await loaders.allClusters()).length };
+        });
+      }
+      ctx.regions.select('regions', args.regions);
       const window = offsetWindow(args, ctx.config.limits);
       // ListClusters has no total and no filter: those need the whole list; a plain page is one call.
       if (args.status?.length || selectsField(info, 'totalCount') || ctx.loaders.allClustersStarted()) {
@@ -163,11 +181,15 @@ builder.queryFields((t) => ({
   cluster: t.field({
     type: Cluster,
     nullable: true,
-    description: 'One cluster (ShowCluster); null when EMS does not know it.',
-    args: { id: t.arg.id({ required: true, description: 'The EMS cluster UUID.' }) },
-    resolve: (_root, { id }, ctx) => {
+    description:
+      'One cluster (ShowCluster); null when EMS does not know it. With several regions and no `region`, every region is asked at once and the one that has it answers.',
+    args: { id: t.arg.id({ required: true, description: 'The EMS cluster UUID.' }), ...regionArg },
+    resolve: async (_root, { id, region }, ctx) => {
       checkArgument('id', id, EmsUuid);
-      return ctx.loaders.clusterById.load(id).catch(nullWhenNotFound);
+      if (region != null) return ctx.regions.scope(ctx.regions.check('region', region)).loaders.clusterById.load(id).catch(nullWhenNotFound);
+      if (!ctx.regions.services.multi) return ctx.loaders.clusterById.load(id).catch(nullWhenNotFound);
+      const found = await locate(ctx, `Cluster ${id}`, ({ loaders }) => orNullWhenNotFound(loaders.clusterById.load(id)));
+      return found?.value ?? null;
     },
   }),
 }));

@@ -8,16 +8,17 @@ import { gatewayError } from '../errors.js';
 import { runMutation } from '../mutations/run.js';
 import { validateInput, type EmsMapping } from '../mutations/validation.js';
 import { Credential } from './credential.js';
-import { idempotencyKeyField, mutationField, replayedField } from './mutation.js';
+import { idempotencyKeyField, mutationField, regionInputField, replayedField } from './mutation.js';
 
 export const CreateCredentialInput = builder.inputType('CreateCredentialInput', {
   fields: (t) => ({
     projectId: t.id({ description: `1–${PROJECT_ID_MAX} letters and digits; default the gateway’s project (EMS_PROJECT_ID).` }),
     idempotencyKey: idempotencyKeyField(t),
+    region: regionInputField(t, 'of the project'),
   }),
 });
 /** The project id is the path of the request; there is no body. */
-const CREATE_CREDENTIAL: EmsMapping<typeof CreateCredentialInput.$inferInput> = { projectId: null, idempotencyKey: null };
+const CREATE_CREDENTIAL: EmsMapping<typeof CreateCredentialInput.$inferInput> = { projectId: null, idempotencyKey: null, region: null };
 /** `projectId`, defaulted to EMS_PROJECT_ID: required when there is none. */
 const ProjectIdOrDefault = z.string({ error: 'is required: the gateway has no EMS_PROJECT_ID to default to' }).pipe(EmsProjectId);
 /** Checked with `projectId` already defaulted to EMS_PROJECT_ID. */

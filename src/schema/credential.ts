@@ -5,6 +5,7 @@ import { sha256Hex } from '../ems/signer.js';
 import { missingFieldError, type CredentialRecord } from '../ems/read/index.js';
 import { checkArgument, userInputError } from '../errors.js';
 import { itemsOf } from './connection.js';
+import { inRegion, oneRegionArg } from './region.js';
 import { toDate } from './dates.js';
 
 /** The caller's project when the gateway has none configured: ListFeatures names it. */
@@ -49,8 +50,12 @@ builder.queryField('credentials', (t) =>
       'Credentials of a project (ShowCredentialInfo). `projectId` defaults to the gateway’s project (EMS_PROJECT_ID), ' +
       'else to the caller’s project as ListFeatures reports it (one extra call). ' +
       'A credential EMS sent without a readable cdKey is null, with an error on its path.',
-    args: { projectId: t.arg.id({ description: `1–${PROJECT_ID_MAX} letters and digits; default EMS_PROJECT_ID, else the caller’s project.` }) },
-    resolve: async (_root, args, ctx) => {
+    args: {
+      projectId: t.arg.id({ description: `1–${PROJECT_ID_MAX} letters and digits; default EMS_PROJECT_ID, else the caller’s project.` }),
+      ...oneRegionArg,
+    },
+    resolve: async (_root, args, requestCtx) => {
+      const ctx = inRegion(requestCtx, args.region);
       const projectId = args.projectId ?? ctx.config.ems.projectId ?? (await callerProjectId(ctx));
       if (projectId == null) {
         throw userInputError('"projectId" is required: neither EMS_PROJECT_ID nor EMS names the caller’s project', {

@@ -2,6 +2,7 @@ import { builder } from '../builder.js';
 import { missingFieldError, type FeatureRecord } from '../ems/read/index.js';
 import { walkWithTotal } from '../loaders/walk.js';
 import { connectionFromTotal, listConnection, offsetWindow, pageArgs, type Connection } from './connection.js';
+import { inRegion, oneRegionArg } from './region.js';
 
 /** An EMS feature gate (ListFeatures). */
 export const Feature = builder.objectRef<FeatureRecord>('Feature').implement({
@@ -36,8 +37,9 @@ builder.queryField('features', (t) =>
     type: FeatureConnection,
     nullable: false,
     description: 'Feature gates of the caller’s project (ListFeatures), in EMS order.',
-    args: pageArgs,
-    resolve: async (_root, args, ctx) => {
+    args: { ...pageArgs, ...oneRegionArg },
+    resolve: async (_root, args, requestCtx) => {
+      const ctx = inRegion(requestCtx, args.region);
       const window = offsetWindow(args, ctx.config.limits);
       const page = await ctx.ems.listFeatures({ offset: window.offset, limit: window.limit });
       // Without a readable total, walking the list counts them when asked.

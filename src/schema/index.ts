@@ -4,6 +4,7 @@ import './label.js';
 import './release.js';
 import './feature.js';
 import './credential.js';
+import './region.js';
 import './task.js';
 import './job.js';
 import './cluster.js';

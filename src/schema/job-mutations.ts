@@ -4,7 +4,7 @@ import { CANCEL_JOBS_MAX, EmsCancelJobsRequest, JOB_ID_MAX, JOB_ID_PREFIXES_TEXT
 import type { AcceptedWrite } from '../ems/read/index.js';
 import { runMutation } from '../mutations/run.js';
 import { validateInput, type EmsMapping } from '../mutations/validation.js';
-import { idempotencyKeyField, mutationField, replayedField } from './mutation.js';
+import { idempotencyKeyField, mutationField, regionInputField, replayedField } from './mutation.js';
 
 export const CancelJobsInput = builder.inputType('CancelJobsInput', {
   fields: (t) => ({
@@ -13,9 +13,10 @@ export const CancelJobsInput = builder.inputType('CancelJobsInput', {
       description: `1–${CANCEL_JOBS_MAX} job ids (${JOB_ID_PREFIXES_TEXT} followed by letters, digits and "-"; at most ${JOB_ID_MAX} characters).`,
     }),
     idempotencyKey: idempotencyKeyField(t),
+    region: regionInputField(t, 'of the jobs'),
   }),
 });
-const CANCEL_JOBS: EmsMapping<typeof CancelJobsInput.$inferInput> = { jobIds: 'job_ids', idempotencyKey: null };
+const CANCEL_JOBS: EmsMapping<typeof CancelJobsInput.$inferInput> = { jobIds: 'job_ids', idempotencyKey: null, region: null };
 export const CANCEL_JOBS_RULES = { mapping: CANCEL_JOBS, body: EmsCancelJobsRequest };
 
 /** What a repeat of cancelJobs needs: the request and what EMS answered. */

@@ -21,6 +21,9 @@ import {
 import { toDate } from './dates.js';
 import { Task } from './task.js';
 import { STATUS_TEXT_DESCRIPTION, withUnknown } from './unknown.js';
+import { loadersOf, locate, orNullWhenNotFound } from '../regional.js';
+import type { Loaders } from '../loaders/index.js';
+import { regionArg, regionalConnection, regionsArg, sliceOf, type RegionSlice } from './region.js';
 
 export const JobStatus = builder.enumType('JobStatus', {
   description: 'Status of a job or task. A status EMS adds later reads as UNKNOWN, with its text in `statusText`.',
@@ -42,6 +45,11 @@ Job.implement({
   description: 'An asynchronous EMS job.',
   fields: (t) => ({
     id: t.exposeID('id', { nullable: false }),
+    region: t.string({
+      nullable: false,
+      description: 'The EMS region the job runs in (see `regions`).',
+      resolve: (job, _args, ctx) => job.region ?? ctx.regions.services.default,
+    }),
     type: t.field({
       type: JobType,
       nullable: false,
@@ -75,7 +83,7 @@ Job.implement({
       description: 'The cluster the job works on; null when it has none or it no longer exists (or, with an error, when it cannot be read).',
       resolve: async (job, _args, ctx) => {
         if (!job.clusterId) return null;
-        return ctx.loaders.clusterById.load(job.clusterId).catch(nullWhenNotFound);
+        return loadersOf(ctx, job).clusterById.load(job.clusterId).catch(nullWhenNotFound);
       },
     }),
     tasks: t.field({
@@ -109,6 +117,22 @@ export interface JobListArgs extends ConnectionArgs {
   type?: EmsJobType | null;
   clusterId?: string | null;
   status?: readonly (EmsJobStatus | 'UNKNOWN')[] | null;
+  regions?: readonly string[] | null;
+}
+
+/** One region's part of Query.jobs, by the rules of resolveJobs. */
+async function regionJobs(loaders: Loaders, args: JobListArgs, window: { offset: number; limit: number }, needTotal: boolean): Promise<RegionSlice<JobRecord>> {
+  if (args.clusterId != null) {
+    const jobs = await loaders.jobsByClusterId.load({ clusterId: args.clusterId, type: args.type ?? null });
+    return sliceOf(filterByStatus(jobs, args.status), window);
+  }
+  const type = args.type;
+  if (type && !args.status?.length && !needTotal && !loaders.allJobsStarted(type)) {
+    const page = await loaders.jobPage(type, window.offset, window.limit);
+    return { items: page.items, hasMore: page.hasMore, total: async () => (await loaders.allJobs(type)).length };
+  }
+  const lists = await Promise.all(jobTypesOf(type).map((t) => loaders.allJobs(t)));
+  return sliceOf(filterByStatus(lists.flat(), args.status), window);
 }
 
 /**
@@ -117,9 +141,13 @@ export interface JobListArgs extends ConnectionArgs {
  * the per-request list of each type, walked once.
  */
 export async function resolveJobs(args: JobListArgs, ctx: Context, info: GraphQLResolveInfo): Promise<Connection<JobRecord>> {
+  if (args.clusterId != null) checkArgument('clusterId', args.clusterId, EmsUuid);
+  if (ctx.regions.services.multi) {
+    return regionalConnection(ctx, info, args, ({ loaders }, window, needTotal) => regionJobs(loaders, args, window, needTotal));
+  }
+  ctx.regions.select('regions', args.regions);
   const window = offsetWindow(args, ctx.config.limits);
   if (args.clusterId != null) {
-    checkArgument('clusterId', args.clusterId, EmsUuid);
     const jobs = await ctx.loaders.jobsByClusterId.load({ clusterId: args.clusterId, type: args.type ?? null });
     return connectionFromList(filterByStatus(jobs, args.status), window);
   }
@@ -138,23 +166,30 @@ builder.queryFields((t) => ({
     nullable: false,
     description:
       'Jobs (ListJobs). Without `type`, short jobs then long ones. `clusterId` and `status` filter in the gateway (EMS cannot). ' +
-      'A job EMS sent that cannot be read (no id) keeps its edge, with a null node and an error on its path.',
+      'A job EMS sent that cannot be read (no id) keeps its edge, with a null node and an error on its path. ' +
+      'With several regions: each region’s jobs in that order, regions in configured order, asked at once; a region that fails is left out, ' +
+      'named by an error and in `extensions.regions`.',
     args: {
       type: t.arg({ type: JobType }),
       clusterId: t.arg.id(),
       status: t.arg({ type: [JobStatus], description: 'Keep jobs in any of these statuses.' }),
       ...pageArgs,
+      ...regionsArg,
     },
     resolve: (_root, args, ctx, info) => resolveJobs(args, ctx, info),
   }),
   job: t.field({
     type: Job,
     nullable: true,
-    description: 'One job (ShowJob); null when EMS does not know it.',
-    args: { id: t.arg.id({ required: true }) },
-    resolve: (_root, { id }, ctx) => {
+    description:
+      'One job (ShowJob); null when EMS does not know it. With several regions and no `region`, every region is asked at once and the one that has it answers.',
+    args: { id: t.arg.id({ required: true }), ...regionArg },
+    resolve: async (_root, { id, region }, ctx) => {
       checkArgument('id', id, EmsJobId);
-      return ctx.loaders.jobById.load(id).catch(nullWhenNotFound);
+      if (region != null) return ctx.regions.scope(ctx.regions.check('region', region)).loaders.jobById.load(id).catch(nullWhenNotFound);
+      if (!ctx.regions.services.multi) return ctx.loaders.jobById.load(id).catch(nullWhenNotFound);
+      const found = await locate(ctx, `Job ${id}`, ({ loaders }) => orNullWhenNotFound(loaders.jobById.load(id)));
+      return found?.value ?? null;
     },
   }),
 }));

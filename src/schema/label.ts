@@ -3,6 +3,7 @@ import { EmsUuid } from '../ems/models/index.js';
 import type { LabelRecord } from '../ems/read/index.js';
 import { checkArgument } from '../errors.js';
 import { itemsOf } from './connection.js';
+import { inRegion, oneRegionArg } from './region.js';
 
 /** A Kubernetes node label `{key, value}`. */
 export const Label = builder.objectRef<LabelRecord>('Label').implement({
@@ -20,10 +21,10 @@ builder.queryField('clusterLabels', (t) =>
     nullable: { list: false, items: true },
     description:
       'The node labels of a CCE cluster (ListClustersLabels). A label EMS sent without a readable key is null, with an error on its path.',
-    args: { k8sClusterId: t.arg.id({ required: true, description: 'UUID of the CCE cluster.' }) },
-    resolve: async (_root, { k8sClusterId }, ctx) => {
+    args: { k8sClusterId: t.arg.id({ required: true, description: 'UUID of the CCE cluster.' }), ...oneRegionArg },
+    resolve: async (_root, { k8sClusterId, region }, ctx) => {
       checkArgument('k8sClusterId', k8sClusterId, EmsUuid);
-      return itemsOf(await ctx.loaders.labelsByK8sClusterId.load(k8sClusterId));
+      return itemsOf(await inRegion(ctx, region).loaders.labelsByK8sClusterId.load(k8sClusterId));
     },
   }),
 );

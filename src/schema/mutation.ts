@@ -4,6 +4,7 @@ import type { Context } from '../context.js';
 import type { MutationName } from '../mutations/errors.js';
 import { IDEMPOTENCY_KEY_DESCRIPTION } from '../mutations/validation.js';
 import { mutationErrors } from './error.js';
+import { routeMutation } from '../mutations/route.js';
 
 /** What every mutation has in common: its field, the idempotency key of its input, `replayed` on its payload. */
 
@@ -11,6 +12,16 @@ type Types = typeof builder.$inferSchemaTypes;
 
 /** The `idempotencyKey` field of a mutation input. */
 export const idempotencyKeyField = (t: InputFieldBuilder<Types, 'InputObject'>) => t.string({ description: IDEMPOTENCY_KEY_DESCRIPTION });
+
+/** The `region` field of a mutation input. */
+export const regionInputField = (t: InputFieldBuilder<Types, 'InputObject'>, what: string) =>
+  t.string({ description: `The region ${what}; without it, ${REGION_FALLBACK[what] ?? 'the region that holds what the input names (each region is asked once)'}.` });
+
+const REGION_FALLBACK: Record<string, string> = {
+  'to create the cluster in': 'required when several regions are configured',
+  'to enroll the cluster in': 'required when several regions are configured',
+  'of the project': 'the region whose project id is `projectId`; required otherwise when several regions are configured',
+};
 
 /** The `replayed` field of a mutation payload. */
 export const replayedField = <Shape extends { replayed: boolean }>(t: ObjectFieldBuilder<Types, Shape>) =>
@@ -43,7 +54,12 @@ export function mutationField<Input extends object, Payload extends object>(
       errors: mutationErrors(name),
       ...(options.authScopes ? { authScopes: options.authScopes } : {}),
       // Pothos cannot check a resolver against refs of generic shapes; the signature below is what it calls.
-      resolve: ((_root: unknown, args: { input: Input }, ctx: Context) => options.resolve(args.input, ctx)) as never,
+      // Routed first (src/mutations/route.ts): the payload carries its region, for `job` and `cluster`.
+      resolve: (async (_root: unknown, args: { input: Input }, ctx: Context) => {
+        const route = await routeMutation(name, args.input as Record<string, unknown>, ctx);
+        if (!route) return options.resolve(args.input, ctx);
+        return Object.assign(await options.resolve(args.input, route.ctx), { region: route.region });
+      }) as never,
     }),
   );
 }

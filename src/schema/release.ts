@@ -2,6 +2,7 @@ import { builder } from '../builder.js';
 import { PREFERRED_VERSION_TAG } from '../ems/models/index.js';
 import type { ReleaseRecord } from '../ems/read/index.js';
 import { connectionFromTotal, listConnection, offsetWindow, pageArgs } from './connection.js';
+import { inRegion, oneRegionArg } from './region.js';
 
 /** An EMS release (ListReleases). */
 export const Release = builder.objectRef<ReleaseRecord>('Release').implement({
@@ -25,8 +26,9 @@ builder.queryField('releases', (t) =>
     type: ReleaseConnection,
     nullable: false,
     description: 'EMS releases (ListReleases), in EMS order.',
-    args: pageArgs,
-    resolve: async (_root, args, ctx) => {
+    args: { ...pageArgs, ...oneRegionArg },
+    resolve: async (_root, args, requestCtx) => {
+      const ctx = inRegion(requestCtx, args.region);
       const window = offsetWindow(args, ctx.config.limits);
       // ListReleases reports a total, so one page is one call (pages are at most 1,000 = the EMS cap).
       const page = await ctx.ems.listReleases({ offset: window.offset, limit: window.limit });

@@ -1,9 +1,34 @@
 import { GraphQLError } from 'graphql';
+import { brokenRule, EmsJobId, EmsUuid } from '../ems/models/index.js';
+
+/** A malformed id is refused by the hub (BAD_USER_INPUT) before any lookup. */
+const EmsJobIdOk = (id: string) => brokenRule(EmsJobId, id) === null;
+const EmsUuidOk = (id: string) => brokenRule(EmsUuid, id) === null;
 import { builder } from '../builder.js';
 import type { ErrorExtensions } from '../errors.js';
 import { LiveError, UNEXPECTED_ERROR } from '../subscriptions/index.js';
 import { Cluster } from './cluster.js';
 import { Job } from './job.js';
+import type { Context } from '../context.js';
+import { scopeOf } from '../context.js';
+import { locate, orNullWhenNotFound } from '../regional.js';
+import type { LiveCaller } from '../subscriptions/index.js';
+import { regionArg } from './region.js';
+
+/**
+ * Who watches, and where: with one region, the subscription's credentials as they are; with
+ * several, the region named, else the one that holds the resource (each region asked once; one
+ * that no region knows is watched in the default region, whose poll ends it with NOT_FOUND), with
+ * the caller's credentials there. The region is part of the poller's key.
+ */
+async function liveCaller(ctx: Context, region: string | null | undefined, find: (loaders: Context['loaders']) => Promise<unknown>, what: string): Promise<LiveCaller> {
+  const { services } = ctx.regions;
+  if (region != null) ctx.regions.check('region', region);
+  if (!services.multi && (region == null || region === services.default)) return ctx;
+  const chosen = region ?? (await locate(ctx, what, ({ loaders }) => orNullWhenNotFound(find(loaders))))?.region ?? services.default;
+  const auth = ctx.regions.auth(chosen);
+  return { scope: scopeOf(auth), auth, region: chosen };
+}
 
 /**
  * Turns a hub stream into a source stream for graphql-js: each value is one event; an error the hub
@@ -60,8 +85,11 @@ builder.subscriptionField('jobProgress', (t) =>
       'The job now, then on every change (status, progress, tasks); completes after a terminal status ' +
       '(COMPLETED, FAILED, STOPPED). An unknown id ends the stream with extensions.code NOT_FOUND, a ' +
       'malformed one with BAD_USER_INPUT.',
-    args: { id: t.arg.id({ required: true, description: 'EMS job id, e.g. short-…' }) },
-    subscribe: (_root, { id }, ctx) => untilError(ctx.services.live.watchJob(ctx, String(id))),
+    args: { id: t.arg.id({ required: true, description: 'EMS job id, e.g. short-…' }), ...regionArg },
+    subscribe: async (_root, { id, region }, ctx) => {
+      const caller = EmsJobIdOk(String(id)) ? await liveCaller(ctx, region, (loaders) => loaders.jobById.load(String(id)), `Job ${String(id)}`) : ctx;
+      return untilError(ctx.services.live.watchJob(caller, String(id)));
+    },
     resolve: (event) => payload(event),
   }),
 );
@@ -73,8 +101,11 @@ builder.subscriptionField('clusterStatus', (t) =>
     description:
       'The cluster now, then on every change (status, reason, nodes); completes after DELETED. An ' +
       'unknown id ends the stream with extensions.code NOT_FOUND, a malformed one with BAD_USER_INPUT.',
-    args: { id: t.arg.id({ required: true, description: 'EMS cluster UUID.' }) },
-    subscribe: (_root, { id }, ctx) => untilError(ctx.services.live.watchCluster(ctx, String(id))),
+    args: { id: t.arg.id({ required: true, description: 'EMS cluster UUID.' }), ...regionArg },
+    subscribe: async (_root, { id, region }, ctx) => {
+      const caller = EmsUuidOk(String(id)) ? await liveCaller(ctx, region, (loaders) => loaders.clusterById.load(String(id)), `Cluster ${String(id)}`) : ctx;
+      return untilError(ctx.services.live.watchCluster(caller, String(id)));
+    },
     resolve: (event) => payload(event),
   }),
 );

@@ -23,6 +23,7 @@ import { SHOW_CLUSTER_MAX_BATCH, SHOW_JOB_MAX_BATCH } from '../loaders/index.js'
  * calls up to SHOW_CLUSTER_MAX_BATCH, then one ListClusters walk; aliases of a root field that calls
  * EMS directly (releases, features, credentials) cost one call each. Each list walk is counted as
  * one page, i.e. projects with under 1,000 items per list; the actual count is reported beside it.
+ * With several regions, the bound is that times the number of regions.
  */
 
 /** What resolving one field costs, per parent object. */
@@ -168,7 +169,10 @@ export function estimateCost(
     } else if (count <= SHOW_JOB_MAX_BATCH) batched += count;
     else for (const name of jobLists(null)) lists.add(name);
   }
-  return Math.min(MULTIPLICITY_CAP, direct + batched + lists.size);
+  // Several regions (EMS_REGIONS): each may do the same work (lists fan out, ids are looked up in
+  // each), so the bound is the one-region estimate once per region.
+  const regions = Math.max(1, config.ems.regions?.length ?? 1);
+  return Math.min(MULTIPLICITY_CAP, (direct + batched + lists.size) * regions);
 }
 
 /**

@@ -28,6 +28,16 @@ const SimulatorEnv = z.object({
   SIMULATOR_JOB_FAILURE_RATE: rate(),
   SIMULATOR_CREATE_FAILURE_RATE: rate(),
   SIMULATOR_DELETE_FAILURE_RATE: rate(),
+  /** Comma-separated regions, one simulator each (own port, fleet and project id); unset = one region, cn-north-4. */
+  SIMULATOR_REGIONS: z.preprocess(
+    blankAsUndefined,
+    z
+      .string()
+      .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))
+      .pipe(z.array(z.string().regex(/^[a-z]{2,}(?:-[a-z0-9]+)+$/, 'each region must look like cn-north-4')).min(1).max(16))
+      .refine((list) => new Set(list).size === list.length, 'a region is repeated')
+      .optional(),
+  ),
   /** Comma-separated operation names the HTTP faults apply to; unset = all. */
   SIMULATOR_FAULT_OPERATIONS: z.preprocess(
     blankAsUndefined,
@@ -54,7 +64,9 @@ export class SimulatorEnvError extends Error {
  * Reads the simulator's settings from `env`.
  * @throws SimulatorEnvError listing every invalid variable.
  */
-export function loadSimulatorEnv(env: Record<string, string | undefined>): Required<Pick<SimulatorOptions, 'port' | 'host'>> & SimulatorOptions {
+export function loadSimulatorEnv(
+  env: Record<string, string | undefined>,
+): Required<Pick<SimulatorOptions, 'port' | 'host'>> & SimulatorOptions & { regions?: string[] } {
   const parsed = SimulatorEnv.safeParse(env);
   if (!parsed.success) {
     throw new SimulatorEnvError(
@@ -84,5 +96,6 @@ export function loadSimulatorEnv(env: Record<string, string | undefined>): Requi
     ...(e.SIMULATOR_CLUSTER_COUNT !== undefined ? { clusterCount: e.SIMULATOR_CLUSTER_COUNT } : {}),
     ...(e.SIMULATOR_WIRE !== undefined ? { wire: e.SIMULATOR_WIRE } : {}),
     faults,
+    ...(e.SIMULATOR_REGIONS !== undefined ? { regions: e.SIMULATOR_REGIONS } : {}),
   };
 }

@@ -35,12 +35,19 @@ export type {
   SimulatorClock,
   SimulatorCredentials,
   SimulatorFaults,
+  SimulatorIamProject,
   SimulatorOptions,
   SimulatorStats,
   SimulatorStatsLogEntry,
   SimulatorWire,
 } from './types.js';
 export { DEFAULT_FAULTS } from './faults.js';
+export { createRegionalSimulators, type RegionalSimulators } from './regions.js';
+
+/** The region a simulator plays unless told otherwise. */
+export const DEFAULT_SIMULATOR_REGION = 'cn-north-4';
+/** A Huawei Cloud region name: `cn-north-4`, `ap-southeast-1`, `la-north-2`. */
+export const REGION_NAME = /^[a-z]{2,}(?:-[a-z0-9]+)+$/;
 
 /**
  * Creates a simulator (not listening until `start()`).
@@ -60,13 +67,29 @@ export function createSimulator(opts: SimulatorOptions = {}): EmsSimulator {
   const wire = opts.wire ?? 'reference';
   if (!SIMULATOR_WIRES.includes(wire)) problems.push(`wire must be one of ${SIMULATOR_WIRES.join(', ')}, got ${String(wire)}`);
   if (problems.length > 0) throw new RangeError(`Invalid simulator options: ${problems.join('; ')}`);
-
   const clock = new VirtualClock(speed);
   const faults = new FaultInjector(seed, opts.faults);
-  const { store, credentials } = seedWorld(seed, clusterCount, clock.nowMs());
+  const region = opts.region ?? DEFAULT_SIMULATOR_REGION;
+  if (!REGION_NAME.test(region)) problems.push(`region must look like cn-north-4, got ${JSON.stringify(region)}`);
+  if (problems.length > 0) throw new RangeError(`Invalid simulator options: ${problems.join('; ')}`);
+  const seeded = seedWorld(seed, clusterCount, clock.nowMs());
+  const { store } = seeded;
+  let credentials = seeded.credentials;
+  if (opts.sharedCredentials) {
+    const shared = opts.sharedCredentials;
+    store.tokens.set(shared.token, { projectId: credentials.projectId, readOnly: false, expired: false });
+    store.accessKeys.set(shared.ak, { sk: shared.sk, projectId: credentials.projectId });
+    credentials = { ...credentials, token: shared.token, ak: shared.ak, sk: shared.sk };
+  }
+  const iamProjects =
+    opts.iamProjects ??
+    (() => [
+      { id: credentials.projectId, name: region },
+      { id: credentials.otherProjectId, name: `${region}_other` },
+    ]);
   const ids = new Prng(seed, 'ids');
   const stats = new StatsRecorder();
-  const server: Server = createServer(createRequestListener({ store, clock, faults, ids, stats, wire: new WireWriter(wire) }));
+  const server: Server = createServer(createRequestListener({ store, clock, faults, ids, stats, wire: new WireWriter(wire), iamProjects }));
   server.on('clientError', (_err, socket) => {
     // Unparseable HTTP: answer like APIGW would, still with an X-Request-Id.
     const body = JSON.stringify({ error_code: 'APIGW.0201', error_msg: 'Bad request: malformed HTTP message' });
@@ -84,6 +107,7 @@ export function createSimulator(opts: SimulatorOptions = {}): EmsSimulator {
   let starting: Promise<string> | null = null;
 
   return {
+    region,
     get url(): string {
       if (url === null) throw new Error('EMS simulator is not listening: call start() first');
       return url;

@@ -7,7 +7,7 @@
  * SIMULATOR_JOB_FAILURE_RATE, SIMULATOR_CREATE_FAILURE_RATE, SIMULATOR_DELETE_FAILURE_RATE,
  * SIMULATOR_FAULT_OPERATIONS).
  */
-import { SimulatorStartError, startSimulator } from './dev.js';
+import { SimulatorStartError, startRegionalSimulators, startSimulator } from './dev.js';
 import { loadSimulatorEnv } from './env.js';
 
 async function main(): Promise<void> {
@@ -20,6 +20,19 @@ async function main(): Promise<void> {
   }
   let sim: Awaited<ReturnType<typeof startSimulator>>;
   try {
+    if (options.regions?.length) {
+      const regional = await startRegionalSimulators(options.regions, options);
+      console.log(
+        [
+          `EMS simulator: ${regional.regions.length} regions (SIMULATOR_REGIONS), seed ${options.seed ?? 1} + i`,
+          ...regional.regions.map((s) => `  ${s.region.padEnd(16)} ${s.url}  project ${s.credentials.projectId}  (IAM: ${s.url}/v3/projects)`),
+          `  token (every region)  ${regional.credentials.token}`,
+          `  AK / SK (every region) ${regional.credentials.ak} / ${regional.credentials.sk}`,
+        ].join('\n'),
+      );
+      await waitForSignal(() => regional.stop());
+      return;
+    }
     sim = await startSimulator(options);
   } catch (err) {
     if (!(err instanceof SimulatorStartError)) throw err;
@@ -57,6 +70,24 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', shutdown);
   process.on('SIGTERM', shutdown);
+}
+
+/** Stops on SIGINT or SIGTERM, then exits. */
+function waitForSignal(stop: () => Promise<void>): Promise<void> {
+  return new Promise(() => {
+    const shutdown = (signal: NodeJS.Signals) => {
+      console.log(`${signal}: stopping the EMS simulator`);
+      stop().then(
+        () => process.exit(0),
+        (err: unknown) => {
+          console.error(err);
+          process.exit(1);
+        },
+      );
+    };
+    process.once('SIGINT', shutdown);
+    process.once('SIGTERM', shutdown);
+  });
 }
 
 main().catch((err: unknown) => {

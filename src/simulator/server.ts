@@ -7,6 +7,7 @@ import { apigwErrors, emsErrors, SimHttpError } from './errors.js';
 import { HANDLERS, WRITE_ACTIONS, type Reply, type SimContext } from './handlers.js';
 import { settle } from './jobs.js';
 import type { StatsRecorder } from './stats.js';
+import type { SimulatorIamProject } from './types.js';
 
 /** Largest request body read; bigger ones get 413. */
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -53,6 +54,8 @@ export function matchRoute(method: string, rawPath: string): { operation: EmsOpe
 
 export interface ServerContext extends SimContext {
   stats: StatsRecorder;
+  /** What IAM `GET /v3/projects` lists. */
+  iamProjects?: () => readonly SimulatorIamProject[];
 }
 
 /**
@@ -78,6 +81,10 @@ async function handle(ctx: ServerContext, req: IncomingMessage, res: ServerRespo
   const rawQuery = q < 0 ? '' : target.slice(q + 1);
   const method = (req.method ?? 'GET').toUpperCase();
 
+  if (method === 'GET' && /^\/v3\/projects\/?$/.test(rawPath)) {
+    await iamProjects(ctx, req, res, requestId, rawPath, rawQuery);
+    return;
+  }
   const route = matchRoute(method, rawPath);
   if (!route) {
     req.resume();
@@ -117,6 +124,35 @@ async function handle(ctx: ServerContext, req: IncomingMessage, res: ServerRespo
     safeSend(res, requestId, err instanceof SimHttpError ? err : emsErrors.internal(errorText(err)));
   } finally {
     done();
+  }
+}
+
+/**
+ * IAM `GET /v3/projects`: the projects the caller's credentials see, `{ projects: [{ id, name,
+ * domain_id, enabled, ... }], links }`, where `name` is the region. Authenticated like EMS calls
+ * (AK/SK signature verified, or a token); `?name=` filters by exact name, as IAM does. Not counted
+ * in the EMS call statistics.
+ */
+async function iamProjects(ctx: ServerContext, req: IncomingMessage, res: ServerResponse, requestId: string, rawPath: string, rawQuery: string): Promise<void> {
+  try {
+    const body = await readBody(req);
+    authenticate(ctx.store, { method: 'GET', path: rawPath, query: rawQuery, headers: req.headers, body }, Date.now());
+    const wanted = new URLSearchParams(rawQuery).get('name');
+    const projects = (ctx.iamProjects?.() ?? [])
+      .filter((p) => wanted === null || p.name === wanted)
+      .map((p) => ({
+        id: p.id,
+        name: p.name,
+        domain_id: 'd0m41n5150000000000000000000000a',
+        description: '',
+        enabled: true,
+        is_domain: false,
+        parent_id: 'd0m41n5150000000000000000000000a',
+        links: { self: `https://iam.myhuaweicloud.com/v3/projects/${p.id}` },
+      }));
+    write(res, requestId, 200, JSON.stringify({ projects, links: { self: 'https://iam.myhuaweicloud.com/v3/projects', previous: null, next: null } }), {});
+  } catch (err) {
+    safeSend(res, requestId, err instanceof SimHttpError ? err : emsErrors.internal(errorText(err)));
   }
 }
 

@@ -59,6 +59,21 @@ export interface SimulatorOptions {
   /** How answers are written (see SimulatorWire). @default 'reference' */
   wire?: SimulatorWire;
   faults?: Partial<SimulatorFaults>;
+  /** The region this simulator plays; its main project is listed under this name by IAM `GET /v3/projects`. @default 'cn-north-4' */
+  region?: string;
+  /**
+   * Credentials to accept besides the seeded ones, for the main project: a regional simulator of a
+   * multi-region setup shares the account's token and AK/SK with the others (see regions.ts).
+   */
+  sharedCredentials?: { token: string; ak: string; sk: string };
+  /** What IAM `GET /v3/projects` lists; default: the main project named `region`, the other one `<region>_other`. */
+  iamProjects?: () => readonly SimulatorIamProject[];
+}
+
+/** A project as IAM `GET /v3/projects` lists it: `name` is the region (or `<region>_<sub>`), `id` the project id. */
+export interface SimulatorIamProject {
+  id: string;
+  name: string;
 }
 
 export interface SimulatorCredentials {
@@ -109,6 +124,8 @@ export interface SimulatorClock {
 }
 
 export interface EmsSimulator {
+  /** The region it plays (SimulatorOptions.region). */
+  readonly region: string;
   /** Base URL, e.g. http://127.0.0.1:40123. Throws before start(). */
   readonly url: string;
   /** Listens; resolves to url. Calling it again returns the same url. */

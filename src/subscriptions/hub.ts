@@ -32,6 +32,11 @@ export interface LiveCaller {
   /** Subscribers share a poller, and its events, only within one scope. */
   scope: string;
   auth: EmsAuth;
+  /**
+   * The EMS region the resource is in; undefined = the default region. Part of the poller's key,
+   * so the same id in two regions is two resources.
+   */
+  region?: string;
 }
 
 export interface LiveHubOptions {
@@ -39,7 +44,7 @@ export interface LiveHubOptions {
    * The EMS operations a poller uses for a subscriber's credentials. Not a request's budgeted API:
    * a poller lives as long as its subscribers and makes one call per poll, paced by the hub.
    */
-  upstream(auth: EmsAuth): EmsApi;
+  upstream(auth: EmsAuth, region?: string): EmsApi;
   pubsub: LivePubSub;
   coordinator: Coordinator;
   intervals: PollIntervals;
@@ -108,6 +113,7 @@ export interface HubStats {
 
 interface Subscriber {
   auth: EmsAuth;
+  region: string | undefined;
   deliver(event: LiveEvent): void;
   end(error?: LiveError): void;
 }
@@ -200,6 +206,7 @@ class Hub implements LiveHub {
       let lastSig: string | null = null;
       const subscriber: Subscriber = {
         auth: caller.auth,
+        region: caller.region,
         deliver(event) {
           if (event.type === 'error') {
             stop(new LiveError(event.error));
@@ -213,7 +220,7 @@ class Hub implements LiveHub {
         },
         end: (error) => stop(error),
       };
-      const watch = this.watchFor(resource, caller.scope, id);
+      const watch = this.watchFor(resource, caller.region === undefined ? caller.scope : `${caller.scope}:${caller.region}`, id);
       watch.add(subscriber);
       try {
         await stop;
@@ -497,7 +504,7 @@ class Watch<T> {
 
   /** EMS as any local subscriber sees it: all of them hold the same credentials (same scope). */
   private pickEms(): EmsApi | null {
-    for (const subscriber of this.subscribers) return this.hub.options.upstream(subscriber.auth);
+    for (const subscriber of this.subscribers) return this.hub.options.upstream(subscriber.auth, subscriber.region);
     return null;
   }
 

@@ -5,6 +5,7 @@ import { graphql } from './gql';
 export const FleetClusterFields = graphql(`
   fragment FleetClusterFields on Cluster {
     id
+    region
     name
     status
     statusText
@@ -75,8 +76,11 @@ export const ErrorFields = graphql(`
 `);
 
 export const FleetQuery = graphql(`
-  query Fleet($first: Int!, $after: String, $status: [ClusterStatus!]) {
-    clusters(first: $first, after: $after, status: $status) {
+  query Fleet($first: Int!, $after: String, $status: [ClusterStatus!], $regions: [String!]) {
+    regions {
+      name
+    }
+    clusters(first: $first, after: $after, status: $status, regions: $regions) {
       totalCount
       pageInfo {
         hasNextPage

@@ -30,6 +30,8 @@ export interface MemorySpecRecord {
 /** An EMS cluster as the gateway reads it (ShowCluster, an element of ListClusters). */
 export interface ClusterRecord {
   id: string;
+  /** The region EMS answered from: set by the gateway (src/regional.ts), never read from the wire. */
+  region?: string;
   name: string | null;
   description: string | null;
   /** A listed status, or UNKNOWN when EMS sent one the gateway does not list (or none). */

@@ -15,6 +15,8 @@ export interface TaskRecord {
 /** An EMS job (ShowJob, an element of ListJobs), as read. */
 export interface JobRecord {
   id: string;
+  /** The region EMS answered from: set by the gateway (src/regional.ts), never read from the wire. */
+  region?: string;
   /**
    * Which ListJobs list holds the job: the list it was read from, or for ShowJob (whose body does
    * not say) the one its id prefix implies (`long-` long, anything else short).

@@ -32,7 +32,22 @@ function ReleaseOptions({ defaultLabel }: { defaultLabel: string }) {
   );
 }
 
-export function CreateClusterForm({ onClose }: { onClose(): void }) {
+/** The region picker of a new or enrolled cluster, shown when the gateway spans several regions (it then needs one). */
+function RegionField({ regions, value, onValue, errors }: { regions: readonly string[]; value: string; onValue(v: string): void; errors: FormErrors }) {
+  if (regions.length < 2) return null;
+  return (
+    <Field name="region" label="Region" required value={value} onValue={onValue} errors={errors} hint="The region the cluster is in.">
+      <option value="">Choose a region</option>
+      {regions.map((r) => (
+        <option key={r} value={r}>
+          {r}
+        </option>
+      ))}
+    </Field>
+  );
+}
+
+export function CreateClusterForm({ onClose, regions = [] }: { onClose(): void; regions?: readonly string[] }) {
   const session = useSession();
   const form = useRef<HTMLFormElement>(null);
   const [{ fetching }, createCluster] = useMutation(CreateClusterMutation);
@@ -47,6 +62,7 @@ export function CreateClusterForm({ onClose }: { onClose(): void }) {
     version: '',
     hugePageCount: '',
     hugePageSizeMb: '',
+    region: '',
   });
 
   const submit = async (event: Event) => {
@@ -72,6 +88,7 @@ export function CreateClusterForm({ onClose }: { onClose(): void }) {
           version: optional(values.version),
         },
         memory: hugePageCount !== undefined || hugePageSizeMb !== undefined ? { hugePageCount, hugePageSizeMb } : undefined,
+        region: optional(values.region),
         idempotencyKey: idempotencyKey(),
       },
     });
@@ -90,6 +107,7 @@ export function CreateClusterForm({ onClose }: { onClose(): void }) {
     <form ref={form} class="panel" aria-labelledby="create-title" noValidate onSubmit={submit}>
       <h2 id="create-title">New cluster</h2>
       <div class="grid">
+        <RegionField regions={regions} value={values.region} onValue={set('region')} errors={errors} />
         <Field name="name" label="Name" required value={values.name} onValue={set('name')} errors={errors}
           hint="4–128 lowercase letters, digits and hyphens; starts with a letter; unique in the project." />
         <Field name="description" label="Description" value={values.description} onValue={set('description')} errors={errors} />
@@ -123,12 +141,12 @@ export function CreateClusterForm({ onClose }: { onClose(): void }) {
   );
 }
 
-export function EnrollClusterForm({ onClose }: { onClose(): void }) {
+export function EnrollClusterForm({ onClose, regions = [] }: { onClose(): void; regions?: readonly string[] }) {
   const session = useSession();
   const form = useRef<HTMLFormElement>(null);
   const [{ fetching }, enrollCluster] = useMutation(EnrollClusterMutation);
   const [errors, setErrors] = useState<FormErrors>(NO_ERRORS);
-  const [values, set] = useValues({ name: '', description: '', clusterId: '', k8sClusterId: '', namespace: '', flavor: '', version: '' });
+  const [values, set] = useValues({ name: '', description: '', clusterId: '', k8sClusterId: '', namespace: '', flavor: '', version: '', region: '' });
 
   const submit = async (event: Event) => {
     event.preventDefault();
@@ -143,6 +161,7 @@ export function EnrollClusterForm({ onClose }: { onClose(): void }) {
           flavor: optional(values.flavor),
           version: optional(values.version),
         },
+        region: optional(values.region),
         idempotencyKey: idempotencyKey(),
       },
     });
@@ -161,6 +180,7 @@ export function EnrollClusterForm({ onClose }: { onClose(): void }) {
     <form ref={form} class="panel" aria-labelledby="enroll-title" noValidate onSubmit={submit}>
       <h2 id="enroll-title">Enroll an existing EMS deployment</h2>
       <div class="grid">
+        <RegionField regions={regions} value={values.region} onValue={set('region')} errors={errors} />
         <Field name="name" label="Name" required value={values.name} onValue={set('name')} errors={errors}
           hint="Same rule as a new cluster's name." />
         <Field name="description" label="Description" value={values.description} onValue={set('description')} errors={errors} />

@@ -83,6 +83,8 @@ export function ClusterView({ id }: { id: string }) {
         </dd>
         <dt>Huge-page memory</dt>
         <dd>{formatGiB(hugePageGiB(cluster.memory))}</dd>
+        <dt>Region</dt>
+        <dd>{cluster.region}</dd>
         <dt>Release</dt>
         <dd>{cluster.release?.version ?? cluster.k8s?.version ?? '—'}</dd>
         <dt>Last update</dt>

@@ -21,13 +21,23 @@ interface FleetState {
   total: number;
   loading: boolean;
   error: CombinedError | null;
+  /** Regions that did not answer the last read (their clusters are missing; the others show). */
+  missingRegions: string[];
+  /** The regions the gateway spans, as the last read listed them. */
+  regions: string[];
 }
 
-/** Every cluster with one of `status` (all when null), re-read every REFRESH_MS and on `reload`. */
-function useFleet(status: string | null): [FleetState, () => void] {
+/** The regions named by the errors of a partial answer (a region that failed is left out, with an error naming it). */
+function regionsIn(error: CombinedError | undefined): string[] {
+  const names = (error?.graphQLErrors ?? []).map((e) => e.extensions?.region).filter((r): r is string => typeof r === 'string');
+  return [...new Set(names)];
+}
+
+/** Every cluster with one of `status` (all when null), in `region` (all when null), re-read every REFRESH_MS and on `reload`. */
+function useFleet(status: string | null, region: string | null): [FleetState, () => void] {
   const client = useClient();
   const { tokenRefused } = useSession();
-  const [state, setState] = useState<FleetState>({ clusters: [], total: 0, loading: true, error: null });
+  const [state, setState] = useState<FleetState>({ clusters: [], total: 0, loading: true, error: null, missingRegions: [], regions: [] });
   const [generation, setGeneration] = useState(0);
   useEffect(() => {
     let cancelled = false;
@@ -38,15 +48,26 @@ function useFleet(status: string | null): [FleetState, () => void] {
       let after: string | null = null;
       let total = 0;
       let error: CombinedError | null = null;
+      const missingRegions = new Set<string>();
+      let regions: string[] = [];
       for (let page = 0; page < MAX_PAGES; page++) {
         const result: OperationResult<FleetQueryData> = await client
-          .query(FleetQuery, { first: PAGE_SIZE, after, status: status ? [status as ClusterStatus] : null }, { requestPolicy: 'network-only' })
+          .query(
+            FleetQuery,
+            { first: PAGE_SIZE, after, status: status ? [status as ClusterStatus] : null, regions: region ? [region] : null },
+            { requestPolicy: 'network-only' },
+          )
           .toPromise();
         if (cancelled) return;
-        if (result.error || !result.data) {
+        // A region that failed leaves the others' clusters: show them, and say which region is missing.
+        const failed = regionsIn(result.error);
+        if (result.data && failed.length > 0) {
+          for (const name of failed) missingRegions.add(name);
+        } else if (result.error || !result.data) {
           error = result.error ?? null;
           break;
         }
+        regions = result.data.regions.map((r) => r.name);
         const connection = result.data.clusters;
         total = connection.totalCount;
         // A cluster EMS sent unreadably is a null node (with an error): the others still show.
@@ -58,7 +79,7 @@ function useFleet(status: string | null): [FleetState, () => void] {
         if (isTokenRefused(error)) tokenRefused();
         setState((s) => ({ ...s, loading: false, error }));
       } else {
-        setState({ clusters, total, loading: false, error: null });
+        setState({ clusters, total, loading: false, error: null, missingRegions: [...missingRegions], regions });
       }
       // The next read starts a while after this one ended, however long it took.
       if (!cancelled) timer = setTimeout(() => setGeneration((g) => g + 1), REFRESH_MS);
@@ -67,7 +88,7 @@ function useFleet(status: string | null): [FleetState, () => void] {
       cancelled = true;
       clearTimeout(timer);
     };
-  }, [client, status, generation, tokenRefused]);
+  }, [client, status, region, generation, tokenRefused]);
   return [state, () => setGeneration((g) => g + 1)];
 }
 
@@ -78,7 +99,10 @@ interface Column {
   numeric?: boolean;
 }
 
-/** The fleet table's columns, in order. A region column belongs here once clusters carry a region. */
+/** The region column, shown after the name when the gateway spans several regions. */
+const REGION_COLUMN: Column = { key: 'region', label: 'Region', render: (c) => c.region };
+
+/** The fleet table's columns, in order (the region column is added when there are several regions). */
 const COLUMNS: Column[] = [
   { key: 'name', label: 'Name', render: (c) => <a href={clusterHref(c.id)}>{c.name}</a> },
   { key: 'status', label: 'Status', render: (c) => <StatusBadge status={c.status} text={c.statusText} label={`Status of ${c.name}`} /> },
@@ -110,9 +134,13 @@ type Panel = 'none' | 'create' | 'enroll';
 
 export function FleetView() {
   const [status, setStatus] = useState<string>('');
+  const [region, setRegion] = useState<string>('');
   const [search, setSearch] = useState('');
   const [panel, setPanel] = useState<Panel>('none');
-  const [fleet, reload] = useFleet(status || null);
+  const [fleet, reload] = useFleet(status || null, region || null);
+  const regions = fleet.regions;
+  const multiRegion = regions.length > 1;
+  const columns = multiRegion ? [COLUMNS[0]!, REGION_COLUMN, ...COLUMNS.slice(1)] : COLUMNS;
   const now = useNow(5_000);
   const shown = useMemo(() => {
     const needle = search.trim().toLowerCase();
@@ -133,10 +161,23 @@ export function FleetView() {
         </div>
       </div>
 
-      {panel === 'create' ? <CreateClusterForm onClose={() => setPanel('none')} /> : null}
-      {panel === 'enroll' ? <EnrollClusterForm onClose={() => setPanel('none')} /> : null}
+      {panel === 'create' ? <CreateClusterForm onClose={() => setPanel('none')} regions={regions} /> : null}
+      {panel === 'enroll' ? <EnrollClusterForm onClose={() => setPanel('none')} regions={regions} /> : null}
 
       <form class="filters" role="search" aria-label="Filter clusters" onSubmit={(e) => e.preventDefault()}>
+        {multiRegion ? (
+          <div class="field">
+            <label for="fleet-region">Region</label>
+            <select id="fleet-region" value={region} onChange={(e) => setRegion(e.currentTarget.value)}>
+              <option value="">All regions</option>
+              {regions.map((r) => (
+                <option key={r} value={r}>
+                  {r}
+                </option>
+              ))}
+            </select>
+          </div>
+        ) : null}
         <div class="field">
           <label for="fleet-status">Status</label>
           <select id="fleet-status" value={status} onChange={(e) => setStatus(e.currentTarget.value)}>
@@ -163,16 +204,22 @@ export function FleetView() {
         </p>
       ) : null}
 
+      {fleet.missingRegions.length > 0 ? (
+        <p class="form-errors" role="alert">
+          Not shown: {fleet.missingRegions.join(', ')} did not answer; the other regions’ clusters are shown.
+        </p>
+      ) : null}
+
       <p class="summary" aria-live="polite">
         {fleet.loading && !fleet.clusters.length ? 'Loading clusters…' : `Showing ${shown.length} of ${fleet.total} clusters`}
       </p>
 
       <div class="table-wrap">
         <table class="fleet">
-          <caption class="visually-hidden">Clusters, with status, nodes, huge-page memory, release and last update</caption>
+          <caption class="visually-hidden">Clusters, with {multiRegion ? 'region, ' : ''}status, nodes, huge-page memory, release and last update</caption>
           <thead>
             <tr>
-              {COLUMNS.map((c) => (
+              {columns.map((c) => (
                 <th key={c.key} scope="col" class={c.numeric ? 'numeric' : undefined}>
                   {c.label}
                 </th>
@@ -181,8 +228,8 @@ export function FleetView() {
           </thead>
           <tbody>
             {shown.map((cluster) => (
-              <tr key={cluster.id} data-cluster-id={cluster.id}>
-                {COLUMNS.map((c) => (
+              <tr key={`${cluster.region}:${cluster.id}`} data-cluster-id={cluster.id} data-region={cluster.region}>
+                {columns.map((c) => (
                   <td key={c.key} class={c.numeric ? 'numeric' : undefined}>
                     {c.render(cluster, now)}
                   </td>

@@ -19,7 +19,7 @@ import { callsMade } from '../ems/budget.js';
 import { gatewayError } from '../errors.js';
 import { createAuditLog, type AuditLog } from './audit.js';
 import { costError, estimateCost } from './cost.js';
-import { documentLimits, limitExceeded, parseCaches } from './document-limits.js';
+import { checkVariables, documentLimits, limitExceeded, parseCaches } from './document-limits.js';
 import { createRateLimits, type RateLimits } from './rate-limit.js';
 import { rememberCaller } from './context.js';
 
@@ -136,18 +136,12 @@ export function createSecurity(config: Config, logger: Logger, graphqlEndpoint: 
       ? rateLimited('failed authentications from this address', outcome.retryAfter)
       : requestRefused(`Not authenticated: ${outcome.reason}`, 'UNAUTHENTICATED', 401);
 
-  /** Checks request parameters before parsing: document and variables size. */
+  /** Checks request parameters before parsing: document size, variables size and nesting (without recursion). */
   const paramsError = (query: unknown, variables: unknown): GraphQLError | null => {
     if (typeof query === 'string' && Buffer.byteLength(query) > sec.limits.maxDocumentBytes) {
       return limitExceeded(`The GraphQL document is ${Buffer.byteLength(query)} bytes; the limit is ${sec.limits.maxDocumentBytes}`, 'MAX_DOCUMENT_BYTES', 'DOCUMENT_TOO_LARGE', 413);
     }
-    if (variables != null) {
-      const size = Buffer.byteLength(JSON.stringify(variables) ?? '');
-      if (size > sec.limits.maxVariablesBytes) {
-        return limitExceeded(`The variables are ${size} bytes; the limit is ${sec.limits.maxVariablesBytes}`, 'MAX_VARIABLES_BYTES', 'VARIABLES_TOO_LARGE', 413);
-      }
-    }
-    return null;
+    return variables == null ? null : checkVariables(variables, { maxVariablesBytes: sec.limits.maxVariablesBytes, maxDepth: config.limits.maxDepth });
   };
 
   /** Pass-through tokens whose verdict was unknown when their request was admitted. */

@@ -74,7 +74,7 @@ export interface Security {
   audit: AuditLog;
   /** yoga options owned by the security layer. */
   yogaOptions: {
-    cors: false | ((request: Request) => Record<string, unknown> | false);
+    cors: (request: Request) => Record<string, unknown> | false;
     parserAndValidationCache: ReturnType<typeof parseCaches>;
     maxRequestBodySize: number;
     multipart: false;
@@ -332,20 +332,20 @@ export function createSecurity(config: Config, logger: Logger, graphqlEndpoint: 
     rateLimits,
     audit,
     yogaOptions: {
-      cors:
-        sec.corsOrigins.length === 0
-          ? false
-          : (request) => {
-              const origin = request.headers.get('origin');
-              if (!origin || !sec.corsOrigins.includes(origin)) return false;
-              return {
-                origin: [origin],
-                credentials: true,
-                methods: ['GET', 'POST'],
-                allowedHeaders: ['content-type', 'accept', ...CSRF_HEADERS],
-                maxAge: 600,
-              };
-            },
+      // Always a function, so that yoga answers every preflight (OPTIONS) with 204; an origin not in
+      // CORS_ORIGINS (every origin when it is empty) gets no CORS header, so the browser refuses the
+      // cross-site request itself (Fetch standard, "CORS check").
+      cors: (request) => {
+        const origin = request.headers.get('origin');
+        if (!origin || !sec.corsOrigins.includes(origin)) return false;
+        return {
+          origin: [origin],
+          credentials: true,
+          methods: ['GET', 'POST'],
+          allowedHeaders: ['content-type', 'accept', ...CSRF_HEADERS],
+          maxAge: 600,
+        };
+      },
       parserAndValidationCache: parseCaches(sec.limits.parseCacheBytes),
       // The document, the variables and the JSON around them.
       maxRequestBodySize: sec.limits.maxDocumentBytes + sec.limits.maxVariablesBytes + 16 * 1024,

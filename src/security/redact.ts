@@ -32,9 +32,17 @@ export function redactSecrets(text: string, secrets: Iterable<string | null | un
   return out;
 }
 
-/** A URL with any user name and password replaced by `***`, for messages and logs. */
-export function maskUrlCredentials(text: string): string {
-  return text.replace(/(\b[a-z][a-z0-9+.-]*:\/\/)([^/@\s"']+)@/gi, '$1***@');
+/**
+ * A configuration value as an error message may show it. A URL's user info is replaced by `***`
+ * whether or not the URL parses (a password may itself hold `@`, `/` or spaces, and a value may
+ * lack its scheme): everything before the last `@` that follows the scheme goes. Then the
+ * credential shapes of redactSecrets.
+ */
+export function redactConfigValue(value: string): string {
+  const at = value.lastIndexOf('@');
+  const scheme = /^[a-z][a-z0-9+.-]*:\/\//i.exec(value)?.[0] ?? '';
+  const withoutUserInfo = at >= 0 ? `${scheme}***${value.slice(at)}` : value;
+  return redactSecrets(withoutUserInfo);
 }
 
 /** Input fields whose values are never written to the audit log. */

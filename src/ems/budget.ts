@@ -1,5 +1,6 @@
 import { gatewayError } from '../errors.js';
 import type { EmsApi } from './api.js';
+import { isEmsError } from './errors.js';
 
 /**
  * The EMS operations of `api`, counted: past `max` calls, every further call rejects before it is
@@ -8,28 +9,38 @@ import type { EmsApi } from './api.js';
  * the shared connection pool and of the caller's own EMS rate limit.
  */
 export function withCallBudget(api: EmsApi, max: number): EmsApi {
-  let used = 0;
+  /** Calls admitted by the budget. */
+  let admitted = 0;
+  /** Admitted calls that failed without being sent. */
+  let unsent = 0;
   const budgeted = {} as Record<keyof EmsApi, unknown>;
-  counters.set(budgeted, () => Math.min(used, max));
-  const counted = budgeted;
+  counters.set(budgeted, () => admitted - unsent);
   for (const name of Object.keys(api) as (keyof EmsApi)[]) {
     const call = api[name] as (...args: unknown[]) => Promise<unknown>;
-    counted[name] = (...args: unknown[]) => {
-      used += 1;
-      if (used > max) {
+    budgeted[name] = (...args: unknown[]) => {
+      if (admitted >= max) {
         return Promise.reject(
           gatewayError(`This request needs more than ${max} EMS calls (MAX_UPSTREAM_CALLS); ask for fewer fields or items`, 'UPSTREAM_CALL_BUDGET_EXCEEDED'),
         );
       }
-      return call(...args);
+      admitted += 1;
+      return call(...args).catch((error: unknown) => {
+        // Never sent: a token EMS refused a moment ago (held by the token gate, then failed), a
+        // deadline already passed, a closed client. Still spent from the budget, not counted as made.
+        if (isEmsError(error) && !error.sent) unsent += 1;
+        throw error;
+      });
     };
   }
-  return counted as EmsApi;
+  return budgeted as EmsApi;
 }
 
 const counters = new WeakMap<object, () => number>();
 
-/** EMS calls sent so far through a budgeted API (calls refused by the budget are not counted). */
+/**
+ * EMS calls made so far through a budgeted API: those that went upstream (or are on their way).
+ * Calls refused by the budget, and calls that failed without being sent, are not counted.
+ */
 export function callsMade(api: EmsApi): number {
   return counters.get(api)?.() ?? 0;
 }

@@ -60,6 +60,20 @@ describe('cost in EMS calls', () => {
     expect(small.extensions!.cost).toMatchObject({ estimated: 3 });
   });
 
+  it('counts in actual only the EMS calls that went upstream, not those the token gate held and failed', async () => {
+    h.sim.stats.reset();
+    // Three root fields, three EMS calls for a known token; a token EMS has not seen yet makes its
+    // first call alone and the other two wait for its verdict, which refuses them without a call.
+    const result = await h.gql('{ releases { totalCount } clusters { totalCount } features { totalCount } }', undefined, { token: `bogus-${randomUUID()}` });
+    expect(result.errors![0]!.extensions!.code).toBe('UNAUTHENTICATED');
+    await expect.poll(() => h.sim.stats.count()).toBe(1);
+    expect(result.extensions).toEqual({ cost: { estimated: 3, actual: 1 } });
+    h.sim.stats.reset();
+    const valid = await h.gql('{ releases { totalCount } clusters { totalCount } features { totalCount } }');
+    expect(valid.extensions).toEqual({ cost: { estimated: 3, actual: 3 } });
+    expect(h.sim.stats.count()).toBe(3);
+  });
+
   it('stops executing past MAX_ERRORS errors', async () => {
     const g = await startHarness({ env: { MAX_ERRORS: '5' } });
     try {

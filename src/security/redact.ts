@@ -11,7 +11,10 @@ const PATTERNS: [RegExp, string][] = [
   // Authorization: SDK-HMAC-SHA256 Access=..., SignedHeaders=..., Signature=...  /  Bearer ...  /  Basic ...
   [/(authorization["']?\s*[:=]\s*["']?)[^"'\r\n,}]+(?:,\s*(?:SignedHeaders|Signature)=[^"'\r\n,}]+)*/gi, `$1${REPLACEMENT}`],
   [/\b(Access|Signature|Credential)=[^\s,"'&;]+/g, `$1=${REPLACEMENT}`],
-  [/((?:x-auth-token|x-subject-token|x-security-token|x-api-key|security[_-]?token|auth[_-]?token|access[_-]?token|api[_-]?key|secret(?:[_-]?key)?|password|cdKey|cd_key)["']?\s*[:=]\s*["']?)[^"'\s,}&;]+/gi, `$1${REPLACEMENT}`],
+  // A caller id (`apikey:<name>`, a key's name, not the key) is not a credential: `apikey:` with a
+  // value right after the colon is left alone; `apikey: <value>`, `"apikey":"<value>"`,
+  // `apikey=<value>` and every other spelling of a key parameter or header are not.
+  [/(?!apikey:[^\s"'])((?:x-auth-token|x-subject-token|x-security-token|x-api-key|security[_-]?token|auth[_-]?token|access[_-]?token|api[_-]?key|secret(?:[_-]?key)?|password|cdKey|cd_key)["']?\s*[:=]\s*["']?)[^"'\s,}&;]+/gi, `$1${REPLACEMENT}`],
   [/\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{8,}/g, `$1 ${REPLACEMENT}`],
   // user:password@ in URLs
   [/(\b[a-z][a-z0-9+.-]*:\/\/)([^/@\s"']+)@/gi, '$1***@'],

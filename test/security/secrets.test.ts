@@ -78,6 +78,14 @@ describe('secrets never leave', () => {
     expect(read).toContain('[REDACTED]');
   });
 
+  it('keeps caller ids that name an API key, and redacts the key in every spelling', () => {
+    const line = '{"caller":"apikey:ci-bot","msg":"apikey:ci-bot may not use Query.credentials"}';
+    expect(redactSecrets(line)).toBe(line);
+    for (const text of ['X-Api-Key: egk_secret1', '{"apiKey":"egk_secret1"}', 'apikey=egk_secret1', "apiKey: 'egk_secret1'", 'api_key:egk_secret1']) {
+      expect(redactSecrets(text), text).not.toContain('egk_secret1');
+    }
+  });
+
   it('redacts credential shapes in any text', () => {
     const text = 'GET /v1 Authorization: SDK-HMAC-SHA256 Access=AKX, SignedHeaders=host;x-sdk-date, Signature=abcdef0123 x-auth-token: tok123456789 redis://admin:hunter2@redis:6379';
     const clean = redactSecrets(text);

@@ -141,7 +141,7 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
   };
   const contexts = createContextFactory(services);
   const lifecycle = new RequestLifecycle();
-  const web = createWebUi(options.webDir);
+  const web = createWebUi(options.webDir, { graphiql: config.security.graphiql });
 
   const yoga = createYoga<Record<string, unknown>, Context>({
     schema: guardResolvers(schema),

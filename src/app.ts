@@ -91,7 +91,9 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
       metrics.observeUpstream(call);
       if (call.method !== 'GET' && call.requestId) writeRequestIds.getStore()?.push(call.requestId);
       const log = call.logger ?? logger;
-      if (call.error) {
+      if (call.error && call.abandoned) {
+        log.debug({ operation: call.operation, durationMs: Math.round(call.durationMs) }, 'EMS call abandoned: its caller went away or the gateway is stopping');
+      } else if (call.error) {
         log.warn(
           { operation: call.operation, status: call.status, emsRequestId: call.requestId, code: call.error.code, durationMs: Math.round(call.durationMs) },
           'EMS call failed',

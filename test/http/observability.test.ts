@@ -39,6 +39,7 @@ describe('observability', () => {
     });
     await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
     const config = loadConfig({
+      AUDIT_LOG: 'off',
       EMS_ENDPOINT: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`,
       EMS_PROJECT_ID: sim.credentials.projectId,
       EMS_CIRCUIT_THRESHOLD: '0',

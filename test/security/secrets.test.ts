@@ -53,6 +53,7 @@ describe('secrets never leave', () => {
       EMS_MAX_RETRIES: '0',
       GATEWAY_AUTH: 'none',
       LOG_LEVEL: 'debug',
+      AUDIT_LOG: 'off',
     });
     app = await buildApp(config, { logger: createLogger(config, logs.stream) });
     url = await app.start(0, '127.0.0.1');
@@ -179,6 +180,7 @@ describe('configuration errors and failed authentications', () => {
       GATEWAY_AUTH: 'apikey',
       GATEWAY_API_KEYS: JSON.stringify([key.entry]),
       LOG_LEVEL: 'info',
+      AUDIT_LOG: 'off',
     });
     const app = await buildApp(config, { logger: createLogger(config, logs.stream) });
     const url = await app.start(0, '127.0.0.1');

@@ -99,7 +99,9 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
       metrics.observeUpstream(call);
       if (call.method !== 'GET' && call.requestId) writeRequestIds.getStore()?.push(call.requestId);
       const log = call.logger ?? logger;
-      if (call.error) {
+      if (call.error && call.abandoned) {
+        log.debug({ operation: call.operation, durationMs: Math.round(call.durationMs) }, 'EMS call abandoned: its caller went away or the gateway is stopping');
+      } else if (call.error) {
         log.warn(
           { operation: call.operation, status: call.status, emsRequestId: call.requestId, code: call.error.code, durationMs: Math.round(call.durationMs) },
           'EMS call failed',
@@ -156,7 +158,7 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
   };
   const contexts = createContextFactory(services);
   const lifecycle = new RequestLifecycle();
-  const web = createWebUi(options.webDir);
+  const web = createWebUi(options.webDir, { graphiql: config.security.graphiql });
 
   const yoga = createYoga<Record<string, unknown>, Context>({
     schema: guardResolvers(schema),
@@ -199,7 +201,7 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
     }
     wsServer.handleUpgrade(request, socket, head, (ws) => wsServer.emit('connection', ws, request));
   });
-  const wsHandle = useServer(graphqlWsOptions(yoga, security), wsServer);
+  const wsHandle = useServer(graphqlWsOptions(yoga, security, logger), wsServer);
   // graphql-ws prints every socket error (an oversized or malformed frame, a reset) to stderr with a
   // stack trace, so any client, signed in or not, could flood it. They are the client's doing: log
   // them quietly instead (registered after graphql-ws's listener, which this replaces). `ws` closes
@@ -376,8 +378,8 @@ export const WS_MAX_MESSAGE_BYTES = 1024 * 1024;
  * asked; no `connection_init` within 3 s closes 4408. Each operation is admitted against the
  * per-connection and per-caller limits first.
  */
-function graphqlWsOptions(yoga: App['yoga'], security: Security): ServerOptions<Record<string, unknown> | undefined, Extra> {
-  return {
+function graphqlWsOptions(yoga: App['yoga'], security: Security, logger: Logger): ServerOptions<Record<string, unknown> | undefined, Extra> {
+  const options: ServerOptions<Record<string, unknown> | undefined, Extra> = {
     connectionInitWaitTimeout: 3_000,
     onConnect: async (ctx) => {
       const result = await security.ws.connect(ctx.extra.request, ctx.connectionParams);
@@ -426,6 +428,19 @@ function graphqlWsOptions(yoga: App['yoga'], security: Security): ServerOptions<
       return args;
     },
   };
+  // graphql-ws closes the whole connection (4500, with the error's message as the reason) when
+  // onSubscribe throws: an unexpected failure ends this operation alone, with a coded error.
+  const admit = options.onSubscribe!;
+  options.onSubscribe = async (ctx, id, params) => {
+    try {
+      return await admit(ctx, id, params);
+    } catch (error) {
+      const err = error instanceof Error ? error : new Error(String(error));
+      logger.error({ err: { name: err.name, message: err.message, stack: err.stack } }, 'unexpected error admitting a WebSocket operation');
+      return [gatewayError('Unexpected error.', 'INTERNAL_SERVER_ERROR')];
+    }
+  };
+  return options;
 }
 
 /** An error as graphql-ws sends it: the HTTP status hint of `extensions.http` means nothing there. */

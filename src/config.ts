@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { EmsProjectId, HEADER_VALUE_PATTERN } from './ems/models/index.js';
 import { blankAsAbsent, decimal, int, isSet, optionalString, stringOr } from './env.js';
 import { SECRET_ENV, securityConfig, securityEnvShape, securityProblems, type SecurityConfig } from './security/config.js';
-import { maskUrlCredentials } from './security/redact.js';
+import { redactConfigValue } from './security/redact.js';
 import { REGION_NAME, regionsFromEnv, type RegionConfig } from './regions.js';
 
 export type { RegionConfig } from './regions.js';
@@ -124,7 +124,11 @@ const EnvSchema = z
       blankAsAbsent,
       z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     ),
-    EMS_ENDPOINT: url(['http:', 'https:'], 'http(s)'),
+    EMS_ENDPOINT: url(['http:', 'https:'], 'http(s)').refine((s) => {
+      if (s === undefined || !URL.canParse(s)) return true;
+      const u = new URL(s);
+      return u.username === '' && u.password === '' && u.search === '' && u.hash === '';
+    }, 'must not carry a user name, password, query or fragment (EMS credentials go in EMS_AK/EMS_SK or EMS_AUTH_TOKEN)'),
     EMS_PROJECT_ID: z.preprocess(blankAsAbsent, EmsProjectId.optional()),
     EMS_REGION: z.preprocess(blankAsAbsent, z.string().max(64).regex(REGION_NAME, 'must be a region name, like cn-north-4').optional()),
     EMS_AK: headerValue,
@@ -181,7 +185,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       const name = issue.path.join('.') || '(environment)';
       const value = env[name];
       const secret = SECRET_ENV.test(name);
-      const shown = value === undefined || secret ? '' : ` (got ${JSON.stringify(maskUrlCredentials(value))})`;
+      const shown = value === undefined || secret ? '' : ` (got ${JSON.stringify(redactConfigValue(value))})`;
       return `${name}: ${issue.message}${shown}`;
     }),
     ...crossFieldProblems(env),

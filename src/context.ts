@@ -213,7 +213,7 @@ export function createContextFactory(services: AppServices): ContextFactory {
    * region spends one call budget.
    */
   const regionsOf = (caller: Caller, signal: AbortSignal): RequestRegions => {
-    const budget: CallBudget = { used: 0 };
+    const budget: CallBudget = { admitted: 0, unsent: 0 };
     return createRequestRegions(services.regions, caller.authOf, (region) => {
       const ems = requestApi(services, caller.authOf(region), { signal, logger: caller.log, traceContext: () => caller.traceContext }, region, budget);
       return { ems, loaders: createLoaders(ems), signal };

@@ -114,9 +114,28 @@ export interface WebUi {
   renderGraphiQL(options: GraphiQLOptions): Promise<string>;
 }
 
+/**
+ * What the dashboard's page tells it about this gateway, as `<meta name="ems-gateway-…">` tags:
+ * whether GraphiQL is served (the dashboard links to it only then).
+ */
+export interface WebUiOptions {
+  /** @default false */
+  graphiql?: boolean;
+}
+
+/** `index.html` with the gateway's meta tags before `</head>`. */
+function withMeta(page: Uint8Array<ArrayBuffer>, options: WebUiOptions): Uint8Array<ArrayBuffer> {
+  const meta = `<meta name="ems-gateway-graphiql" content="${options.graphiql ? 'on' : 'off'}" />`;
+  const html = new TextDecoder().decode(page);
+  const at = html.indexOf('</head>');
+  return new TextEncoder().encode(at < 0 ? meta + html : `${html.slice(0, at)}${meta}\n${html.slice(at)}`) as Uint8Array<ArrayBuffer>;
+}
+
 /** The dashboard and GraphiQL, from the build in `dir`. */
-export function createWebUi(dir: URL = WEB_DIST): WebUi {
+export function createWebUi(dir: URL = WEB_DIST, options: WebUiOptions = {}): WebUi {
   const assets = new BuiltAssets(dir);
+  /** index.html of each build, with the meta tags. */
+  const pages = new WeakMap<Asset, Uint8Array<ArrayBuffer>>();
   const plugin: Plugin = {
     async onRequest({ request, url, endResponse }) {
       if (request.method !== 'GET' && request.method !== 'HEAD') return;
@@ -130,12 +149,17 @@ export function createWebUi(dir: URL = WEB_DIST): WebUi {
         }
         return;
       }
+      let body = asset.body;
+      if (path === '/index.html') {
+        body = pages.get(asset) ?? withMeta(asset.body, options);
+        pages.set(asset, body);
+      }
       const headers = {
         ...dashboardHeaders(url, asset.type),
         'cache-control': asset.immutable ? 'public, max-age=31536000, immutable' : 'no-cache',
-        'content-length': String(asset.body.byteLength),
+        'content-length': String(body.byteLength),
       };
-      endResponse(new Response(request.method === 'HEAD' ? null : asset.body, { status: 200, headers }));
+      endResponse(new Response(request.method === 'HEAD' ? null : body, { status: 200, headers }));
     },
   };
   const renderGraphiQL = createGraphiQLRenderer(async () => (await assets.current()).has(GRAPHIQL_FETCHER_PATH));

@@ -42,7 +42,7 @@ export function createMetrics(): Metrics {
   });
   const deviations = counter(
     'ems_response_deviations_total',
-    'Tolerated departures of EMS responses from the strict reading (docs/tolerant-reading.md), by operation, field and kind',
+    'Tolerated departures of EMS responses from the strict reading (docs/tolerant-reading.md), by operation, field and kind; kind empty_time is the reference\'s own "" for a time not reached yet, not drift',
     ['operation', 'field', 'kind'],
   );
   const operations = counter('graphql_operations_total', 'GraphQL operations by type and whether the result carried errors', ['type', 'errors']);

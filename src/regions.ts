@@ -10,6 +10,7 @@ import { z } from 'zod';
 import { EmsProjectId } from './ems/models/index.js';
 import { signRequest } from './ems/signer.js';
 import { brokenRule } from './ems/models/index.js';
+import { redactConfigValue } from './security/redact.js';
 
 /** One region as the gateway talks to it. */
 export interface RegionConfig {
@@ -50,12 +51,15 @@ export function regionOfEndpoint(endpoint: string): string | null {
   }
 }
 
-const isHttpUrl = (value: string) => {
-  try {
-    return ['http:', 'https:'].includes(new URL(value).protocol);
-  } catch {
-    return false;
+/** Why an endpoint setting is refused, or null: a plain http(s) base URL, with no credentials, query or fragment in it. */
+const endpointProblem = (variable: string, value: string): string | null => {
+  const shown = JSON.stringify(redactConfigValue(value));
+  if (!URL.canParse(value) || !['http:', 'https:'].includes(new URL(value).protocol)) return `${variable}: must be a http(s) URL (got ${shown})`;
+  const u = new URL(value);
+  if (u.username !== '' || u.password !== '' || u.search !== '' || u.hash !== '') {
+    return `${variable}: must not carry a user name, password, query or fragment (got ${shown}; credentials go in EMS_AK/EMS_SK or a token)`;
   }
+  return null;
 };
 
 /**
@@ -80,15 +84,18 @@ export function regionsFromEnv(env: Record<string, string | undefined>, aksk: bo
   if (value('EMS_PROJECT_ID')) problems.push('EMS_PROJECT_ID: with EMS_REGIONS, set EMS_PROJECT_ID_<REGION> per region (or leave it to discovery with EMS_AK/EMS_SK)');
   if (value('EMS_REGION')) problems.push('EMS_REGION: names the one region of EMS_ENDPOINT; with EMS_REGIONS leave it unset');
   const iamAll = value('EMS_IAM_ENDPOINT');
-  if (iamAll !== undefined && !isHttpUrl(iamAll)) problems.push(`EMS_IAM_ENDPOINT: must be a http(s) URL (got ${JSON.stringify(iamAll)})`);
+  const iamAllProblem = iamAll === undefined ? null : endpointProblem('EMS_IAM_ENDPOINT', iamAll);
+  if (iamAllProblem) problems.push(iamAllProblem);
   const regions: RegionConfig[] = [];
   for (const name of new Set(names)) {
     if (!REGION_NAME.test(name)) continue;
     const suffix = regionEnvSuffix(name);
     const endpoint = value(`EMS_ENDPOINT_${suffix}`) ?? emsEndpointOf(name);
-    if (!isHttpUrl(endpoint)) problems.push(`EMS_ENDPOINT_${suffix}: must be a http(s) URL (got ${JSON.stringify(endpoint)})`);
+    const endpointRefused = endpointProblem(`EMS_ENDPOINT_${suffix}`, endpoint);
+    if (endpointRefused) problems.push(endpointRefused);
     const iamEndpoint = value(`EMS_IAM_ENDPOINT_${suffix}`) ?? iamAll ?? iamEndpointOf(name);
-    if (!isHttpUrl(iamEndpoint)) problems.push(`EMS_IAM_ENDPOINT_${suffix}: must be a http(s) URL (got ${JSON.stringify(iamEndpoint)})`);
+    const iamRefused = iamAll !== undefined && value(`EMS_IAM_ENDPOINT_${suffix}`) === undefined ? null : endpointProblem(`EMS_IAM_ENDPOINT_${suffix}`, iamEndpoint);
+    if (iamRefused) problems.push(iamRefused);
     const projectId = value(`EMS_PROJECT_ID_${suffix}`) ?? null;
     const broken = projectId === null ? null : brokenRule(EmsProjectId, projectId);
     if (broken) problems.push(`EMS_PROJECT_ID_${suffix}: ${broken}`);

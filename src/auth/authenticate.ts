@@ -30,8 +30,8 @@ export interface Authenticator {
   /**
    * Establishes who is calling: a verified JWT (`GATEWAY_AUTH=jwt`), a known API key (`apikey`),
    * or, with `none`, the EMS token in pass-through (its identity is checked by EMS on first use)
-   * or an anonymous caller when the gateway holds the credentials. Addresses with too many recent
-   * failures are refused before any check.
+   * or an anonymous caller when the gateway holds the credentials. An address with too many recent
+   * failures is refused, except for credentials that are known good without an EMS call.
    */
   authenticate(presented: PresentedCredentials): Promise<AuthOutcome>;
   /** Counts a failure found later (EMS refused a pass-through token) against the address. */
@@ -114,6 +114,12 @@ export function createAuthenticator(config: Config, deps: AuthenticatorDeps): Au
     async authenticate(p) {
       const wait = await deps.authBlocked(p.address);
       if (wait !== null) {
+        // The address may be shared (a proxy, a NAT): a caller behind it whose credential is known
+        // good without asking EMS (an API key, a JWT, both checked here, or a token EMS accepted
+        // within the verdict TTL) still gets in. Anything else, above all a pass-through token EMS
+        // has not judged yet, would cost an EMS call: refused until the window ends.
+        const known = p.emsToken && auth.mode === 'none' && deps.verdicts.get(p.emsScope) !== 'valid' ? null : await identify(p);
+        if (known && typeof known !== 'string') return { ok: true, caller: known };
         return { ok: false, code: 'RATE_LIMITED', reason: 'too many failed authentications from this address', retryAfter: wait };
       }
       const result = await identify(p);

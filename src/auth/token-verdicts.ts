@@ -76,7 +76,13 @@ export function createTokenVerdicts(options: TokenVerdictOptions = {}): TokenVer
       const call = api[name] as (...args: unknown[]) => Promise<unknown>;
       const run = (args: unknown[]): Promise<unknown> => {
         const verdict = get(scope);
-        if (verdict === 'valid') return call(...args);
+        // Each accepted call renews the verdict, so a token in use stays known good.
+        if (verdict === 'valid') {
+          return call(...args).then((result) => {
+            if (valid.has(scope)) valid.set(scope, true);
+            return result;
+          });
+        }
         if (verdict === 'refused') return Promise.reject(refusedError(String(name)));
         const pending = firstCalls.get(scope);
         // Wait for the first call's verdict, then go (or fail) as it says.

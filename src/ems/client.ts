@@ -41,6 +41,11 @@ export interface EmsCallEvent {
   error?: EmsError;
   /** The logger of the request the call served, when it gave one. */
   logger?: Logger;
+  /**
+   * Set when the operation failed because its caller aborted it (a subscriber gone, a client that
+   * went away, shutdown), not by a deadline: it says nothing about EMS.
+   */
+  abandoned?: boolean;
 }
 
 export interface EmsClientOptions {
@@ -245,7 +250,7 @@ export function createEmsClient(options: EmsClientOptions): EmsClient {
       return value;
     } catch (e) {
       const error = e instanceof BrokenCircuitError ? circuitOpenError(req.operation, cfg.circuitBreaker!, false) : (e as EmsError);
-      report({ ...event(), error });
+      report({ ...event(), error, ...(callerAborted.has(error) && !(error instanceof EmsTimeoutError) ? { abandoned: true } : {}) });
       if (span) {
         span.setAttributes({ 'ems.request_id': facts.requestId ?? '', 'ems.attempts': facts.attempts });
         if (facts.status !== null) span.setAttribute('http.response.status_code', facts.status);

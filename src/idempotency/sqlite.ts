@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { mkdirSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import Database from 'better-sqlite3';
 import {
@@ -72,7 +72,7 @@ export class SqliteIdempotencyStore implements IdempotencyStore {
     this.leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
     this.onLeaseLost = options.onLeaseLost;
     try {
-      if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
+      if (options.path !== ':memory:') makeDirectory(dirname(options.path));
       this.db = new Database(options.path, { timeout: 5_000 });
       if (options.path !== ':memory:') this.db.pragma('journal_mode = WAL');
       this.db.pragma('synchronous = FULL');
@@ -183,5 +183,31 @@ export class SqliteIdempotencyStore implements IdempotencyStore {
     if (now - this.lastSweep < 60_000) return;
     this.lastSweep = now;
     this.statements.dropExpired.run(now);
+  }
+}
+
+/**
+ * Creates `dir` and its missing parents, one mkdir each, and fails on the first that fails.
+ * `mkdirSync(dir, { recursive: true })` loops forever where mkdir answers ENOENT under a parent
+ * that exists (a path under /proc, Linux), so start-up would hang instead of failing.
+ * @throws the failing mkdir's error (ENOENT, EACCES, ENOTDIR, ...), naming the path.
+ */
+export function makeDirectory(dir: string): void {
+  const missing: string[] = [];
+  for (let at = resolve(dir); ; at = dirname(at)) {
+    try {
+      if (!statSync(at).isDirectory()) throw Object.assign(new Error(`ENOTDIR: not a directory, mkdir '${at}'`), { code: 'ENOTDIR' });
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || dirname(at) === at) throw error;
+      missing.push(at);
+    }
+  }
+  for (const at of missing.reverse()) {
+    try {
+      mkdirSync(at);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
   }
 }

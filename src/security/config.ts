@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { Role } from '../auth/roles.js';
 import { ROLES } from '../auth/roles.js';
 import { blankAsAbsent, int, isSet, optionalInt, optionalString, stringOr } from '../env.js';
-import { maskUrlCredentials } from './redact.js';
+import { redactConfigValue } from './redact.js';
 
 /**
  * The security settings of the gateway (caller authentication, request limits, rate limits,
@@ -175,7 +175,7 @@ export function securityProblems(env: Record<string, string | undefined>, holdsC
       try {
         if (!['http:', 'https:'].includes(new URL(env.JWT_JWKS_URL!).protocol)) throw new Error();
       } catch {
-        problems.push(`JWT_JWKS_URL: must be a http(s) URL (got ${JSON.stringify(maskUrlCredentials(env.JWT_JWKS_URL!))})`);
+        problems.push(`JWT_JWKS_URL: must be a http(s) URL (got ${JSON.stringify(redactConfigValue(env.JWT_JWKS_URL!))})`);
       }
     }
   }

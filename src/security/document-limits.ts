@@ -11,7 +11,7 @@ import { gatewayError } from '../errors.js';
  */
 
 /** Brackets of argument values may nest this much deeper than selections (input objects, lists). */
-const VALUE_NESTING_ALLOWANCE = 32;
+export const VALUE_NESTING_ALLOWANCE = 32;
 
 /** The error of a document over a limit: QUERY_TOO_COMPLEX, with the variable that sets the limit. */
 export function limitExceeded(message: string, limit: string, code = 'QUERY_TOO_COMPLEX', status = 400): GraphQLError {
@@ -69,6 +69,47 @@ export function checkDocumentSource(source: string, limits: { maxDocumentBytes: 
     throw error;
   }
   if (deepest > limits.maxDepth) return limitExceeded(`Query depth ${deepest} exceeds the limit of ${limits.maxDepth}`, 'MAX_QUERY_DEPTH');
+  return null;
+}
+
+/**
+ * Checks request variables before anything reads them: their size as JSON (MAX_VARIABLES_BYTES,
+ * `413 VARIABLES_TOO_LARGE`) and how deep their lists and objects nest (as deep as an argument value
+ * of the document may: MAX_QUERY_DEPTH + 32 levels, else `400 VARIABLES_TOO_LARGE`). JSON.stringify
+ * and every recursive walk overflow the stack on variables nested 100,000 deep, which JSON.parse
+ * reads without complaint; so both are measured in one loop over an explicit stack, which stops at
+ * the first limit passed. Returns the error, or null.
+ */
+export function checkVariables(variables: unknown, limits: { maxVariablesBytes: number; maxDepth: number }): GraphQLError | null {
+  const maxNesting = limits.maxDepth + VALUE_NESTING_ALLOWANCE;
+  let bytes = 0;
+  const stack: { value: unknown; depth: number }[] = [{ value: variables, depth: 0 }];
+  while (stack.length > 0) {
+    const { value, depth } = stack.pop()!;
+    if (value !== null && typeof value === 'object') {
+      if (depth + 1 > maxNesting) {
+        return limitExceeded(`The variables nest lists or objects deeper than ${maxNesting} levels`, 'MAX_QUERY_DEPTH', 'VARIABLES_TOO_LARGE', 400);
+      }
+      if (Array.isArray(value)) {
+        // Brackets and commas; an undefined item would be written as null.
+        bytes += 2 + Math.max(0, value.length - 1);
+        for (const item of value) stack.push({ value: item === undefined ? null : item, depth: depth + 1 });
+      } else {
+        const entries = Object.entries(value).filter(([, v]) => v !== undefined && typeof v !== 'function');
+        // Braces, commas and colons.
+        bytes += 2 + Math.max(0, entries.length - 1) + entries.length;
+        for (const [key, item] of entries) {
+          bytes += Buffer.byteLength(JSON.stringify(key));
+          stack.push({ value: item, depth: depth + 1 });
+        }
+      }
+    } else {
+      bytes += Buffer.byteLength(JSON.stringify(value) ?? 'null');
+    }
+    if (bytes > limits.maxVariablesBytes) {
+      return limitExceeded(`The variables are more than ${limits.maxVariablesBytes} bytes as JSON, the limit`, 'MAX_VARIABLES_BYTES', 'VARIABLES_TOO_LARGE', 413);
+    }
+  }
   return null;
 }
 

@@ -19,7 +19,7 @@ import { callsMade } from '../ems/budget.js';
 import { gatewayError } from '../errors.js';
 import { createAuditLog, type AuditLog } from './audit.js';
 import { costError, estimateCost } from './cost.js';
-import { documentLimits, limitExceeded, parseCaches } from './document-limits.js';
+import { checkVariables, documentLimits, limitExceeded, parseCaches } from './document-limits.js';
 import { createRateLimits, type RateLimits } from './rate-limit.js';
 import { rememberCaller } from './context.js';
 
@@ -74,7 +74,7 @@ export interface Security {
   audit: AuditLog;
   /** yoga options owned by the security layer. */
   yogaOptions: {
-    cors: false | ((request: Request) => Record<string, unknown> | false);
+    cors: (request: Request) => Record<string, unknown> | false;
     parserAndValidationCache: ReturnType<typeof parseCaches>;
     maxRequestBodySize: number;
     multipart: false;
@@ -136,18 +136,12 @@ export function createSecurity(config: Config, logger: Logger, graphqlEndpoint: 
       ? rateLimited('failed authentications from this address', outcome.retryAfter)
       : requestRefused(`Not authenticated: ${outcome.reason}`, 'UNAUTHENTICATED', 401);
 
-  /** Checks request parameters before parsing: document and variables size. */
+  /** Checks request parameters before parsing: document size, variables size and nesting (without recursion). */
   const paramsError = (query: unknown, variables: unknown): GraphQLError | null => {
     if (typeof query === 'string' && Buffer.byteLength(query) > sec.limits.maxDocumentBytes) {
       return limitExceeded(`The GraphQL document is ${Buffer.byteLength(query)} bytes; the limit is ${sec.limits.maxDocumentBytes}`, 'MAX_DOCUMENT_BYTES', 'DOCUMENT_TOO_LARGE', 413);
     }
-    if (variables != null) {
-      const size = Buffer.byteLength(JSON.stringify(variables) ?? '');
-      if (size > sec.limits.maxVariablesBytes) {
-        return limitExceeded(`The variables are ${size} bytes; the limit is ${sec.limits.maxVariablesBytes}`, 'MAX_VARIABLES_BYTES', 'VARIABLES_TOO_LARGE', 413);
-      }
-    }
-    return null;
+    return variables == null ? null : checkVariables(variables, { maxVariablesBytes: sec.limits.maxVariablesBytes, maxDepth: config.limits.maxDepth });
   };
 
   /** Pass-through tokens whose verdict was unknown when their request was admitted. */
@@ -338,20 +332,20 @@ export function createSecurity(config: Config, logger: Logger, graphqlEndpoint: 
     rateLimits,
     audit,
     yogaOptions: {
-      cors:
-        sec.corsOrigins.length === 0
-          ? false
-          : (request) => {
-              const origin = request.headers.get('origin');
-              if (!origin || !sec.corsOrigins.includes(origin)) return false;
-              return {
-                origin: [origin],
-                credentials: true,
-                methods: ['GET', 'POST'],
-                allowedHeaders: ['content-type', 'accept', ...CSRF_HEADERS],
-                maxAge: 600,
-              };
-            },
+      // Always a function, so that yoga answers every preflight (OPTIONS) with 204; an origin not in
+      // CORS_ORIGINS (every origin when it is empty) gets no CORS header, so the browser refuses the
+      // cross-site request itself (Fetch standard, "CORS check").
+      cors: (request) => {
+        const origin = request.headers.get('origin');
+        if (!origin || !sec.corsOrigins.includes(origin)) return false;
+        return {
+          origin: [origin],
+          credentials: true,
+          methods: ['GET', 'POST'],
+          allowedHeaders: ['content-type', 'accept', ...CSRF_HEADERS],
+          maxAge: 600,
+        };
+      },
       parserAndValidationCache: parseCaches(sec.limits.parseCacheBytes),
       // The document, the variables and the JSON around them.
       maxRequestBodySize: sec.limits.maxDocumentBytes + sec.limits.maxVariablesBytes + 16 * 1024,

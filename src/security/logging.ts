@@ -76,13 +76,17 @@ function withStatusCode(error: unknown): unknown {
 }
 
 /**
- * yoga's `logging` on the gateway's logger. yoga logs every error its masking replaced, and a
- * GraphQL error prints as its message plus an excerpt of the query: failures the client caused or
- * EMS reported (an EMS 401, a coded error) go to debug as one line without the query; anything else
- * to error, with its message and stack, never the query text.
+ * yoga's `logging` on the gateway's logger. yoga logs every error its masking replaced (twice:
+ * once where it masks, once where it handles the request's errors; each error is logged once
+ * here), and a GraphQL error prints as its message plus an excerpt of the query. A request refused
+ * for what the client sent (an uncoded 4xx from yoga or a plugin: a cross-site request without a
+ * preflight header, a method or size refusal) goes to info, one line with its status; failures
+ * the client caused or EMS reported (an EMS 401, a coded error) to debug as one line without the
+ * query; anything else to error, with its message and stack, never the query text.
  */
 export function yogaLogging(logger: Logger) {
   const text = (args: unknown[]) => args.map(String).join(' ');
+  const logged = new WeakSet<object>();
   return {
     debug: (...args: unknown[]) => logger.debug(text(args)),
     info: (...args: unknown[]) => logger.info(text(args)),
@@ -93,11 +97,16 @@ export function yogaLogging(logger: Logger) {
           logger.error(String(arg));
           continue;
         }
+        if (logged.has(arg)) continue;
+        logged.add(arg);
         const original = arg instanceof GraphQLError && arg.originalError ? arg.originalError : arg;
         const path = arg instanceof GraphQLError ? arg.path : undefined;
+        const status = original instanceof GraphQLError ? (original.extensions?.http as { status?: number } | undefined)?.status : undefined;
         if (isEmsError(original) || (original instanceof GraphQLError && original.extensions?.code)) {
           const code = isEmsError(original) ? original.code : original.extensions.code;
           logger.debug({ code, path, message: original.message }, 'GraphQL error');
+        } else if (status !== undefined && status >= 400 && status < 500) {
+          logger.info({ status, code: CODE_OF_STATUS[status], message: original.message }, 'request refused');
         } else {
           logger.error({ err: { name: original.name, message: original.message, stack: original.stack }, path }, 'unexpected error');
         }

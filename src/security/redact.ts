@@ -11,7 +11,10 @@ const PATTERNS: [RegExp, string][] = [
   // Authorization: SDK-HMAC-SHA256 Access=..., SignedHeaders=..., Signature=...  /  Bearer ...  /  Basic ...
   [/(authorization["']?\s*[:=]\s*["']?)[^"'\r\n,}]+(?:,\s*(?:SignedHeaders|Signature)=[^"'\r\n,}]+)*/gi, `$1${REPLACEMENT}`],
   [/\b(Access|Signature|Credential)=[^\s,"'&;]+/g, `$1=${REPLACEMENT}`],
-  [/((?:x-auth-token|x-subject-token|x-security-token|x-api-key|security[_-]?token|auth[_-]?token|access[_-]?token|api[_-]?key|secret(?:[_-]?key)?|password|cdKey|cd_key)["']?\s*[:=]\s*["']?)[^"'\s,}&;]+/gi, `$1${REPLACEMENT}`],
+  // A caller id (`apikey:<name>`, a key's name, not the key) is not a credential: `apikey:` with a
+  // value right after the colon is left alone; `apikey: <value>`, `"apikey":"<value>"`,
+  // `apikey=<value>` and every other spelling of a key parameter or header are not.
+  [/(?!apikey:[^\s"'])((?:x-auth-token|x-subject-token|x-security-token|x-api-key|security[_-]?token|auth[_-]?token|access[_-]?token|api[_-]?key|secret(?:[_-]?key)?|password|cdKey|cd_key)["']?\s*[:=]\s*["']?)[^"'\s,}&;]+/gi, `$1${REPLACEMENT}`],
   [/\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{8,}/g, `$1 ${REPLACEMENT}`],
   // user:password@ in URLs
   [/(\b[a-z][a-z0-9+.-]*:\/\/)([^/@\s"']+)@/gi, '$1***@'],
@@ -32,9 +35,17 @@ export function redactSecrets(text: string, secrets: Iterable<string | null | un
   return out;
 }
 
-/** A URL with any user name and password replaced by `***`, for messages and logs. */
-export function maskUrlCredentials(text: string): string {
-  return text.replace(/(\b[a-z][a-z0-9+.-]*:\/\/)([^/@\s"']+)@/gi, '$1***@');
+/**
+ * A configuration value as an error message may show it. A URL's user info is replaced by `***`
+ * whether or not the URL parses (a password may itself hold `@`, `/` or spaces, and a value may
+ * lack its scheme): everything before the last `@` that follows the scheme goes. Then the
+ * credential shapes of redactSecrets.
+ */
+export function redactConfigValue(value: string): string {
+  const at = value.lastIndexOf('@');
+  const scheme = /^[a-z][a-z0-9+.-]*:\/\//i.exec(value)?.[0] ?? '';
+  const withoutUserInfo = at >= 0 ? `${scheme}***${value.slice(at)}` : value;
+  return redactSecrets(withoutUserInfo);
 }
 
 /** Input fields whose values are never written to the audit log. */

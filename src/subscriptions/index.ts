@@ -47,12 +47,14 @@ export async function createLiveHubFromConfig(config: Config, options: LiveHubFr
   for (const client of [publishClient, subscribeClient]) {
     client.on('error', (err: Error) => options.logger.warn({ err: { message: err.message } }, 'Redis connection error'));
   }
-  try {
-    await Promise.all([publishClient.connect(), subscribeClient.connect()]);
-  } catch (error) {
-    publishClient.disconnect();
-    subscribeClient.disconnect();
-    throw new Error(`Cannot connect to Redis at ${redactUrl(url)}: ${error instanceof Error ? error.message : String(error)}`);
+  // Redis unreachable at start is the outage of docs/resilience.md from the first moment: the
+  // replica starts in local mode (each replica polls for its own subscribers; /readyz says so), and
+  // both connections keep reconnecting, so it shares its pollers once Redis answers.
+  const connected = await Promise.allSettled([publishClient.connect(), subscribeClient.connect()]);
+  const failed = connected.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) {
+    const reason = failed.reason instanceof Error ? failed.reason.message : String(failed.reason);
+    options.logger.warn({ redis: redactUrl(url), err: { message: reason } }, 'Redis unreachable at start: serving alone (local mode) until it answers');
   }
   const replicaId = randomUUID();
   options.logger.debug({ replicaId }, 'live hub shares pollers through Redis');

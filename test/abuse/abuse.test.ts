@@ -2,6 +2,7 @@ import { connect } from 'node:net';
 import { once } from 'node:events';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { wsClient } from '../subscriptions/live-helpers.js';
 import { startGateway, wellBehavedClient, type Gateway } from './child.js';
 
 /**
@@ -156,6 +157,63 @@ describe('abuse suite (gateway in a child process, 256 MB heap)', () => {
       const out = await codes(responses);
       expect(out).toBe('2× 400 QUERY_TOO_COMPLEX');
       return `${out} (selection and value nesting)`;
+    });
+  });
+
+  it('answers variables nested 100,000 deep with a coded error, over HTTP and graphql-ws, not a stack overflow', async () => {
+    await abuse('variables nested 100,000 deep (lists and objects)', async () => {
+      const depth = 100_000;
+      // Built as text: JSON.stringify itself would overflow on values this deep.
+      const lists = `${'['.repeat(depth)}1${']'.repeat(depth)}`;
+      const objects = `${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}`;
+      const body = (value: string) => `{"query":"{ releases { totalCount } }","variables":{"a":${value}}}`;
+      const responses = [await attack(body(lists)), await attack(body(objects))];
+      const bodies = await Promise.all(responses.map(async (r) => ({ status: r.status, body: (await r.json()) as any })));
+      for (const b of bodies) {
+        expect(b.status).toBe(400);
+        expect(b.body.errors[0].extensions).toMatchObject({ code: 'VARIABLES_TOO_LARGE', limit: 'MAX_QUERY_DEPTH' });
+        expect(b.body.errors[0].message).toMatch(/nest lists or objects deeper than 44 levels/);
+      }
+      // Over graphql-ws (a real client): the operation gets an error message, the connection stays
+      // usable. The client serializes its messages with JSON.stringify, so it sends 1,000 levels; the
+      // raw frame after it sends 100,000.
+      let closed: number | null = null;
+      const client = wsClient(g.url, g.token, { onClosed: (code) => (closed = code) });
+      const run = (payload: { query: string; variables?: Record<string, unknown> }) =>
+        new Promise<{ results: any[]; error: any }>((resolve) => {
+          const results: any[] = [];
+          client.subscribe(payload, { next: (r) => results.push(r), error: (error) => resolve({ results, error }), complete: () => resolve({ results, error: null }) });
+        });
+      try {
+        const refused = await run({ query: 'subscription { jobProgress(id: "short-00001000") { id } }', variables: { a: JSON.parse(`${'['.repeat(1_000)}1${']'.repeat(1_000)}`) } });
+        expect(refused.error[0].extensions).toMatchObject({ code: 'VARIABLES_TOO_LARGE', limit: 'MAX_QUERY_DEPTH' });
+        const after = await run({ query: '{ releases(first: 1) { totalCount } }' });
+        expect(after.error).toBeNull();
+        expect(after.results[0].data.releases.totalCount).toBeGreaterThanOrEqual(0);
+        expect(closed).toBeNull();
+      } finally {
+        await client.dispose();
+      }
+      const socket = new WebSocket(g.url.replace(/^http/, 'ws'), 'graphql-transport-ws');
+      const messages: any[] = [];
+      socket.on('message', (data) => messages.push(JSON.parse(String(data))));
+      let socketClosed: number | null = null;
+      socket.on('close', (code) => (socketClosed = code));
+      await once(socket, 'open');
+      socket.send(JSON.stringify({ type: 'connection_init', payload: { authToken: g.token } }));
+      await expect.poll(() => messages.some((m) => m.type === 'connection_ack')).toBe(true);
+      for (const [id, value] of [['lists', lists], ['objects', objects]]) {
+        socket.send(`{"id":"${id}","type":"subscribe","payload":{"query":"{ releases { totalCount } }","variables":{"a":${value}}}}`);
+      }
+      socket.send(JSON.stringify({ id: 'after', type: 'subscribe', payload: { query: '{ releases(first: 1) { totalCount } }' } }));
+      await expect.poll(() => messages.filter((m) => m.type === 'error' || m.type === 'complete').length, { timeout: 10_000 }).toBe(3);
+      for (const id of ['lists', 'objects']) {
+        expect(messages.find((m) => m.id === id)).toMatchObject({ type: 'error', payload: [{ extensions: { code: 'VARIABLES_TOO_LARGE', limit: 'MAX_QUERY_DEPTH' } }] });
+      }
+      expect(messages.find((m) => m.id === 'after' && m.type === 'next')?.payload.data.releases.totalCount).toBeGreaterThanOrEqual(0);
+      expect(socketClosed).toBeNull();
+      socket.close();
+      return `2× 400 VARIABLES_TOO_LARGE (HTTP); graphql-ws: an error message per operation, connection kept`;
     });
   });
 

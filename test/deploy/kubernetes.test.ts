@@ -78,6 +78,11 @@ for (const [name, dir] of [
       );
     });
 
+    it('says how many proxies append X-Forwarded-For (TRUST_PROXY_HOPS), so callers behind them do not share one address', () => {
+      const config = one(render(dir), 'ConfigMap').data as Record<string, string>;
+      expect(config.TRUST_PROXY_HOPS).toBe(dir === PRODUCTION ? '1' : '0');
+    });
+
     it('commits no Secret and no secret value, only references to Secrets', () => {
       const resources = render(dir);
       expect(resources.filter((r) => r.kind === 'Secret')).toEqual([]);

@@ -1,4 +1,7 @@
 import { spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createServer } from 'node:net';
 import { once } from 'node:events';
 import { describe, expect, it } from 'vitest';
@@ -69,6 +72,29 @@ describe('npm start with no configuration', () => {
     const [code] = await once(child, 'exit');
     expect(code).toBe(1);
     expect(stderr).toMatch(/Invalid configuration:\n {2}- PORT: .*\n {2}- EMS_ENDPOINT: .*\n {2}- EMS_SK: /);
+  });
+});
+
+describe('npm start with a DATA_DIR it cannot use', () => {
+  // mkdir -p under /proc loops forever in Node (ENOENT under a parent that exists): start-up hung.
+  it.runIf(process.platform === 'linux')('fails at once with a coded message naming DATA_DIR (a path under /proc, a file in the way)', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'ems-gateway-datadir-')), 'a-file');
+    writeFileSync(file, '');
+    for (const [dir, code] of [
+      ['/proc/nope', 'ENOENT'],
+      [join(file, 'data'), 'ENOTDIR'],
+    ] as const) {
+      const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+        env: { ...process.env, EMS_ENDPOINT: 'http://127.0.0.1:9', DATA_DIR: dir, PORT: '0', LOG_LEVEL: 'silent', AUDIT_LOG: 'off' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let output = '';
+      child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+      child.stderr.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+      const [exit] = await once(child, 'exit');
+      expect(exit).toBe(1);
+      expect(output.trim()).toMatch(new RegExp(`^ems-gateway failed to start: DATA_DIR "${dir}" is not usable \\(${code}\\): .*; set DATA_DIR to a writable directory$`));
+    }
   });
 });
 

@@ -7,6 +7,9 @@ import { buildApp, type App } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { createSimulator, type EmsSimulator } from '../../src/simulator/index.js';
 import { createTelemetry, tracingWanted } from '../../src/telemetry.js';
+import { startHarness } from '../fixtures/harness.js';
+import { JobProgressDocument } from '../generated/graphql.js';
+import { createClusterJob, pollsOf, subscribe, wsClient } from '../subscriptions/live-helpers.js';
 
 /**
  * Traces and logs of one request: an OpenTelemetry span per GraphQL operation and per EMS call
@@ -36,6 +39,7 @@ describe('observability', () => {
     });
     await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
     const config = loadConfig({
+      AUDIT_LOG: 'off',
       EMS_ENDPOINT: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`,
       EMS_PROJECT_ID: sim.credentials.projectId,
       EMS_CIRCUIT_THRESHOLD: '0',
@@ -124,5 +128,29 @@ describe('observability', () => {
     expect(tracingWanted({ OTEL_TRACES_EXPORTER: 'none' })).toBe(false);
     expect(createTelemetry({}).tracer).toBeNull();
     expect(() => createTelemetry({ OTEL_TRACES_EXPORTER: 'zipkin' })).toThrow(/unsupported exporter "zipkin"/);
+  });
+});
+
+describe('logs of EMS calls the gateway abandons', () => {
+  it('logs a poll cut short because its last subscriber left at debug, not as a failed EMS call', async () => {
+    const logged: { level: number; msg: string; operation?: string }[] = [];
+    const h = await startHarness({ logger: pino({ level: 'debug' }, { write: (line: string) => void logged.push(JSON.parse(line)) }) });
+    try {
+      const { jobId } = await createClusterJob(h.sim);
+      // The poll hangs upstream until the subscriber has gone.
+      h.sim.setFaults({ latencyMs: 5_000, operations: ['ShowJob'] });
+      const client = wsClient(h.url, h.token);
+      const job = subscribe(client, JobProgressDocument, { id: jobId });
+      await expect.poll(() => pollsOf(h.sim, jobId).length, { timeout: 10_000 }).toBe(1);
+      job.dispose();
+      await client.dispose();
+      await expect
+        .poll(() => logged.filter((l) => l.msg === 'EMS call abandoned: its caller went away or the gateway is stopping' && l.operation === 'ShowJob').length, { timeout: 10_000 })
+        .toBe(1);
+      expect(logged.filter((l) => l.level >= 40)).toEqual([]);
+    } finally {
+      h.sim.resetFaults();
+      await h.close();
+    }
   });
 });

@@ -50,7 +50,7 @@ describe('graceful shutdown', () => {
   }
 
   it('loses nothing in flight: queries and mutations finish and are recorded, subscribers are told to reconnect', async () => {
-    const app: App = await buildApp(loadConfig(env), { logger: pino({ level: 'silent' }) });
+    const app: App = await buildApp(loadConfig({ AUDIT_LOG: 'off', ...env }), { logger: pino({ level: 'silent' }) });
     const url = await app.start(0, '127.0.0.1');
     const { jobId } = await createClusterJob(sim);
     const ws = [0, 1, 2].map(() => {
@@ -111,7 +111,7 @@ describe('graceful shutdown', () => {
     // The mutations were recorded: after a restart, their keys replay without writing again.
     sim.resetFaults();
     sim.stats.reset();
-    const next = await buildApp(loadConfig(env), { logger: pino({ level: 'silent' }) });
+    const next = await buildApp(loadConfig({ AUDIT_LOG: 'off', ...env }), { logger: pino({ level: 'silent' }) });
     const nextUrl = await next.start(0, '127.0.0.1');
     for (const [i, input] of inputs.entries()) {
       const repeat = await post(nextUrl, print(MUTATIONS.createCluster), { input });
@@ -122,7 +122,7 @@ describe('graceful shutdown', () => {
   });
 
   it('past the grace period, aborts the reads still running and reports them', async () => {
-    const app = await buildApp(loadConfig({ ...env, SHUTDOWN_GRACE_MS: '0' }), { logger: pino({ level: 'silent' }) });
+    const app = await buildApp(loadConfig({ AUDIT_LOG: 'off', ...env, SHUTDOWN_GRACE_MS: '0' }), { logger: pino({ level: 'silent' }) });
     const url = await app.start(0, '127.0.0.1');
     sim.setFaults({ latencyMs: 30_000, operations: ['ListReleases'] });
     sim.stats.reset();

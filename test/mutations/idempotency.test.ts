@@ -219,10 +219,10 @@ describe('interrupted writes (outcome unknown), reconciled with EMS', () => {
       return member(((await response.json()) as { data: { createCluster: MutationResult<'createCluster'> } }).data.createCluster, 'CreateClusterPayload');
     };
     const input = createInput(randomUUID());
-    const first = await buildApp(loadConfig(env), { logger: pino({ level: 'silent' }) });
+    const first = await buildApp(loadConfig({ AUDIT_LOG: 'off', ...env }), { logger: pino({ level: 'silent' }) });
     const created = await gql(await first.start(0, '127.0.0.1'), input);
     await first.stop();
-    const second = await buildApp(loadConfig(env), { logger: pino({ level: 'silent' }) });
+    const second = await buildApp(loadConfig({ AUDIT_LOG: 'off', ...env }), { logger: pino({ level: 'silent' }) });
     const repeated = await gql(await second.start(0, '127.0.0.1'), input);
     await second.stop();
     expect(repeated).toMatchObject({ __typename: 'CreateClusterPayload', replayed: true, jobId: created.jobId, clusterId: created.clusterId });
@@ -267,6 +267,7 @@ describe.skipIf(!redis)('in Redis, across two gateway instances', () => {
     admin = new Redis(env.REDIS_URL);
     h = await startHarness({ sim: { clockSpeed: 0 }, env });
     const config = loadConfig({
+      AUDIT_LOG: 'off',
       EMS_ENDPOINT: h.sim.url,
       EMS_PROJECT_ID: h.sim.credentials.projectId,
       EMS_TIMEOUT_MS: '5000',
@@ -339,7 +340,7 @@ describe.skipIf(!redis)('in Redis, across two gateway instances', () => {
   });
 
   it('stop() closes the Redis connection', async () => {
-    const config = loadConfig({ EMS_ENDPOINT: h.sim.url, LOG_LEVEL: 'silent', ...env });
+    const config = loadConfig({ EMS_ENDPOINT: h.sim.url, LOG_LEVEL: 'silent', AUDIT_LOG: 'off', ...env });
     const c = await buildApp(config, { logger: pino({ level: 'silent' }) });
     const store = c.services.idempotency as RedisIdempotencyStore;
     await c.start(0, '127.0.0.1');

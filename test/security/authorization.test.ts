@@ -47,6 +47,8 @@ describe('GATEWAY_AUTH=apikey: roles viewer, operator, admin', () => {
     h.sim.stats.reset();
     const refused = await h.gql('{ credentials { cdKey } }', undefined, as(operator.key));
     expect(refused.errors![0]!.extensions).toMatchObject({ code: 'FORBIDDEN' });
+    // The caller id names the key (not a secret); the key itself never appears.
+    expect(refused.errors![0]!.message).toBe('apikey:ops-bot may not use Query.credentials: it needs the admin role');
     const create = await h.gql('mutation { createCredential(input: {}) { __typename ... on Error { code } } }', undefined, as(operator.key));
     expect(create.data.createCredential).toEqual({ __typename: 'ForbiddenError', code: 'FORBIDDEN' });
     expect(h.sim.stats.count()).toBe(0);

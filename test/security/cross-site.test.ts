@@ -1,3 +1,4 @@
+import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHarness, type Harness } from '../fixtures/harness.js';
 
@@ -6,9 +7,14 @@ const FOREIGN = 'https://evil.example.test';
 describe('cross-site requests', () => {
   let h: Harness;
   let cors: Harness;
+  /** The gateway's log lines (h's), parsed. */
+  const logged: { level: number; msg: string; [key: string]: unknown }[] = [];
   beforeAll(async () => {
     // The gateway holds a static EMS token: exactly the setup where a cross-site request would act with its credentials.
-    h = await startHarness({ env: { GATEWAY_AUTH: 'none', EMS_AUTH_TOKEN: 'static-token-for-the-simulator' } });
+    h = await startHarness({
+      env: { GATEWAY_AUTH: 'none', EMS_AUTH_TOKEN: 'static-token-for-the-simulator' },
+      logger: pino({ level: 'debug' }, { write: (line: string) => void logged.push(JSON.parse(line)) }),
+    });
     cors = await startHarness({ env: { CORS_ORIGINS: 'https://console.example.test,https://ops.example.test' } });
   });
   afterAll(async () => {
@@ -47,10 +53,26 @@ describe('cross-site requests', () => {
     expect(ok.status).toBe(200);
   });
 
-  it('sends no CORS headers by default (same origin only)', async () => {
-    const response = await fetch(h.url, { method: 'OPTIONS', headers: { origin: FOREIGN, 'access-control-request-method': 'POST' } });
-    expect(response.headers.get('access-control-allow-origin')).toBeNull();
-    expect(response.headers.get('access-control-allow-credentials')).toBeNull();
+  it('logs a refused cross-site request once, at info, not as an unexpected error', async () => {
+    logged.length = 0;
+    const simple = await fetch(`${h.url}?query=${encodeURIComponent('{ releases { totalCount } }')}`, { headers: { origin: FOREIGN } });
+    expect(simple.status).toBe(403);
+    const lines = logged.filter((l) => JSON.stringify(l).includes('CSRF'));
+    expect(lines).toEqual([expect.objectContaining({ level: 30, msg: 'request refused', status: 403, code: 'FORBIDDEN' })]);
+    expect(logged.filter((l) => l.level >= 50)).toEqual([]);
+  });
+
+  it('answers a preflight from any origin with 204 and, by default (same origin only), no CORS headers', async () => {
+    for (const target of [h, cors]) {
+      const response = await fetch(target.url, {
+        method: 'OPTIONS',
+        headers: { origin: FOREIGN, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type, x-auth-token' },
+      });
+      expect(response.status).toBe(204);
+      for (const header of ['access-control-allow-origin', 'access-control-allow-credentials', 'access-control-allow-headers', 'access-control-allow-methods']) {
+        expect(response.headers.get(header)).toBeNull();
+      }
+    }
   });
 
   it('allows the origins of CORS_ORIGINS, with credentials, and never reflects another', async () => {

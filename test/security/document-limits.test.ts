@@ -1,6 +1,6 @@
 import { parse, type DocumentNode } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import { AST_BYTES_PER_SOURCE_BYTE, checkDocumentSource, parseCaches } from '../../src/security/document-limits.js';
+import { AST_BYTES_PER_SOURCE_BYTE, checkDocumentSource, checkVariables, parseCaches } from '../../src/security/document-limits.js';
 
 const limits = { maxDocumentBytes: 64 * 1024, maxDepth: 12 };
 
@@ -23,6 +23,37 @@ describe('checkDocumentSource (before parsing)', () => {
   it('refuses a document over MAX_DOCUMENT_BYTES with 413, and leaves syntax errors to the parser', () => {
     expect(checkDocumentSource(`{ a } #${'x'.repeat(70_000)}`, limits)?.extensions).toMatchObject({ code: 'DOCUMENT_TOO_LARGE', http: { status: 413 } });
     expect(checkDocumentSource('{ a(x: "unterminated) }', limits)).toBeNull();
+  });
+});
+
+describe('checkVariables (before anything reads them)', () => {
+  it('measures the JSON size as JSON.stringify writes it, and refuses past MAX_VARIABLES_BYTES with 413', () => {
+    const variables = { ids: ['a', 'b"c', 'ü'], input: { n: 1.5, ok: true, none: null, skipped: undefined, nested: [[{ k: 'v' }]] } };
+    const size = Buffer.byteLength(JSON.stringify(variables));
+    expect(checkVariables(variables, { maxVariablesBytes: size, maxDepth: 12 })).toBeNull();
+    expect(checkVariables(variables, { maxVariablesBytes: size - 1, maxDepth: 12 })?.extensions).toMatchObject({
+      code: 'VARIABLES_TOO_LARGE',
+      limit: 'MAX_VARIABLES_BYTES',
+      http: { status: 413 },
+    });
+  });
+
+  it('refuses lists and objects nested past MAX_QUERY_DEPTH + 32 without recursion, at 100,000 levels too', () => {
+    const nest = (n: number, leaf: unknown, wrap: (v: unknown) => unknown) => {
+      let v = leaf;
+      for (let i = 0; i < n; i++) v = wrap(v);
+      return v;
+    };
+    // The variables object itself is one level.
+    expect(checkVariables({ a: nest(43, 1, (v) => [v]) }, { maxVariablesBytes: 1e9, maxDepth: 12 })).toBeNull();
+    expect(checkVariables({ a: nest(44, 1, (v) => [v]) }, { maxVariablesBytes: 1e9, maxDepth: 12 })?.extensions).toMatchObject({
+      code: 'VARIABLES_TOO_LARGE',
+      limit: 'MAX_QUERY_DEPTH',
+      http: { status: 400 },
+    });
+    for (const wrap of [(v: unknown) => [v], (v: unknown) => ({ a: v })]) {
+      expect(checkVariables({ a: nest(100_000, 1, wrap) }, { maxVariablesBytes: 1e9, maxDepth: 12 })?.message).toMatch(/deeper than 44 levels/);
+    }
   });
 });
 

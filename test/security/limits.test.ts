@@ -4,6 +4,7 @@ import { startHarness, type Harness } from '../fixtures/harness.js';
 import { requireRedis, suiteName } from '../fixtures/services.js';
 import { ClustersNestedDocument } from '../generated/graphql.js';
 import { wsClient } from '../subscriptions/live-helpers.js';
+import { apiKey } from './helpers.js';
 
 const redis = await requireRedis(suiteName(import.meta.url));
 
@@ -57,6 +58,20 @@ describe('cost in EMS calls', () => {
     expect(h.sim.stats.count()).toBe(0);
     const small = await h.gql('{ clusters(first: 2) { edges { node { labels { key } } } } }');
     expect(small.extensions!.cost).toMatchObject({ estimated: 3 });
+  });
+
+  it('counts in actual only the EMS calls that went upstream, not those the token gate held and failed', async () => {
+    h.sim.stats.reset();
+    // Three root fields, three EMS calls for a known token; a token EMS has not seen yet makes its
+    // first call alone and the other two wait for its verdict, which refuses them without a call.
+    const result = await h.gql('{ releases { totalCount } clusters { totalCount } features { totalCount } }', undefined, { token: `bogus-${randomUUID()}` });
+    expect(result.errors![0]!.extensions!.code).toBe('UNAUTHENTICATED');
+    await expect.poll(() => h.sim.stats.count()).toBe(1);
+    expect(result.extensions).toEqual({ cost: { estimated: 3, actual: 1 } });
+    h.sim.stats.reset();
+    const valid = await h.gql('{ releases { totalCount } clusters { totalCount } features { totalCount } }');
+    expect(valid.extensions).toEqual({ cost: { estimated: 3, actual: 3 } });
+    expect(h.sim.stats.count()).toBe(3);
   });
 
   it('stops executing past MAX_ERRORS errors', async () => {
@@ -137,6 +152,47 @@ describe('rate limits', () => {
         expect(refused.errors![0]!.extensions).toMatchObject({ code: 'RATE_LIMITED', retryAfter: expect.any(Number) });
       }
       expect(h.sim.stats.count()).toBe(2);
+    } finally {
+      await h.close();
+    }
+  });
+});
+
+describe('failed authentications behind a shared address (a proxy, a NAT)', () => {
+  const behind = { 'x-forwarded-for': '198.51.100.7' };
+
+  it('refuses bad API keys from a throttled address, and still serves a good one', async () => {
+    const good = apiKey('ci-bot', ['viewer']);
+    const h = await startHarness({ env: { GATEWAY_AUTH: 'apikey', GATEWAY_API_KEYS: JSON.stringify([good.entry]), RATE_LIMIT_AUTH_FAILURES: '3', TRUST_PROXY_HOPS: '1' } });
+    try {
+      for (let i = 0; i < 3; i++) expect((await post(h, { query: '{ releases { totalCount } }' }, { ...behind, 'x-api-key': `egk_wrong-${i}` })).status).toBe(401);
+      const throttled = await post(h, { query: '{ releases { totalCount } }' }, { ...behind, 'x-api-key': 'egk_wrong-3' });
+      expect(throttled.status).toBe(429);
+      const served = await post(h, { query: '{ releases { totalCount } }' }, { ...behind, 'x-api-key': good.key });
+      expect(served.status).toBe(200);
+      expect(((await served.json()) as any).data.releases.totalCount).toEqual(expect.any(Number));
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('serves a pass-through token EMS accepted from a throttled address, and costs EMS no call for a new one', async () => {
+    const h = await startHarness({ env: { RATE_LIMIT_AUTH_FAILURES: '3', TRUST_PROXY_HOPS: '1' } });
+    try {
+      expect((await h.gql('{ releases { totalCount } }', undefined, { headers: behind })).status).toBe(200);
+      for (let i = 0; i < 3; i++) {
+        const refused = await h.gql('{ releases { totalCount } }', undefined, { token: `bogus-${i}`, headers: behind });
+        expect(refused.errors![0]!.extensions!.code).toBe('UNAUTHENTICATED');
+      }
+      h.sim.stats.reset();
+      expect((await h.gql('{ releases { totalCount } }', undefined, { token: 'bogus-new', headers: behind })).status).toBe(429);
+      expect(h.sim.stats.count()).toBe(0);
+      for (let i = 0; i < 3; i++) {
+        const served = await h.gql('{ releases { totalCount } }', undefined, { headers: behind });
+        expect(served.status).toBe(200);
+        expect(served.data.releases.totalCount).toEqual(expect.any(Number));
+      }
+      expect(h.sim.stats.count()).toBe(3);
     } finally {
       await h.close();
     }

@@ -53,6 +53,7 @@ describe('secrets never leave', () => {
       EMS_MAX_RETRIES: '0',
       GATEWAY_AUTH: 'none',
       LOG_LEVEL: 'debug',
+      AUDIT_LOG: 'off',
     });
     app = await buildApp(config, { logger: createLogger(config, logs.stream) });
     url = await app.start(0, '127.0.0.1');
@@ -78,6 +79,14 @@ describe('secrets never leave', () => {
     expect(read).toContain('[REDACTED]');
   });
 
+  it('keeps caller ids that name an API key, and redacts the key in every spelling', () => {
+    const line = '{"caller":"apikey:ci-bot","msg":"apikey:ci-bot may not use Query.credentials"}';
+    expect(redactSecrets(line)).toBe(line);
+    for (const text of ['X-Api-Key: egk_secret1', '{"apiKey":"egk_secret1"}', 'apikey=egk_secret1', "apiKey: 'egk_secret1'", 'api_key:egk_secret1']) {
+      expect(redactSecrets(text), text).not.toContain('egk_secret1');
+    }
+  });
+
   it('redacts credential shapes in any text', () => {
     const text = 'GET /v1 Authorization: SDK-HMAC-SHA256 Access=AKX, SignedHeaders=host;x-sdk-date, Signature=abcdef0123 x-auth-token: tok123456789 redis://admin:hunter2@redis:6379';
     const clean = redactSecrets(text);
@@ -96,6 +105,45 @@ describe('configuration errors and failed authentications', () => {
       expect(message).toMatch(/REDIS_URL: must be a Redis URL .*\*\*\*@redis\.internal/);
       expect(message).not.toMatch(/hunter2|s3cr3t-pw/);
     }
+  });
+
+  it('never shows the password of a URL a configuration error names, parsable or not', () => {
+    const cases: [string, string, RegExp][] = [
+      ['EMS_ENDPOINT', 'https://svc:pw-parsable-1@ems.internal', /EMS_ENDPOINT: must not carry a user name, password.*\(got "https:\/\/\*\*\*@ems\.internal"\)/],
+      ['EMS_ENDPOINT', 'https://svc:pw/unparsable-2@ems.internal', /EMS_ENDPOINT: must be a http\(s\) URL.*\(got "https:\/\/\*\*\*@ems\.internal"\)/],
+      ['EMS_ENDPOINT', 'https://svc:pw@at-sign-3@ems.internal:bad', /\(got "https:\/\/\*\*\*@ems\.internal:bad"\)/],
+      ['EMS_ENDPOINT', 'svc:no-scheme-4@ems.internal', /\(got "\*\*\*@ems\.internal"\)/],
+      ['EMS_ENDPOINT', 'https://svc:with space-5@ems.internal', /\(got "https:\/\/\*\*\*@ems\.internal"\)/],
+      ['EMS_ENDPOINT', 'https://ems.internal/?password=query-6', /\(got "https:\/\/ems\.internal\/\?password=\[REDACTED\]"\)/],
+      ['REDIS_URL', 'redis://:pw%40encoded-7@redis internal', /REDIS_URL: must be a Redis URL.*\(got "redis:\/\/\*\*\*@redis internal"\)/],
+      ['JWT_JWKS_URL', 'ftp://idp:pw-jwks-8@idp.internal/jwks', /JWT_JWKS_URL: must be a http\(s\) URL \(got "ftp:\/\/\*\*\*@idp\.internal\/jwks"\)/],
+    ];
+    for (const [name, value, expected] of cases) {
+      const env = { [name]: value, ...(name === 'JWT_JWKS_URL' ? { GATEWAY_AUTH: 'jwt', JWT_ISSUER: 'https://idp', JWT_AUDIENCE: 'gw' } : {}) };
+      let message = '';
+      try {
+        loadConfig(env);
+      } catch (error) {
+        expect(error).toBeInstanceOf(ConfigError);
+        message = (error as ConfigError).message;
+      }
+      expect(message, value).toMatch(expected);
+      expect(message, value).not.toMatch(/pw|parsable|unparsable|at-sign|no-scheme|with space|query-6|encoded|jwks-8/);
+    }
+  });
+
+  it('prints a configuration error with the URL password masked when the process starts', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+      env: { ...process.env, EMS_ENDPOINT: 'https://svc:hunter2-start@ems.internal', PORT: '0' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.setEncoding('utf8').on('data', (c: string) => (output += c));
+    child.stderr.setEncoding('utf8').on('data', (c: string) => (output += c));
+    const [code] = await once(child, 'exit');
+    expect(code).toBe(1);
+    expect(output).toMatch(/Invalid configuration:\n  - EMS_ENDPOINT: must not carry a user name, password/);
+    expect(output).not.toContain('hunter2');
   });
 
   it('refuses to start with AK/SK and no GATEWAY_AUTH, and warns when GATEWAY_AUTH=none is explicit', async () => {
@@ -132,6 +180,7 @@ describe('configuration errors and failed authentications', () => {
       GATEWAY_AUTH: 'apikey',
       GATEWAY_API_KEYS: JSON.stringify([key.entry]),
       LOG_LEVEL: 'info',
+      AUDIT_LOG: 'off',
     });
     const app = await buildApp(config, { logger: createLogger(config, logs.stream) });
     const url = await app.start(0, '127.0.0.1');

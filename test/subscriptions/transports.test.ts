@@ -291,7 +291,7 @@ describe('graphql-ws connection', () => {
   });
 
   it('closes 1013 (try again later) when EMS cannot be reached to check the token', async () => {
-    const config = loadConfig({ EMS_ENDPOINT: 'http://127.0.0.1:9', EMS_MAX_RETRIES: '0', LOG_LEVEL: 'silent' });
+    const config = loadConfig({ EMS_ENDPOINT: 'http://127.0.0.1:9', EMS_MAX_RETRIES: '0', LOG_LEVEL: 'silent', AUDIT_LOG: 'off' });
     const app = await buildApp(config, { logger: pino({ level: 'silent' }) });
     const url = await app.start(0, '127.0.0.1');
     try {

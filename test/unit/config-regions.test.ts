@@ -37,6 +37,21 @@ describe('EMS_REGIONS', () => {
     ]);
   });
 
+  it('never echoes a password in a region endpoint, and refuses credentials, queries and fragments in one', () => {
+    const problems = problemsOf({
+      EMS_REGIONS: 'cn-north-4,cn-east-3',
+      EMS_ENDPOINT_CN_NORTH_4: 'https://ops:hunter2@ems.example.test',
+      EMS_ENDPOINT_CN_EAST_3: 'ems.example.test?token=abc',
+      EMS_IAM_ENDPOINT: 'https://iam.example.test/#x',
+    });
+    expect(problems.join('\n')).not.toContain('hunter2');
+    expect(problems).toEqual([
+      expect.stringMatching(/^EMS_IAM_ENDPOINT: must not carry a user name, password, query or fragment/),
+      expect.stringMatching(/^EMS_ENDPOINT_CN_NORTH_4: must not carry a user name, password, query or fragment \(got "https:\/\/\*\*\*@ems\.example\.test"/),
+      expect.stringMatching(/^EMS_ENDPOINT_CN_EAST_3: must be a http\(s\) URL/),
+    ]);
+  });
+
   it('reports every region problem at once', () => {
     expect(
       problemsOf({

@@ -442,4 +442,108 @@ describe.skipIf(!chromiumFound)('the dashboard and GraphiQL in Chromium, offline
     await page.keyboard.press('Control+Enter');
     await expect.poll(responseText, WAIT).toMatch(/"totalCount": \d+/);
   });
+
+  it('keeps one idempotency key per submission across retries, and takes a new one when the form changes', async () => {
+    await page.goto(`${base}/`);
+    await expect.poll(() => page.locator('table.fleet tbody tr').count(), WAIT).toBeGreaterThan(0);
+    const keys: string[] = [];
+    const onRequest = (request: import('playwright-core').Request) => {
+      if (request.method() !== 'POST' || request.url() !== `${base}/graphql`) return;
+      const body = request.postDataJSON() as { query?: string; variables?: { input?: { idempotencyKey?: string } } } | null;
+      if (body?.query?.includes('createCluster(')) keys.push(body.variables!.input!.idempotencyKey!);
+    };
+    page.on('request', onRequest);
+    try {
+      await page.getByRole('button', { name: 'New cluster' }).click();
+      const form = page.getByRole('form', { name: 'New cluster' });
+      const name = form.getByRole('textbox', { name: 'Name (required)', exact: true });
+      const submit = form.getByRole('button', { name: 'Create cluster' });
+      const first = `retry-e2e-${Date.now().toString(36)}`;
+      await name.fill(first);
+      await form.getByRole('textbox', { name: /^CCE cluster ID/ }).fill(crypto.randomUUID());
+      // EMS fails every create: each attempt is refused, so the key is free for the next.
+      sim.setFaults({ errorRate: 1, operations: ['CreateCluster'] });
+      for (let attempt = 1; attempt <= 2; attempt++) {
+        await submit.click();
+        await expect.poll(() => keys.length, WAIT).toBe(attempt);
+        await expect.poll(() => form.getByRole('alert').count(), WAIT).toBe(1);
+        await expect.poll(() => submit.isEnabled(), WAIT).toBe(true);
+      }
+      expect(keys[1]).toBe(keys[0]);
+      // A changed form is another submission.
+      const second = `${first}-b`;
+      await name.fill(second);
+      await submit.click();
+      await expect.poll(() => keys.length, WAIT).toBe(3);
+      expect(keys[2]).not.toBe(keys[0]);
+      await expect.poll(() => submit.isEnabled(), WAIT).toBe(true);
+      // EMS answers again: the retry, with the same key, creates the cluster once.
+      sim.resetFaults();
+      await submit.click();
+      await expect.poll(() => page.getByRole('heading', { level: 1 }).innerText(), WAIT).toBe(second);
+      expect(keys).toHaveLength(4);
+      expect(keys[3]).toBe(keys[2]);
+    } finally {
+      page.off('request', onRequest);
+      sim.resetFaults();
+    }
+  });
+
+  it('shows the error state instead of an empty table when the token is refused, and every error of a failed read', async () => {
+    await page.goto(`${base}/`);
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('textbox', { name: /EMS token/ }).fill(`not-a-token-${crypto.randomUUID()}`);
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.getByRole('alert').filter({ hasText: 'The gateway refused these credentials' }).count(), WAIT).toBe(1);
+    expect(await page.locator('table.fleet').count()).toBe(0);
+    expect(await page.getByText(/^Showing \d+ of \d+ clusters$/).count()).toBe(0);
+    await shot('dashboard-token-refused');
+    // The 401s of the refused token are the expected ones.
+    for (const problem of problems.splice(0)) expect(problem).toMatch(/401/);
+
+    await page.getByRole('button', { name: 'Sign in again' }).click();
+    await page.getByRole('textbox', { name: /EMS token/ }).fill(token);
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.locator('table.fleet tbody tr').count(), WAIT).toBeGreaterThan(0);
+
+    // A fleet that cannot be read: its errors, each with its code, listed.
+    sim.setFaults({ errorRate: 1, operations: ['ListClusters'] });
+    try {
+      await page.getByRole('button', { name: 'Refresh' }).click();
+      const alert = page.getByRole('alert').filter({ hasText: 'The fleet could not be read' });
+      await expect.poll(() => alert.count(), WAIT).toBe(1);
+      const items = await alert.getByRole('listitem').allInnerTexts();
+      expect(items.length).toBeGreaterThan(0);
+      for (const item of items) expect(item).toMatch(/\[[A-Z_]+\]$/);
+    } finally {
+      sim.resetFaults();
+    }
+  });
+
+  it('links GraphiQL only when the gateway serves it (GRAPHIQL)', async () => {
+    expect(await page.getByRole('link', { name: 'GraphiQL' }).count()).toBe(1);
+    const config = loadConfig({ EMS_ENDPOINT: sim.url, GRAPHIQL: 'false', LOG_LEVEL: 'silent', AUDIT_LOG: 'off' });
+    const off = await buildApp(config, { logger: pino({ level: 'silent' }), webDir: pathToFileURL(`${webDir}/`) });
+    const offBase = new URL(await off.start(0, '127.0.0.1')).origin;
+    const other = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    try {
+      await other.route('**/*', (route) => {
+        const url = route.request().url();
+        if (url.startsWith(`${offBase}/`)) return route.continue();
+        problems.push(`off-origin request refused: ${url}`);
+        return route.abort('internetdisconnected');
+      });
+      const tab = await other.newPage();
+      watch(tab);
+      await tab.goto(`${offBase}/`);
+      await tab.getByRole('textbox', { name: /EMS token/ }).fill(token);
+      await tab.keyboard.press('Enter');
+      await expect.poll(() => tab.locator('table.fleet tbody tr').count(), WAIT).toBeGreaterThan(0);
+      expect(await tab.getByRole('link', { name: 'GraphiQL' }).count()).toBe(0);
+      expect(await tab.getByRole('button', { name: 'Sign out' }).count()).toBe(1);
+    } finally {
+      await other.close();
+      await off.stop();
+    }
+  });
 }, 180_000);

@@ -9,6 +9,12 @@ import { FLEET_HREF, useRoute } from './router';
 import { SessionContext, type Session } from './state';
 import { loadCredentials, saveCredentials, type Credentials } from './token';
 
+/**
+ * Whether the gateway serves GraphiQL (GRAPHIQL; off in production by default): it says so in the
+ * page it serves. Without its word (another server), the link is not shown.
+ */
+const GRAPHIQL_ON = document.querySelector<HTMLMetaElement>('meta[name="ems-gateway-graphiql"]')?.content === 'on';
+
 export function App() {
   const [credentials, setCredentials] = useState<Credentials | null>(loadCredentials);
   const [refused, setRefused] = useState(false);
@@ -46,7 +52,7 @@ export function App() {
           EMS clusters
         </a>
         <nav aria-label="Tools">
-          <a href="/graphql">GraphiQL</a>
+          {GRAPHIQL_ON ? <a href="/graphql">GraphiQL</a> : null}
           {credentials ? (
             <button type="button" class="link" onClick={() => chooseToken(null)}>
               Sign out

@@ -1,4 +1,5 @@
 import type { CombinedError } from '@urql/core';
+import { useMemo, useRef } from 'preact/hooks';
 
 /**
  * Where a mutation's failure is shown: typed errors with a field (ValidationError.fields, the name of
@@ -50,16 +51,50 @@ export function typedErrors(error: TypedError): FormErrors {
   return { fields, form: [`${error.message}${status} [${error.code}]`] };
 }
 
+/** Every message of a transport or GraphQL error, each with its code: all of them, not the first. */
+export function errorMessages(error: CombinedError): string[] {
+  if (error.networkError) return [`The gateway could not be reached: ${error.networkError.message}`];
+  return [
+    ...new Set(
+      error.graphQLErrors.map((e) => {
+        const code = typeof e.extensions?.code === 'string' ? ` [${e.extensions.code}]` : '';
+        return `${e.message}${code}`;
+      }),
+    ),
+  ];
+}
+
 /** A transport or GraphQL error (not a union member): shown for the whole form. */
 export function requestErrors(error: CombinedError): FormErrors {
-  if (error.networkError) return { fields: {}, form: [`The gateway could not be reached: ${error.networkError.message}`] };
-  return {
-    fields: {},
-    form: error.graphQLErrors.map((e) => {
-      const code = typeof e.extensions?.code === 'string' ? ` [${e.extensions.code}]` : '';
-      return `${e.message}${code}`;
+  return { fields: {}, form: errorMessages(error) };
+}
+
+/**
+ * The idempotency key of a form's submission. Every attempt of one submission sends the same key,
+ * so a retry after a lost answer or an error is answered once by the gateway (exactly once): the key
+ * changes only when the input does, or after the submission is `settled` (accepted, or an outcome
+ * the gateway says must be checked by hand, IDEMPOTENCY_OUTCOME_UNKNOWN).
+ */
+export function useSubmissionKey(): { keyFor(input: unknown): string; settled(): void } {
+  const current = useRef<{ input: string; key: string } | null>(null);
+  return useMemo(
+    () => ({
+      keyFor(input: unknown) {
+        const text = JSON.stringify(input);
+        if (current.current?.input !== text) current.current = { input: text, key: idempotencyKey() };
+        return current.current.key;
+      },
+      settled() {
+        current.current = null;
+      },
     }),
-  };
+    [],
+  );
+}
+
+/** Whether a submission is over for its key: accepted, or the gateway cannot tell and a new key is needed. */
+export function submissionSettled(done: { payload: unknown } | { errors: FormErrors }, error: CombinedError | undefined): boolean {
+  return 'payload' in done || !!error?.graphQLErrors.some((e) => e.extensions?.code === 'IDEMPOTENCY_OUTCOME_UNKNOWN');
 }
 
 /** A fresh idempotency key: a repeat of one submission is answered once, however often it is sent. */
@@ -81,7 +116,11 @@ export function outcome<M extends { __typename: string }, K extends M['__typenam
   // The union member decides: an accepted write stays accepted even when part of its payload could
   // not be read (those parts are null, with errors beside them).
   if (member?.__typename === payloadType) return { payload: member as Extract<M, { __typename: K }> };
-  if (member) return { errors: typedErrors(member as unknown as TypedError) };
+  if (member) {
+    // The member's errors, and every GraphQL error beside it.
+    const typed = typedErrors(member as unknown as TypedError);
+    return { errors: error ? { fields: typed.fields, form: [...typed.form, ...errorMessages(error)] } : typed };
+  }
   if (error) return { errors: requestErrors(error) };
   return { errors: { fields: {}, form: ['The gateway sent no result.'] } };
 }

@@ -1,6 +1,6 @@
 import { useMutation } from '@urql/preact';
 import { useRef, useState } from 'preact/hooks';
-import { NO_ERRORS, idempotencyKey, outcome, type FormErrors } from '../errors';
+import { NO_ERRORS, outcome, submissionSettled, useSubmissionKey, type FormErrors } from '../errors';
 import { AuthorizeClusterMutation, DeleteClusterMutation, ExpandClusterMutation, ShrinkClusterMutation } from '../operations';
 import { useSession } from '../state';
 import { ConfirmDialog, Field, FormErrorList, focusFirstInvalid } from './ui';
@@ -23,16 +23,26 @@ export function NodeNamesForm({ cluster, verb }: { cluster: Target; verb: 'expan
   const [confirming, setConfirming] = useState(false);
   const [expandState, expand] = useMutation(ExpandClusterMutation);
   const [shrinkState, shrink] = useMutation(ShrinkClusterMutation);
+  const submission = useSubmissionKey();
   const fetching = expandState.fetching || shrinkState.fetching;
   const title = verb === 'expand' ? 'Expand' : 'Shrink';
 
   const send = async () => {
     setConfirming(false);
-    const input = { clusterId: cluster.id, nodeNames: nodeNamesOf(text), idempotencyKey: idempotencyKey() };
+    const fields = { clusterId: cluster.id, nodeNames: nodeNamesOf(text) };
+    const input = { ...fields, idempotencyKey: submission.keyFor({ verb, ...fields }) };
     const done =
       verb === 'expand'
-        ? await expand({ input }).then((r) => outcome(r.error, r.data?.expandCluster, 'ExpandClusterPayload'))
-        : await shrink({ input }).then((r) => outcome(r.error, r.data?.shrinkCluster, 'ShrinkClusterPayload'));
+        ? await expand({ input }).then((r) => {
+            const o = outcome(r.error, r.data?.expandCluster, 'ExpandClusterPayload');
+            if (submissionSettled(o, r.error)) submission.settled();
+            return o;
+          })
+        : await shrink({ input }).then((r) => {
+            const o = outcome(r.error, r.data?.shrinkCluster, 'ShrinkClusterPayload');
+            if (submissionSettled(o, r.error)) submission.settled();
+            return o;
+          });
     if ('errors' in done) {
       setErrors(done.errors);
       setNotice(null);
@@ -90,11 +100,13 @@ export function NodeNamesForm({ cluster, verb }: { cluster: Target; verb: 'expan
 
 export function AuthorizeButton({ cluster }: { cluster: Target }) {
   const [{ fetching }, authorize] = useMutation(AuthorizeClusterMutation);
+  const submission = useSubmissionKey();
   const [errors, setErrors] = useState<FormErrors>(NO_ERRORS);
   const [notice, setNotice] = useState<string | null>(null);
   const run = async () => {
-    const result = await authorize({ input: { clusterId: cluster.id, idempotencyKey: idempotencyKey() } });
+    const result = await authorize({ input: { clusterId: cluster.id, idempotencyKey: submission.keyFor(cluster.id) } });
     const done = outcome(result.error, result.data?.authorizeCluster, 'AuthorizeClusterPayload');
+    if (submissionSettled(done, result.error)) submission.settled();
     if ('errors' in done) {
       setErrors(done.errors);
       setNotice(null);
@@ -125,12 +137,14 @@ export function AuthorizeButton({ cluster }: { cluster: Target }) {
 export function DeleteButton({ cluster }: { cluster: Target }) {
   const session = useSession();
   const [{ fetching }, deleteCluster] = useMutation(DeleteClusterMutation);
+  const submission = useSubmissionKey();
   const [confirming, setConfirming] = useState(false);
   const [errors, setErrors] = useState<FormErrors>(NO_ERRORS);
   const run = async () => {
     setConfirming(false);
-    const result = await deleteCluster({ input: { clusterId: cluster.id, idempotencyKey: idempotencyKey() } });
+    const result = await deleteCluster({ input: { clusterId: cluster.id, idempotencyKey: submission.keyFor(cluster.id) } });
     const done = outcome(result.error, result.data?.deleteCluster, 'DeleteClusterPayload');
+    if (submissionSettled(done, result.error)) submission.settled();
     if ('errors' in done) {
       setErrors(done.errors);
       return;

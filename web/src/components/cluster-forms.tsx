@@ -1,6 +1,6 @@
 import { useMutation, useQuery } from '@urql/preact';
 import { useRef, useState } from 'preact/hooks';
-import { LocalErrors, NO_ERRORS, idempotencyKey, optional, outcome, type FormErrors } from '../errors';
+import { LocalErrors, NO_ERRORS, optional, outcome, submissionSettled, useSubmissionKey, type FormErrors } from '../errors';
 import { CreateClusterMutation, EnrollClusterMutation, ReleasesQuery } from '../operations';
 import { FLEET_HREF, clusterHref } from '../router';
 import { useSession } from '../state';
@@ -51,6 +51,7 @@ export function CreateClusterForm({ onClose, regions = [] }: { onClose(): void; 
   const session = useSession();
   const form = useRef<HTMLFormElement>(null);
   const [{ fetching }, createCluster] = useMutation(CreateClusterMutation);
+  const submission = useSubmissionKey();
   const [errors, setErrors] = useState<FormErrors>(NO_ERRORS);
   const [values, set] = useValues({
     name: '',
@@ -76,23 +77,22 @@ export function CreateClusterForm({ onClose, regions = [] }: { onClose(): void; 
       focusFirstInvalid(form.current);
       return;
     }
-    const result = await createCluster({
-      input: {
-        name: values.name.trim(),
-        description: optional(values.description),
-        k8s: {
-          k8sClusterId: values.k8sClusterId.trim(),
-          namespace: optional(values.namespace),
-          nodeCount,
-          flavor: optional(values.flavor),
-          version: optional(values.version),
-        },
-        memory: hugePageCount !== undefined || hugePageSizeMb !== undefined ? { hugePageCount, hugePageSizeMb } : undefined,
-        region: optional(values.region),
-        idempotencyKey: idempotencyKey(),
+    const input = {
+      name: values.name.trim(),
+      description: optional(values.description),
+      k8s: {
+        k8sClusterId: values.k8sClusterId.trim(),
+        namespace: optional(values.namespace),
+        nodeCount,
+        flavor: optional(values.flavor),
+        version: optional(values.version),
       },
-    });
+      memory: hugePageCount !== undefined || hugePageSizeMb !== undefined ? { hugePageCount, hugePageSizeMb } : undefined,
+      region: optional(values.region),
+    };
+    const result = await createCluster({ input: { ...input, idempotencyKey: submission.keyFor(input) } });
     const done = outcome(result.error, result.data?.createCluster, 'CreateClusterPayload');
+    if (submissionSettled(done, result.error)) submission.settled();
     if ('errors' in done) {
       setErrors(done.errors);
       focusFirstInvalid(form.current);
@@ -145,27 +145,27 @@ export function EnrollClusterForm({ onClose, regions = [] }: { onClose(): void; 
   const session = useSession();
   const form = useRef<HTMLFormElement>(null);
   const [{ fetching }, enrollCluster] = useMutation(EnrollClusterMutation);
+  const submission = useSubmissionKey();
   const [errors, setErrors] = useState<FormErrors>(NO_ERRORS);
   const [values, set] = useValues({ name: '', description: '', clusterId: '', k8sClusterId: '', namespace: '', flavor: '', version: '', region: '' });
 
   const submit = async (event: Event) => {
     event.preventDefault();
-    const result = await enrollCluster({
-      input: {
-        name: values.name.trim(),
-        description: optional(values.description),
-        clusterId: optional(values.clusterId),
-        k8s: {
-          k8sClusterId: values.k8sClusterId.trim(),
-          namespace: values.namespace.trim(),
-          flavor: optional(values.flavor),
-          version: optional(values.version),
-        },
-        region: optional(values.region),
-        idempotencyKey: idempotencyKey(),
+    const input = {
+      name: values.name.trim(),
+      description: optional(values.description),
+      clusterId: optional(values.clusterId),
+      k8s: {
+        k8sClusterId: values.k8sClusterId.trim(),
+        namespace: values.namespace.trim(),
+        flavor: optional(values.flavor),
+        version: optional(values.version),
       },
-    });
+      region: optional(values.region),
+    };
+    const result = await enrollCluster({ input: { ...input, idempotencyKey: submission.keyFor(input) } });
     const done = outcome(result.error, result.data?.enrollCluster, 'EnrollClusterPayload');
+    if (submissionSettled(done, result.error)) submission.settled();
     if ('errors' in done) {
       setErrors(done.errors);
       focusFirstInvalid(form.current);

@@ -6,7 +6,8 @@ import { FLEET_HREF } from '../router';
 import { isTokenRefused, useSession } from '../state';
 import { AuthorizeButton, DeleteButton, NodeNamesForm } from './cluster-actions';
 import { JobList } from './jobs';
-import { StatusBadge, useNow } from './ui';
+import { RequestErrorList, StatusBadge, useNow } from './ui';
+import { errorMessages } from '../errors';
 
 /** Jobs of one cluster read at once (EMS lists them oldest first). */
 const JOBS_SHOWN = 200;
@@ -41,10 +42,8 @@ export function ClusterView({ id }: { id: string }) {
         <p>
           <a href={FLEET_HREF}>← All clusters</a>
         </p>
-        {error ? (
-          <p class="form-errors" role="alert">
-            The cluster could not be read: {error.message}
-          </p>
+        {error && isTokenRefused(error) ? null : error ? (
+          <RequestErrorList what="The cluster" messages={errorMessages(error)} />
         ) : fetching || !data ? (
           <p>Loading…</p>
         ) : (

@@ -7,7 +7,8 @@ import { FleetQuery } from '../operations';
 import { clusterHref } from '../router';
 import { isTokenRefused, useSession } from '../state';
 import { CreateClusterForm, EnrollClusterForm } from './cluster-forms';
-import { StatusBadge, useNow } from './ui';
+import { RequestErrorList, StatusBadge, useNow } from './ui';
+import { errorMessages } from '../errors';
 
 /** Clusters per request when the fleet is read; a fleet of 1,000 takes two. */
 const PAGE_SIZE = 500;
@@ -198,11 +199,7 @@ export function FleetView() {
         </button>
       </form>
 
-      {fleet.error && !isTokenRefused(fleet.error) ? (
-        <p class="form-errors" role="alert">
-          The fleet could not be read: {fleet.error.message}
-        </p>
-      ) : null}
+      {fleet.error && !isTokenRefused(fleet.error) ? <RequestErrorList what="The fleet" messages={errorMessages(fleet.error)} /> : null}
 
       {fleet.missingRegions.length > 0 ? (
         <p class="form-errors" role="alert">
@@ -210,6 +207,18 @@ export function FleetView() {
         </p>
       ) : null}
 
+      {/* A failed read with nothing read before it shows its error (or, for refused credentials, the
+          banner above), not an empty table that would look like an empty fleet. */}
+      {fleet.error && !fleet.clusters.length ? null : (
+        <FleetTable fleet={fleet} shown={shown} now={now} columns={columns} multiRegion={multiRegion} />
+      )}
+    </section>
+  );
+}
+
+function FleetTable({ fleet, shown, now, columns, multiRegion }: { fleet: FleetState; shown: FleetClusterFieldsFragment[]; now: number; columns: readonly Column[]; multiRegion: boolean }) {
+  return (
+    <>
       <p class="summary" aria-live="polite">
         {fleet.loading && !fleet.clusters.length ? 'Loading clusters…' : `Showing ${shown.length} of ${fleet.total} clusters`}
       </p>
@@ -239,6 +248,6 @@ export function FleetView() {
           </tbody>
         </table>
       </div>
-    </section>
+    </>
   );
 }

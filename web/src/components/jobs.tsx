@@ -1,6 +1,6 @@
 import { useMutation, useSubscription } from '@urql/preact';
 import { useEffect, useState } from 'preact/hooks';
-import { NO_ERRORS, idempotencyKey, outcome, type FormErrors } from '../errors';
+import { NO_ERRORS, outcome, submissionSettled, useSubmissionKey, type FormErrors } from '../errors';
 import { TERMINAL_JOB_STATUSES, formatTime } from '../format';
 import type { JobFieldsFragment } from '../gql/graphql';
 import { CancelJobsMutation, JobProgressSubscription } from '../operations';
@@ -86,6 +86,7 @@ export function JobList({ jobs, onJobEnded }: { jobs: JobFieldsFragment[]; onJob
   const [errors, setErrors] = useState<FormErrors>(NO_ERRORS);
   const [notice, setNotice] = useState<string | null>(null);
   const [{ fetching }, cancelJobs] = useMutation(CancelJobsMutation);
+  const submission = useSubmissionKey();
 
   const select = (id: string, on: boolean) =>
     setSelected((s) => {
@@ -98,8 +99,9 @@ export function JobList({ jobs, onJobEnded }: { jobs: JobFieldsFragment[]; onJob
   const cancel = async () => {
     setConfirming(false);
     const jobIds = [...selected];
-    const result = await cancelJobs({ input: { jobIds, idempotencyKey: idempotencyKey() } });
+    const result = await cancelJobs({ input: { jobIds, idempotencyKey: submission.keyFor(jobIds) } });
     const done = outcome(result.error, result.data?.cancelJobs, 'CancelJobsPayload');
+    if (submissionSettled(done, result.error)) submission.settled();
     if ('errors' in done) {
       setErrors(done.errors);
       setNotice(null);

@@ -110,6 +110,20 @@ export function FormErrorList({ errors }: { errors: FormErrors }) {
   );
 }
 
+/** Why a read failed: every error the gateway sent (each with its code), not only the first. */
+export function RequestErrorList({ what, messages }: { what: string; messages: string[] }) {
+  return (
+    <div class="form-errors" role="alert">
+      <p>{what} could not be read:</p>
+      <ul>
+        {messages.map((m) => (
+          <li key={m}>{m}</li>
+        ))}
+      </ul>
+    </div>
+  );
+}
+
 /** Moves focus to the first invalid input of `form` (after a refused submit). */
 export function focusFirstInvalid(form: HTMLFormElement | null): void {
   requestAnimationFrame(() => (form?.querySelector('[aria-invalid="true"]') as HTMLElement | null)?.focus());

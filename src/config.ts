@@ -161,10 +161,21 @@ const EnvSchema = z
   });
 
 /** Rules that relate several variables; checked on the raw values so they are reported with the rest. */
+/**
+ * Variables an earlier release read and this one does not. Set, they would be ignored without a
+ * word and change behaviour on upgrade, so start-up stops and says what replaced them (the README's
+ * "Upgrading" section has the same list).
+ */
+const RETIRED_ENV: Record<string, string> = {
+  EMS_CIRCUIT_FAILURES:
+    'retired: the circuit breaker opens on a failure rate now, not a count of failures in a row; set EMS_CIRCUIT_THRESHOLD (0 turns it off), EMS_CIRCUIT_WINDOW_MS and EMS_CIRCUIT_MIN_CALLS instead',
+};
+
 function crossFieldProblems(env: Record<string, string | undefined>): string[] {
   const set = (name: string) => isSet(env, name);
   const num = (name: string, dflt: number) => (set(name) ? Number(env[name]) : dflt);
   const problems: string[] = [];
+  for (const [name, replacement] of Object.entries(RETIRED_ENV)) if (set(name)) problems.push(`${name}: ${replacement}`);
   if (set('EMS_AK') !== set('EMS_SK')) problems.push(`${set('EMS_AK') ? 'EMS_SK' : 'EMS_AK'}: EMS_AK and EMS_SK must be set together`);
   if (set('EMS_SECURITY_TOKEN') && !set('EMS_AK')) problems.push('EMS_SECURITY_TOKEN: needs EMS_AK and EMS_SK');
   if (num('DEFAULT_PAGE_SIZE', 50) > num('MAX_PAGE_SIZE', 1000)) problems.push('DEFAULT_PAGE_SIZE: must not exceed MAX_PAGE_SIZE');

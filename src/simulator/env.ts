@@ -68,13 +68,19 @@ export function loadSimulatorEnv(
   env: Record<string, string | undefined>,
 ): Required<Pick<SimulatorOptions, 'port' | 'host'>> & SimulatorOptions & { regions?: string[] } {
   const parsed = SimulatorEnv.safeParse(env);
-  if (!parsed.success) {
-    throw new SimulatorEnvError(
-      parsed.error.issues.map((i) => {
+  // The settings were named SIM_* before they became SIMULATOR_*: one set the old way would be
+  // ignored without a word.
+  const renamed = Object.keys(env)
+    .filter((name) => name.startsWith('SIM_') && `SIMULATOR_${name.slice(4)}` in SimulatorEnv.shape && env[name] !== undefined)
+    .map((name) => `${name}: renamed SIMULATOR_${name.slice(4)}; set that instead`);
+  if (!parsed.success || renamed.length > 0) {
+    throw new SimulatorEnvError([
+      ...renamed,
+      ...(parsed.success ? [] : parsed.error.issues).map((i) => {
         const name = String(i.path[0] ?? '?');
         return `${name}: ${i.message} (got ${JSON.stringify(env[name] ?? '')})`;
       }),
-    );
+    ]);
   }
   const e = parsed.data;
   const faults: NonNullable<SimulatorOptions['faults']> = {};

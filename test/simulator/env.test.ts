@@ -66,8 +66,10 @@ describe('loadSimulatorEnv', () => {
 });
 
 describe('the old SIM_ names', () => {
-  it('are not read: every setting has one name, SIMULATOR_…', () => {
-    expect(loadSimulatorEnv({ SIM_PORT: '5000', SIM_CLOCK_SPEED: '50' })).toEqual({ port: 4010, host: '127.0.0.1', faults: {} });
+  it('are not read: every setting has one name, SIMULATOR_…; one set the old way stops start-up naming the new one', () => {
+    expect(() => loadSimulatorEnv({ SIM_PORT: '5000', SIM_SEED: '2', SIM_UNRELATED: 'x' })).toThrow(
+      /SIM_PORT: renamed SIMULATOR_PORT; set that instead\n.*SIM_SEED: renamed SIMULATOR_SEED; set that instead$/,
+    );
   });
 });
 

@@ -81,6 +81,12 @@ describe('loadConfig', () => {
     expect(problems).toHaveLength(6);
   });
 
+  it('stops on a retired variable and names what replaced it, instead of ignoring it', () => {
+    expect(problemsOf({ EMS_CIRCUIT_FAILURES: '5' })).toEqual([
+      expect.stringMatching(/^EMS_CIRCUIT_FAILURES: retired: .* set EMS_CIRCUIT_THRESHOLD \(0 turns it off\), EMS_CIRCUIT_WINDOW_MS and EMS_CIRCUIT_MIN_CALLS instead/),
+    ]);
+  });
+
   it('never echoes secrets in its message', () => {
     const problems = problemsOf({ EMS_SECURITY_TOKEN: 'super-secret-sts' });
     expect(problems.join('\n')).not.toContain('super-secret-sts');

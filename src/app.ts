@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { GraphQLError, getOperationAST } from 'graphql';
 import { createYoga, useExecutionCancellation, type Plugin } from 'graphql-yoga';
 import type { ServerOptions } from 'graphql-ws';
-import { useServer, type Extra } from 'graphql-ws/use/ws';
+import type { Extra } from 'graphql-ws/use/ws';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
@@ -17,6 +17,7 @@ import {
   type InitialContext,
 } from './context.js';
 import { createWebUi, graphiqlOptions } from './dashboard.js';
+import { serveGraphqlWs } from './graphql-ws.js';
 import { createEmsClient } from './ems/client.js';
 import { createDeviationReporter } from './ems/read/index.js';
 import { gatewayError, maskError, requestParamErrors } from './errors.js';
@@ -183,15 +184,7 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
     }
     wsServer.handleUpgrade(request, socket, head, (ws) => wsServer.emit('connection', ws, request));
   });
-  const wsHandle = useServer(graphqlWsOptions(yoga, security), wsServer);
-  // graphql-ws prints every socket error (an oversized or malformed frame, a reset) to stderr with a
-  // stack trace, so any client, signed in or not, could flood it. They are the client's doing: log
-  // them quietly instead (registered after graphql-ws's listener, which this replaces). `ws` closes
-  // such a socket itself, with 1009 for an oversized message.
-  wsServer.on('connection', (socket) => {
-    socket.removeAllListeners('error');
-    socket.on('error', (err) => logger.debug({ err: { message: err.message } }, 'WebSocket client error'));
-  });
+  const wsHandle = serveGraphqlWs(graphqlWsOptions(yoga, security), wsServer, logger);
   const keepAlive = dropSilentSockets(wsServer, config.subscriptions.keepAliveMs);
 
   let closed: Promise<{ abandoned: number }> | null = null;

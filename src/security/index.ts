@@ -14,7 +14,7 @@ import {
 import type { Caller } from '../auth/roles.js';
 import { createTokenVerdicts, type TokenVerdicts } from '../auth/token-verdicts.js';
 import type { Config } from '../config.js';
-import { resolveAuth, scopeOf, tokenOf, type Context } from '../context.js';
+import { resolveAuth, scopeOf, tokenOf, upstreamStarted, type Context } from '../context.js';
 import { callsMade } from '../ems/budget.js';
 import { gatewayError } from '../errors.js';
 import { createAuditLog, type AuditLog } from './audit.js';
@@ -235,7 +235,8 @@ export function createSecurity(config: Config, logger: Logger, graphqlEndpoint: 
     for (const d of args.document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments.set(d.name.value, d);
     const estimated = estimateCost(args.schema, operation, fragments, args.variableValues, config);
     ctx.security.estimatedCost = estimated;
-    const cost = () => ({ estimated, actual: callsMade(ctx.ems) });
+    const made = () => (upstreamStarted(ctx) ? callsMade(ctx.ems) : 0);
+    const cost = () => ({ estimated, actual: made() });
     if (estimated > sec.limits.maxOperationCost) {
       setResultAndStopExecution({ errors: [costError(estimated, sec.limits.maxOperationCost)], extensions: { cost: cost() } });
       return undefined;
@@ -250,7 +251,7 @@ export function createSecurity(config: Config, logger: Logger, graphqlEndpoint: 
     const settle = () => {
       if (settled) return;
       settled = true;
-      void rateLimits.settleEmsCalls(callerId, estimated, callsMade(ctx.ems));
+      void rateLimits.settleEmsCalls(callerId, estimated, made());
     };
     const finish = (result: ExecutionResult): ExecutionResult => {
       let errors = result.errors;

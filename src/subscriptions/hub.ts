@@ -112,6 +112,9 @@ interface Subscriber {
   end(error?: LiveError): void;
 }
 
+/** Subscribers handed an event per turn of the event loop (see Watch.fanOut). */
+const FANOUT_SLICE = 1_000;
+
 /** Failed polls in a row after which a watch ends (LiveHubOptions.maxPollFailures). */
 export const DEFAULT_MAX_POLL_FAILURES = 5;
 
@@ -264,6 +267,9 @@ class Watch<T> {
   private rejoinFloorAt: number | null = null;
   private failures = 0;
   private seq = 0;
+  /** A fan-out is being handed out slice by slice (see fanOut); the events waiting for it. */
+  private fanning = false;
+  private readonly fanQueue: LiveEvent<T>[] = [];
   private lastPublished: LiveEvent<T> | null = null;
   private pollTimer: NodeJS.Timeout | null = null;
   private leaseTimer: NodeJS.Timeout | null = null;
@@ -420,7 +426,42 @@ class Watch<T> {
       this.ended = true;
       this.finish();
     }
-    for (const subscriber of [...this.subscribers]) subscriber.deliver(event);
+    this.fanOut(event);
+  }
+
+  /**
+   * Hands `event` to the subscribers there are now, FANOUT_SLICE at a time: each slice's work (the
+   * subscribers' results and messages, run as microtasks) finishes before the next slice starts on
+   * a later turn of the event loop, so one fan-out to thousands never holds up other requests for
+   * long. Events that arrive meanwhile wait for it, so each subscriber still gets them in order.
+   */
+  private fanOut(event: LiveEvent<T>) {
+    if (this.fanning) {
+      this.fanQueue.push(event);
+      return;
+    }
+    const targets = [...this.subscribers];
+    if (targets.length <= FANOUT_SLICE) {
+      for (const subscriber of targets) subscriber.deliver(event);
+      return;
+    }
+    this.fanning = true;
+    let i = 0;
+    const slice = () => {
+      const end = Math.min(i + FANOUT_SLICE, targets.length);
+      for (; i < end; i++) {
+        const subscriber = targets[i]!;
+        if (this.subscribers.has(subscriber)) subscriber.deliver(event);
+      }
+      if (i < targets.length) {
+        setImmediate(slice);
+        return;
+      }
+      this.fanning = false;
+      const next = this.fanQueue.shift();
+      if (next) this.fanOut(next);
+    };
+    slice();
   }
 
   /**

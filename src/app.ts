@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { GraphQLError, getOperationAST } from 'graphql';
-import { createYoga, useExecutionCancellation, type Plugin } from 'graphql-yoga';
+import { createYoga, type Plugin } from 'graphql-yoga';
 import type { ServerOptions } from 'graphql-ws';
 import type { Extra } from 'graphql-ws/use/ws';
 import { WebSocketServer, type WebSocket } from 'ws';
@@ -165,9 +165,9 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
       ...security.plugins,
       security.execution,
       operationLimits(config.limits),
-      // An HTTP or SSE client that goes away ends its operation: a subscription's stream is returned,
-      // so its subscriber leaves the shared poller (which stops with the last one).
-      useExecutionCancellation(),
+      // An HTTP or SSE client that goes away ends its subscription: its stream is returned, so its
+      // subscriber leaves the shared poller (which stops with the last one).
+      subscriptionCancellation(),
     ],
   });
 
@@ -280,6 +280,21 @@ function dropSilentSockets(wsServer: WebSocketServer, intervalMs: number): NodeJ
   }, intervalMs);
   timer.unref();
   return timer;
+}
+
+/**
+ * Yoga's useExecutionCancellation for subscriptions only: their streams must end with their client.
+ * A query or mutation needs no per-field abort check: its EMS reads are aborted through the
+ * context's signal (REQUEST_TIMEOUT_MS, or the client gone), which fails the fields waiting on them,
+ * and the error cap stops its execution (src/security).
+ */
+function subscriptionCancellation(): Plugin {
+  return {
+    onSubscribe({ args }) {
+      const request = (args.contextValue as { request?: Request } | undefined)?.request;
+      (args as { signal?: AbortSignal }).signal = request?.signal ?? undefined;
+    },
+  };
 }
 
 /** How long one upstream readiness check answers /readyz. */

@@ -280,9 +280,10 @@ export function upstreamStarted(ctx: Context): boolean {
 }
 
 export function createContextFactory(services: AppServices): ContextFactory {
-  const { client: _client, ...shared } = services;
   return {
     create(initial) {
+      // Read per request: a running gateway's services may be swapped (tests replace a store).
+      const { client: _client, ...shared } = services;
       const auth = resolveAuth(services.config, tokenOf(initial));
       const requestId = requestIdOf(initial.request);
       const { telemetry } = services;

@@ -72,6 +72,8 @@ export function serveGraphqlWs(
 
 /** Prefix of a placeholder payload: a control character, which no JSON serializer leaves unescaped elsewhere. */
 const MARK = '\u0000payload:';
+/** MARK as it reads inside a JSON string. */
+const ESCAPED_MARK = JSON.stringify(MARK).slice(1, -1);
 
 /** Per socket, the payloads waiting for their message to be sent, by placeholder. */
 const pending = new WeakMap<WebSocket, { next: number; payloads: Map<string, string> }>();
@@ -82,9 +84,9 @@ const dataJson = new WeakMap<object, string>();
 function placeholder(socket: WebSocket, result: ExecutionResult): { toJSON(): string } {
   let own = pending.get(socket);
   if (!own) pending.set(socket, (own = { next: 0, payloads: new Map() }));
-  const token = `${MARK}${own.next++}`;
-  own.payloads.set(token, payloadJson(result));
-  return { toJSON: () => token };
+  const n = own.next++;
+  own.payloads.set(`${ESCAPED_MARK}${n}`, payloadJson(result));
+  return { toJSON: () => `${MARK}${n}` };
 }
 
 /**
@@ -94,7 +96,7 @@ function placeholder(socket: WebSocket, result: ExecutionResult): { toJSON(): st
 function payloadJson(result: ExecutionResult): string {
   let json = '';
   for (const [key, value] of Object.entries(result)) {
-    if (value === undefined || key === 'errors') continue;
+    if (value === undefined || typeof value === 'function' || key === 'errors') continue;
     let part: string;
     if (key === 'data' && value !== null && typeof value === 'object') {
       part = dataJson.get(value) ?? JSON.stringify(value);
@@ -115,16 +117,14 @@ function payloadJson(result: ExecutionResult): string {
 function withSharedPayload(socket: WebSocket, data: string): string {
   const own = pending.get(socket);
   if (!own || own.payloads.size === 0 || !data.endsWith('"}')) return data;
-  const at = data.lastIndexOf(',"payload":"');
+  const at = data.lastIndexOf(PAYLOAD_MEMBER);
   if (at < 0) return data;
-  let token: unknown;
-  try {
-    token = JSON.parse(data.slice(at + 11, -1));
-  } catch {
-    return data;
-  }
-  const json = typeof token === 'string' ? own.payloads.get(token) : undefined;
+  // The placeholder as JSON wrote it (its control character escaped), which is how it is kept.
+  const token = data.slice(at + PAYLOAD_MEMBER.length, -2);
+  const json = own.payloads.get(token);
   if (json === undefined) return data;
-  own.payloads.delete(token as string);
-  return `${data.slice(0, at + 11)}${json}}`;
+  own.payloads.delete(token);
+  return `${data.slice(0, at)},"payload":${json}}`;
 }
+
+const PAYLOAD_MEMBER = ',"payload":"';

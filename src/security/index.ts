@@ -19,6 +19,7 @@ import { callsMade } from '../ems/budget.js';
 import { gatewayError } from '../errors.js';
 import { createAuditLog, type AuditLog } from './audit.js';
 import { costError, estimateCost } from './cost.js';
+import { operationMemo } from '../operation-memo.js';
 import { documentLimits, limitExceeded, parseCaches } from './document-limits.js';
 import { createRateLimits, type RateLimits } from './rate-limit.js';
 import { rememberCaller } from './context.js';
@@ -226,14 +227,19 @@ export function createSecurity(config: Config, logger: Logger, graphqlEndpoint: 
     return args.signal ? AbortSignal.any([args.signal, own]) : own;
   }
 
+  /** Cost estimates by operation: one schema and config per gateway, so the document and variables decide. */
+  const estimates = operationMemo<number>();
+
   async function guardExecution({ args, setResultAndStopExecution }: { args: any; setResultAndStopExecution: (r: ExecutionResult) => void }): Promise<any> {
     const ctx = args.contextValue as Context;
     if (!ctx?.security) return undefined;
     const operation = getOperationAST(args.document, args.operationName);
     if (!operation) return undefined;
-    const fragments = new Map<string, FragmentDefinitionNode>();
-    for (const d of args.document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments.set(d.name.value, d);
-    const estimated = estimateCost(args.schema, operation, fragments, args.variableValues, config);
+    const estimated = estimates(args.document, args.operationName, args.variableValues, () => {
+      const fragments = new Map<string, FragmentDefinitionNode>();
+      for (const d of args.document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments.set(d.name.value, d);
+      return estimateCost(args.schema, operation, fragments, args.variableValues, config);
+    });
     ctx.security.estimatedCost = estimated;
     const made = () => (upstreamStarted(ctx) ? callsMade(ctx.ems) : 0);
     const cost = () => ({ estimated, actual: made() });

@@ -1,4 +1,3 @@
-import { Repeater, SlidingBuffer } from 'graphql-yoga';
 import type { EmsApi, EmsAuth } from '../ems/api.js';
 import { isEmsError } from '../ems/errors.js';
 import type { ClusterRecord, JobRecord } from '../ems/read/index.js';
@@ -7,6 +6,7 @@ import { fatalErrorData, gatewayErrorData, giveUpErrorData, isFatal, LiveError, 
 import type { LivePubSub } from './pubsub.js';
 import { clusterResource, jobResource, type LiveResource } from './resources.js';
 import { nextPollDelay, type PollIntervals } from './schedule.js';
+import { LiveStream } from './stream.js';
 
 type LogFn = (obj: object, msg: string) => void;
 /** The part of a pino logger the hub uses. */
@@ -189,41 +189,44 @@ class Hub implements LiveHub {
   }
 
   private watch<T>(resource: LiveResource<T>, caller: LiveCaller, id: string): AsyncIterableIterator<T> {
-    // A small sliding buffer: a slow consumer skips intermediate states, never the latest one.
-    return new Repeater<T>(async (push, stop) => {
-      const problem = resource.checkId(id);
-      if (problem) {
-        stop(new LiveError(gatewayErrorData('BAD_USER_INPUT', problem)));
-        return;
-      }
-      if (this.closed) {
-        stop();
-        return;
-      }
-      let lastSig: string | null = null;
-      const subscriber: Subscriber = {
-        auth: caller.auth,
-        deliver(event) {
-          if (event.type === 'error') {
-            stop(new LiveError(event.error));
-            return;
-          }
-          if (event.sig !== lastSig) {
-            lastSig = event.sig;
-            push(event.value as T).catch(() => {});
-          }
-          if (event.final) stop();
-        },
-        end: (error) => stop(error),
-      };
-      const watch = this.watchFor(resource, caller.scope, id);
-      watch.add(subscriber);
-      try {
-        await stop;
-      } finally {
-        watch.remove(subscriber);
-      }
-    }, new SlidingBuffer(16));
+    // Registered on the first next(); a small sliding buffer: a slow consumer skips intermediate
+    // states, never the latest one.
+    let watch: Watch<T> | null = null;
+    let subscriber: Subscriber | null = null;
+    return new LiveStream<T>(
+      (stream) => {
+        const problem = resource.checkId(id);
+        if (problem) {
+          stream.stop(new LiveError(gatewayErrorData('BAD_USER_INPUT', problem)));
+          return;
+        }
+        if (this.closed) {
+          stream.stop();
+          return;
+        }
+        let lastSig: string | null = null;
+        subscriber = {
+          auth: caller.auth,
+          deliver(event) {
+            if (event.type === 'error') {
+              stream.stop(new LiveError(event.error));
+              return;
+            }
+            if (event.sig !== lastSig) {
+              lastSig = event.sig;
+              stream.push(event.value as T);
+            }
+            if (event.final) stream.stop();
+          },
+          end: (error) => stream.stop(error),
+        };
+        watch = this.watchFor(resource, caller.scope, id);
+        watch.add(subscriber);
+      },
+      () => {
+        if (watch && subscriber) watch.remove(subscriber);
+      },
+    );
   }
 
   private watchFor<T>(resource: LiveResource<T>, scope: string, id: string): Watch<T> {

@@ -75,16 +75,17 @@ const MARK = '\u0000payload:';
 /** MARK as it reads inside a JSON string. */
 const ESCAPED_MARK = JSON.stringify(MARK).slice(1, -1);
 
-/** Per socket, the payloads waiting for their message to be sent, by placeholder. */
-const pending = new WeakMap<WebSocket, { next: number; payloads: Map<string, string> }>();
+/** Per socket, the payloads waiting for their message to be sent, by placeholder (numbered across sockets). */
+const pending = new WeakMap<WebSocket, { payloads: Map<string, string> }>();
+let nextPlaceholder = 0;
 
 /** JSON of a result's `data`, made once per data object whoever it is sent to. */
 const dataJson = new WeakMap<object, string>();
 
 function placeholder(socket: WebSocket, result: ExecutionResult): { toJSON(): string } {
   let own = pending.get(socket);
-  if (!own) pending.set(socket, (own = { next: 0, payloads: new Map() }));
-  const n = own.next++;
+  if (!own) pending.set(socket, (own = { payloads: new Map() }));
+  const n = nextPlaceholder++;
   own.payloads.set(`${ESCAPED_MARK}${n}`, payloadJson(result));
   return { toJSON: () => `${MARK}${n}` };
 }
@@ -124,6 +125,8 @@ function withSharedPayload(socket: WebSocket, data: string): string {
   const json = own.payloads.get(token);
   if (json === undefined) return data;
   own.payloads.delete(token);
+  // Nothing kept per socket between messages (thousands of sockets wait for the next event).
+  if (own.payloads.size === 0) pending.delete(socket);
   return `${data.slice(0, at)},"payload":${json}}`;
 }
 

@@ -54,7 +54,7 @@ export function serveGraphqlWs(
             }
           }),
       },
-      { socket, request },
+      { socket, request: slimRequest(request) },
     );
     socket.once('close', (code, reason) => {
       pending.delete(socket);
@@ -68,6 +68,15 @@ export function serveGraphqlWs(
       await new Promise<void>((resolve, reject) => wsServer.close((err) => (err ? reject(err) : resolve())));
     },
   };
+}
+
+/**
+ * What the gateway reads of a WebSocket's upgrade request (its socket, headers and URL), without
+ * the request itself: graphql-ws keeps `extra.request` as long as the connection lives, and an
+ * IncomingMessage carries streams, buffers and raw headers besides.
+ */
+function slimRequest(request: IncomingMessage): IncomingMessage {
+  return { socket: request.socket, headers: request.headers, url: request.url, method: request.method } as IncomingMessage;
 }
 
 /** Prefix of a placeholder payload: a control character, which no JSON serializer leaves unescaped elsewhere. */

@@ -18,6 +18,7 @@ import { resolveAuth, scopeOf, tokenOf, upstreamStarted, type Context } from '..
 import { callsMade } from '../ems/budget.js';
 import { gatewayError } from '../errors.js';
 import { createAuditLog, type AuditLog } from './audit.js';
+import { limitRequestBody } from './body-limit.js';
 import { costError, estimateCost } from './cost.js';
 import { operationMemo } from '../operation-memo.js';
 import { documentLimits, limitExceeded, parseCaches } from './document-limits.js';
@@ -77,7 +78,8 @@ export interface Security {
   yogaOptions: {
     cors: false | ((request: Request) => Record<string, unknown> | false);
     parserAndValidationCache: ReturnType<typeof parseCaches>;
-    maxRequestBodySize: number;
+    /** Off: limitRequestBody (in `plugins`) enforces the same limit more cheaply. */
+    maxRequestBodySize: false;
     multipart: false;
   };
   /** yoga plugins that run before execution: HTTP admission (before parsing), CSRF, document limits, introspection. */
@@ -334,6 +336,8 @@ export function createSecurity(config: Config, logger: Logger, graphqlEndpoint: 
 
   const plugins: Plugin[] = [
     admission,
+    // The document, the variables and the JSON around them.
+    limitRequestBody(sec.limits.maxDocumentBytes + sec.limits.maxVariablesBytes + 16 * 1024),
     useCSRFPrevention({ requestHeaders: CSRF_HEADERS }),
     ...documentLimits(config),
     ...(sec.introspection ? [] : [useDisableIntrospection() as Plugin]),
@@ -360,8 +364,7 @@ export function createSecurity(config: Config, logger: Logger, graphqlEndpoint: 
               };
             },
       parserAndValidationCache: parseCaches(sec.limits.parseCacheBytes),
-      // The document, the variables and the JSON around them.
-      maxRequestBodySize: sec.limits.maxDocumentBytes + sec.limits.maxVariablesBytes + 16 * 1024,
+      maxRequestBodySize: false,
       multipart: false,
     },
     plugins,

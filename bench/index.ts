@@ -16,6 +16,8 @@
  *   npm run bench -- --only throughput --check --budget nested=4 --budget cluster=0.5
  *   npm run bench:profile                      the profile section; writes its part of BENCHMARKS.md
  *
+ * The gateway runs from the compiled build (`npm run build:server` first), as `npm start` runs it.
+ *
  * Not a test: `npm test` and CI do not run it.
  */
 import { execFileSync } from 'node:child_process';

@@ -16,8 +16,11 @@
  *   npm run bench -- --only throughput --check --budget nested=4 --budget cluster=0.5
  *   npm run bench:profile                      the profile section; writes its part of BENCHMARKS.md
  *
+ * The gateway runs from the compiled build (`npm run build:server` first), as `npm start` runs it.
+ *
  * Not a test: `npm test` and CI do not run it.
  */
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -169,6 +172,9 @@ log(`${env.cores} cores (${env.model}), Node ${env.node}, load average ${env.loa
 const results: Results = { machine: env, options, sections, loadAtEnd: '' };
 let exitCode = 0;
 try {
+  // The gateway runs from the compiled build, as `npm start` runs it (bench/support/gateway.ts).
+  log('building the gateway (npm run build:server) ...');
+  execFileSync('npm', ['run', '--silent', 'build:server'], { cwd: fileURLToPath(new URL('..', import.meta.url)), stdio: 'inherit' });
   const sim = await startChild('simulator', 'simulator.ts', {
     env: { SIM_CLUSTER_COUNT: String(SEED.clusters), SIM_JOBS_PER_CLUSTER: String(SEED.jobsPerCluster) },
     logFile: join(outDir, 'simulator.log'),

@@ -1,9 +1,9 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { GraphQLError, getOperationAST } from 'graphql';
-import { createYoga, useExecutionCancellation, type Plugin } from 'graphql-yoga';
+import { createYoga, type Plugin } from 'graphql-yoga';
 import type { ServerOptions } from 'graphql-ws';
-import { useServer, type Extra } from 'graphql-ws/use/ws';
+import type { Extra } from 'graphql-ws/use/ws';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
@@ -17,6 +17,7 @@ import {
   type InitialContext,
 } from './context.js';
 import { createWebUi, graphiqlOptions } from './dashboard.js';
+import { serveGraphqlWs } from './graphql-ws.js';
 import { createEmsClient } from './ems/client.js';
 import { createRegionServices, regionReports, stampRegion } from './regional.js';
 import { DEFAULT_REGION_NAME, discoverProjectIds, iamEndpointOf, regionOfEndpoint, type RegionConfig } from './regions.js';
@@ -182,9 +183,9 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
       ...security.plugins,
       security.execution,
       operationLimits(config.limits),
-      // An HTTP or SSE client that goes away ends its operation: a subscription's stream is returned,
-      // so its subscriber leaves the shared poller (which stops with the last one).
-      useExecutionCancellation(),
+      // An HTTP or SSE client that goes away ends its subscription: its stream is returned, so its
+      // subscriber leaves the shared poller (which stops with the last one).
+      subscriptionCancellation(),
     ],
   });
 
@@ -201,15 +202,7 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
     }
     wsServer.handleUpgrade(request, socket, head, (ws) => wsServer.emit('connection', ws, request));
   });
-  const wsHandle = useServer(graphqlWsOptions(yoga, security, logger), wsServer);
-  // graphql-ws prints every socket error (an oversized or malformed frame, a reset) to stderr with a
-  // stack trace, so any client, signed in or not, could flood it. They are the client's doing: log
-  // them quietly instead (registered after graphql-ws's listener, which this replaces). `ws` closes
-  // such a socket itself, with 1009 for an oversized message.
-  wsServer.on('connection', (socket) => {
-    socket.removeAllListeners('error');
-    socket.on('error', (err) => logger.debug({ err: { message: err.message } }, 'WebSocket client error'));
-  });
+  const wsHandle = serveGraphqlWs(graphqlWsOptions(yoga, security, logger), wsServer, logger);
   const keepAlive = dropSilentSockets(wsServer, config.subscriptions.keepAliveMs);
 
   let closed: Promise<{ abandoned: number }> | null = null;
@@ -311,6 +304,21 @@ function dropSilentSockets(wsServer: WebSocketServer, intervalMs: number): NodeJ
   }, intervalMs);
   timer.unref();
   return timer;
+}
+
+/**
+ * Yoga's useExecutionCancellation for subscriptions only: their streams must end with their client.
+ * A query or mutation needs no per-field abort check: its EMS reads are aborted through the
+ * context's signal (REQUEST_TIMEOUT_MS, or the client gone), which fails the fields waiting on them,
+ * and the error cap stops its execution (src/security).
+ */
+function subscriptionCancellation(): Plugin {
+  return {
+    onSubscribe({ args }) {
+      const request = (args.contextValue as { request?: Request } | undefined)?.request;
+      (args as { signal?: AbortSignal }).signal = request?.signal ?? undefined;
+    },
+  };
 }
 
 /** How long one upstream readiness check answers /readyz. */

@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { createSourceEventStream, execute, type ExecutionArgs } from 'graphql';
 import { isAsyncIterable, mapAsyncIterator, type Plugin, type YogaInitialContext } from 'graphql-yoga';
+import { LRUCache } from 'lru-cache';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import { withRequestScope, type EmsApi, type EmsAuth, type RequestScope } from './ems/api.js';
@@ -191,88 +192,231 @@ export function requestIdOf(request: { headers: { get(name: string): string | nu
 }
 
 /** REQUEST_TIMEOUT_MS from now, the client going away (`clientGone`), or the end of the shutdown grace period. */
-export function requestSignal(services: AppServices, clientGone?: AbortSignal): AbortSignal {
-  const signals = [AbortSignal.timeout(services.config.requestTimeoutMs), clientGone, services.shutdownSignal].filter(
+export function requestSignal(services: AppServices, clientGone?: AbortSignal, timeoutMs = services.config.requestTimeoutMs): AbortSignal {
+  const signals = [AbortSignal.timeout(timeoutMs), clientGone, services.shutdownSignal].filter(
     (s): s is AbortSignal => s !== undefined,
   );
   return signals.length === 1 ? signals[0]! : AbortSignal.any(signals);
 }
 
 export interface ContextFactory {
-  /** The context of an HTTP request, an SSE stream or a graphql-ws operation. */
+  /** The context of an HTTP request, an SSE stream or a graphql-ws operation: `initial`, completed. */
   create(initial: InitialContext): Context;
   /** The context one subscription event is resolved in: the subscription's, with an upstream scope (and deadline) of its own. */
   forEvent(subscription: Context): Context;
 }
 
+/** Names of credentials, so a request does not hash its token again (bounded: least recently used go first). */
+const scopes = new LRUCache<string, string>({ max: 1_000 });
+
+/** scopeOf, remembered per token (or AK) for the requests and connections that follow. */
+function cachedScopeOf(auth: EmsAuth): string {
+  const key = auth.kind === 'token' ? `t\0${auth.token}` : auth.kind === 'aksk' ? `s\0${auth.ak}` : 'n';
+  let scope = scopes.get(key);
+  if (scope === undefined) {
+    scope = scopeOf(auth);
+    scopes.set(key, scope);
+  }
+  return scope;
+}
+
+/** What a request's context makes when first used, and what it needs to make it. */
+interface LazyParts {
+  app: AppServices;
+  startedAt: number;
+  clientGone: AbortSignal | undefined;
+  /** The caller's upstream credentials in a region (its X-Auth-Token-<region>, else its token). */
+  authOf: (region: string) => EmsAuth;
+  /** Names the caller's per-region tokens (X-Auth-Token-<region>), '' when it sent none: results shared between callers must agree on these too. */
+  regionTokensScope: string;
+  regions: RequestRegions | null;
+  logger: Logger | null;
+}
+
+const LAZY = Symbol('lazy context parts');
+type LazyContext = Context & { [LAZY]: LazyParts };
+
+function ownRegions(ctx: LazyContext): RequestRegions {
+  const parts = ctx[LAZY];
+  if (parts.regions) return parts.regions;
+  const left = Math.max(0, Math.ceil(parts.app.config.requestTimeoutMs - (performance.now() - parts.startedAt)));
+  return (parts.regions = regionsOf(parts.app, ctx, parts.authOf, requestSignal(parts.app, parts.clientGone, left)));
+}
+
+/** The default region's budgeted operations, loaders and deadline. */
+function ownScope(ctx: LazyContext): UpstreamScope {
+  return ownRegions(ctx).scope(ctx[LAZY].app.regions.default);
+}
+
+/**
+ * The parts of a request's (or subscription's) context that cost memory or time to set up, made
+ * when first used: the budgeted EMS operations, the loaders and the deadline (a subscription uses
+ * none of them: its events get their own), and the request's child logger. The deadline still counts
+ * from the moment the context was created. Accessors, defined on the context object itself (Yoga
+ * assigns the factory's result onto its initial context), and not enumerable, so that assigning or
+ * spreading a context never makes them.
+ */
+const LAZY_ACCESSORS: PropertyDescriptorMap = {
+  regions: { enumerable: false, configurable: true, get(this: LazyContext) { return ownRegions(this); } },
+  ems: { enumerable: false, configurable: true, get(this: LazyContext) { return ownScope(this).ems; } },
+  loaders: { enumerable: false, configurable: true, get(this: LazyContext) { return ownScope(this).loaders; } },
+  signal: { enumerable: false, configurable: true, get(this: LazyContext) { return ownScope(this).signal; } },
+  log: {
+    enumerable: false,
+    configurable: true,
+    get(this: LazyContext) {
+      const parts = this[LAZY];
+      return (parts.logger ??= parts.app.logger.child({ requestId: this.requestId, traceId: this.span.spanContext().traceId }));
+    },
+  },
+};
+
+/**
+ * One subscription event's context: the subscription's caller, logger and trace, with an upstream
+ * scope of its own, made when a nested field first needs it (most events select none, and
+ * thousands of subscribers may share one).
+ */
+class EventContext implements Context {
+  private upstream: RequestRegions | null = null;
+
+  constructor(
+    private readonly app: AppServices,
+    private readonly subscription: Context,
+  ) {}
+
+  get config() { return this.subscription.config; }
+  get services() { return this.subscription.services; }
+  get auth() { return this.subscription.auth; }
+  get scope() { return this.subscription.scope; }
+  get requestId() { return this.subscription.requestId; }
+  get security() { return this.subscription.security; }
+  get log() { return this.subscription.log; }
+  get span() { return this.subscription.span; }
+  get traceContext() { return this.subscription.traceContext; }
+
+  get regions(): RequestRegions {
+    return (this.upstream ??= regionsOf(this.app, this.subscription, (region) => authIn(this.subscription, region), requestSignal(this.app)));
+  }
+
+  get ems(): EmsApi {
+    return this.own().ems;
+  }
+
+  get loaders(): Loaders {
+    return this.own().loaders;
+  }
+
+  get signal(): AbortSignal {
+    return this.own().signal;
+  }
+
+  get upstreamStarted(): boolean {
+    return this.upstream !== null;
+  }
+
+  private own(): UpstreamScope {
+    return this.regions.scope(this.app.regions.default);
+  }
+}
+
+/** A context's caller credentials in `region`, without making its upstream scope (and deadline) when it has none yet. */
+function authIn(ctx: Context, region: string): EmsAuth {
+  const parts = (ctx as Partial<LazyContext>)[LAZY];
+  return parts ? parts.authOf(region) : ctx.regions.auth(region);
+}
+
+/**
+ * The regions of one request (or event): each region's budgeted EMS operations, bound to `signal`
+ * and the request's logger and trace, and fresh loaders, created on first use; every region spends
+ * one call budget.
+ */
+function regionsOf(
+  services: AppServices,
+  caller: Pick<Context, 'log' | 'traceContext'>,
+  authOf: (region: string) => EmsAuth,
+  signal: AbortSignal,
+): RequestRegions {
+  const budget: CallBudget = { admitted: 0, unsent: 0 };
+  return createRequestRegions(services.regions, authOf, (region) => {
+    const ems = requestApi(services, authOf(region), { signal, logger: caller.log, traceContext: () => caller.traceContext }, region, budget);
+    return { ems, loaders: createLoaders(ems), signal };
+  });
+}
+
+/** Whether a context's EMS operations were ever made: when not, it made no EMS call (and asking would make them). */
+export function upstreamStarted(ctx: Context): boolean {
+  if (ctx instanceof EventContext) return ctx.upstreamStarted;
+  const parts = (ctx as Partial<LazyContext>)[LAZY];
+  return parts ? parts.regions !== null : true;
+}
+
 export function createContextFactory(services: AppServices): ContextFactory {
-  type Caller = Pick<Context, 'log' | 'traceContext'> & { authOf(region: string): EmsAuth };
-  /**
-   * The regions of one request (or event): each region's budgeted EMS operations, bound to
-   * `signal` and the request's logger and trace, and fresh loaders, created on first use; every
-   * region spends one call budget.
-   */
-  const regionsOf = (caller: Caller, signal: AbortSignal): RequestRegions => {
-    const budget: CallBudget = { admitted: 0, unsent: 0 };
-    return createRequestRegions(services.regions, caller.authOf, (region) => {
-      const ems = requestApi(services, caller.authOf(region), { signal, logger: caller.log, traceContext: () => caller.traceContext }, region, budget);
-      return { ems, loaders: createLoaders(ems), signal };
-    });
-  };
   return {
     create(initial) {
+      // Read per request: a running gateway's services may be swapped (tests replace a store).
+      const { client: _client, regions: _regions, ...shared } = services;
       const token = tokenOf(initial);
       const regionTokens = regionTokensOf(initial, services.regions.names);
-      const authOf = (region: string) => resolveAuth(services.config, regionTokens.get(region) ?? token);
-      const auth = authOf(services.regions.default);
+      const auth = resolveAuth(services.config, regionTokens.get(services.regions.default) ?? token);
+      const authOf = regionTokens.size === 0 ? () => auth : (region: string) => resolveAuth(services.config, regionTokens.get(region) ?? token);
       const requestId = requestIdOf(initial.request);
       const { telemetry } = services;
-      const span = telemetry.startSpan('graphql.operation', { kind: SpanKind.SERVER }, telemetry.extract(initial.request?.headers));
-      const traceContext = trace.setSpan(telemetry.extract(initial.request?.headers), span);
-      const log = services.logger.child({ requestId, traceId: span.spanContext().traceId });
-      const { client: _client, regions: _regions, ...shared } = services;
-      const regions = regionsOf({ log, traceContext, authOf }, requestSignal(services, initial.request?.signal));
-      const own = regions.scope(services.regions.default);
-      return {
+      const headers = initial.request?.headers;
+      const span = telemetry.startSpan('graphql.operation', { kind: SpanKind.SERVER }, telemetry.extract(headers));
+      const traceContext = trace.setSpan(telemetry.extract(headers), span);
+      const regionTokensScope = regionTokens.size === 0 ? '' : [...regionTokens].map(([region, t]) => `${region}=${cachedScopeOf({ kind: 'token', token: t })}`).join(',');
+      const parts: LazyParts = { app: services, startedAt: performance.now(), clientGone: initial.request?.signal, authOf, regionTokensScope, regions: null, logger: null };
+      Object.defineProperty(initial, LAZY, { value: parts, configurable: true });
+      Object.defineProperties(initial, LAZY_ACCESSORS);
+      return Object.assign(initial, {
         config: services.config,
         services: shared,
         auth,
-        log,
-        traceContext,
-        scope: scopeOf(auth),
-        regions,
-        ems: own.ems,
-        loaders: own.loaders,
-        signal: own.signal,
+        scope: cachedScopeOf(auth),
         requestId,
         security: requestSecurity(initial),
         span,
-      };
+        traceContext,
+      }) as unknown as Context;
     },
-    // Each event's nested fields get their own deadline, from when they are first read. Created on
-    // first use: most events select no nested field, and thousands of subscribers may share one.
-    forEvent(subscription) {
-      let regions: RequestRegions | null = null;
-      // The subscription's credentials per region (its X-Auth-Token-<region> headers or authTokens).
-      const authOf = (region: string) => subscription.regions.auth(region);
-      const own = () => (regions ??= regionsOf({ log: subscription.log, traceContext: subscription.traceContext, authOf }, requestSignal(services)));
-      return {
-        ...subscription,
-        get regions() {
-          return own();
-        },
-        get ems() {
-          return own().scope(services.regions.default).ems;
-        },
-        get loaders() {
-          return own().scope(services.regions.default).loaders;
-        },
-        get signal() {
-          return own().scope(services.regions.default).signal;
-        },
-      };
-    },
+    forEvent: (subscription) => new EventContext(services, subscription),
   };
+}
+
+/**
+ * How long the result of one event for one (document, variables, credentials, roles) is handed to
+ * further subscribers instead of executed again: long enough to cover one fan-out to thousands of
+ * subscribers, short enough that one subscribing later (and getting the watch's latest state at
+ * once) has its nested fields read anew.
+ */
+const SHARED_RESULT_MS = 1_000;
+
+/** Per event value: its results by sharing key, with when each was made. */
+const sharedResults = new WeakMap<object, Map<string, { at: number; result: unknown }>>();
+const documentIds = new WeakMap<object, number>();
+let nextDocumentId = 0;
+
+/**
+ * What decides an event's result besides the event: the document (the parsed one, which Yoga's
+ * parse cache hands to every operation of the same text), the operation and its variables, the
+ * credentials, per region where the caller sent tokens per region (EMS answers nested fields per
+ * credentials) and the caller's roles (fields are
+ * authorized by role). Null when the operation cannot be shared (variables that do not serialize).
+ */
+function sharingKey(args: ExecutionArgs): string | null {
+  const ctx = args.contextValue as Partial<Context> | undefined;
+  if (!ctx?.scope || !ctx.security) return null;
+  let doc = documentIds.get(args.document);
+  if (doc === undefined) documentIds.set(args.document, (doc = nextDocumentId++));
+  let variables: string;
+  try {
+    variables = JSON.stringify(args.variableValues ?? null);
+  } catch {
+    return null;
+  }
+  const roles = [...ctx.security.caller.roles].sort().join(',');
+  const regionTokens = (ctx as Partial<LazyContext>)[LAZY]?.regionTokensScope ?? '';
+  return `${doc}\0${args.operationName ?? ''}\0${variables}\0${ctx.scope}\0${regionTokens}\0${roles}`;
 }
 
 /**
@@ -282,6 +426,10 @@ export function createContextFactory(services: AppServices): ContextFactory {
  * yoga's executor) would resolve every event with the one context the subscription began with, so
  * this replaces the subscribe step: the source stream as graphql-js creates it, then one `execute`
  * per event. The stream is returned when the operation's signal aborts (the client went away).
+ *
+ * An event reaches every subscriber of a watch as one value, so it is executed once per sharing key
+ * (see sharingKey), not once per subscriber: the others get the same result (within
+ * SHARED_RESULT_MS), which the WebSocket transport then also serializes once.
  */
 export function subscriptionEventScopes(forEvent: ContextFactory['forEvent']): Plugin<Context> {
   return {
@@ -291,9 +439,19 @@ export function subscriptionEventScopes(forEvent: ContextFactory['forEvent']): P
         if (!isAsyncIterable(stream)) return stream;
         const events = stream[Symbol.asyncIterator]();
         args.signal?.addEventListener('abort', () => void events.return?.(), { once: true });
-        return mapAsyncIterator(events, (event) =>
-          execute({ ...args, rootValue: event, contextValue: forEvent(args.contextValue as Context) }),
-        );
+        const key = sharingKey(args);
+        const run = (event: unknown) => execute({ ...args, rootValue: event, contextValue: forEvent(args.contextValue as Context) });
+        return mapAsyncIterator(events, (event) => {
+          if (key === null || typeof event !== 'object' || event === null) return run(event);
+          let results = sharedResults.get(event);
+          if (!results) sharedResults.set(event, (results = new Map()));
+          const now = performance.now();
+          const shared = results.get(key);
+          if (shared && now - shared.at < SHARED_RESULT_MS) return shared.result as ReturnType<typeof run>;
+          const result = run(event);
+          results.set(key, { at: now, result });
+          return result;
+        });
       });
     },
   };

@@ -87,7 +87,10 @@ export class RequestLifecycle {
             const codes = [...new Set(errors.map((e) => String(e.extensions?.code ?? 'INTERNAL_SERVER_ERROR')))];
             if (codes.length > 0) failSpan(ctx.span, new Error(`GraphQL errors: ${codes.join(', ')}`), codes[0]);
             ctx.span.end();
-            ctx.log.debug({ operation: name, type, durationMs: Math.round(performance.now() - started), errors: codes }, 'GraphQL operation finished');
+            // Asked of the service logger first: the request's child logger is made only when used.
+            if (ctx.services.logger.isLevelEnabled('debug')) {
+              ctx.log.debug({ operation: name, type, durationMs: Math.round(performance.now() - started), errors: codes }, 'GraphQL operation finished');
+            }
           },
         };
       },

@@ -3,6 +3,7 @@ import { GraphQLError, Kind, getOperationAST, type DocumentNode, type GraphQLSch
 import type { Plugin } from 'graphql-yoga';
 import type { Config } from './config.js';
 import { gatewayError } from './errors.js';
+import { operationMemo } from './operation-memo.js';
 
 /** What the Pothos complexity plugin computes for an operation (field costs live on the schema). */
 export interface OperationCost {
@@ -48,8 +49,10 @@ export function limitError(cost: OperationCost, limits: Config['limits']): Graph
  * in resolvers, as Pothos does, would only catch it on each event, after the watch began).
  */
 export function operationLimits(limits: Config['limits']): Plugin {
+  // One schema per gateway: an operation's verdict depends on its document and variables alone.
+  const costs = operationMemo<OperationCost | null>();
   const check = (args: { schema: GraphQLSchema; document: DocumentNode; operationName?: string | null; variableValues?: Record<string, unknown> | null }) => {
-    const cost = operationCost(args.schema, args.document, args.operationName, args.variableValues);
+    const cost = costs(args.document, args.operationName, args.variableValues, () => operationCost(args.schema, args.document, args.operationName, args.variableValues));
     return cost && limitError(cost, limits);
   };
   return {

@@ -71,6 +71,7 @@ export async function startGateway(ctx: BenchContext, env: Record<string, string
       ...env,
     },
     logFile: join(ctx.outDir, `gateway-${n}.log`),
+    execArgv: process.env.BENCH_GATEWAY_NODE_FLAGS?.split(' ').filter(Boolean),
   })) as Child & { ready: { url: string } };
 }
 

@@ -12,10 +12,15 @@
 import { writeFile } from 'node:fs/promises';
 import { Session } from 'node:inspector/promises';
 import { writeHeapSnapshot } from 'node:v8';
-import { buildApp } from '../../src/app.js';
-import { loadConfig } from '../../src/config.js';
-import { scopeOf } from '../../src/context.js';
 import { emit, epochMs, serveRpc } from './child.js';
+
+// The compiled build (dist/), which is what `npm start` runs: the parent builds it first (see
+// bench/index.ts). Under tsx, every function of ours would carry esbuild's keepNames wrapper, which
+// production code does not: a property store per closure, thousands of them with subscribers.
+const DIST = new URL('../../dist/', import.meta.url);
+const { buildApp } = (await import(new URL('app.js', DIST).href)) as typeof import('../../src/app.js');
+const { loadConfig } = (await import(new URL('config.js', DIST).href)) as typeof import('../../src/config.js');
+const { scopeOf } = (await import(new URL('context.js', DIST).href)) as typeof import('../../src/context.js');
 
 export interface PublishedEvent {
   progress: number;

@@ -55,12 +55,14 @@ export function moduleOf(frame: CallFrame): string {
     const parts = path.slice(nm + '/node_modules/'.length).split('/');
     return parts[0]!.startsWith('@') ? `${parts[0]}/${parts[1]}` : parts[0]!;
   }
-  return path.startsWith(ROOT) ? path.slice(ROOT.length) : path;
+  const inRepo = path.startsWith(ROOT) ? path.slice(ROOT.length) : path;
+  // The gateway runs from its build: dist/x.js is src/x.ts.
+  return inRepo.startsWith('dist/') ? `src/${inRepo.slice('dist/'.length).replace(/\.js$/, '.ts')}` : inRepo;
 }
 
 /**
  * A function's name and place: `name (package/path/in/package.js:line)` in a dependency, `name
- * (src/file.ts)` in our code (its line numbers are those of the code tsx compiled, not of the source).
+ * (src/file.ts)` in our code (run from its build in dist/, so no line: they would be the build's).
  */
 function functionOf(frame: CallFrame): string {
   const where = moduleOf(frame);

@@ -42,30 +42,40 @@ async function liveCaller(ctx: Context, region: string | null | undefined, find:
  * Here `return()` reaches the hub stream at once, and the hub settles the pending `next()`.
  */
 function untilError<T>(stream: AsyncIterableIterator<T>): AsyncIterableIterator<T | LiveError> {
-  let ended = false;
-  const done = (): IteratorResult<T | LiveError> => ({ done: true, value: undefined });
-  const iterator: AsyncIterableIterator<T | LiveError> = {
-    [Symbol.asyncIterator]: () => iterator,
-    async next() {
-      if (ended) return done();
-      try {
-        const result = await stream.next();
-        if (result.done) ended = true;
-        return result;
-      } catch (error) {
-        if (ended) return done();
-        ended = true;
-        return { done: false, value: error instanceof LiveError ? error : new LiveError(UNEXPECTED_ERROR) };
-      }
-    },
-    async return() {
-      ended = true;
-      await stream.return?.();
-      return done();
-    },
-  };
-  return iterator;
+  return new UntilError(stream);
 }
+
+/** untilError's iterator: a class, so thousands of subscribers share its methods. */
+class UntilError<T> implements AsyncIterableIterator<T | LiveError> {
+  private ended = false;
+
+  constructor(private readonly stream: AsyncIterableIterator<T>) {}
+
+  [Symbol.asyncIterator]() {
+    return this;
+  }
+
+  async next(): Promise<IteratorResult<T | LiveError>> {
+    if (this.ended) return DONE;
+    try {
+      const result = await this.stream.next();
+      if (result.done) this.ended = true;
+      return result;
+    } catch (error) {
+      if (this.ended) return DONE;
+      this.ended = true;
+      return { done: false, value: error instanceof LiveError ? error : new LiveError(UNEXPECTED_ERROR) };
+    }
+  }
+
+  async return(): Promise<IteratorResult<T | LiveError>> {
+    this.ended = true;
+    await this.stream.return?.();
+    return DONE;
+  }
+}
+
+const DONE: IteratorResult<never> = { done: true, value: undefined };
 
 /**
  * The payload of one event, or the error the stream ends with. Each event is resolved in a request

@@ -14,11 +14,13 @@ import {
 import type { Caller } from '../auth/roles.js';
 import { createTokenVerdicts, type TokenVerdicts } from '../auth/token-verdicts.js';
 import type { Config } from '../config.js';
-import { resolveAuth, scopeOf, tokenOf, type Context } from '../context.js';
+import { resolveAuth, scopeOf, tokenOf, upstreamStarted, type Context } from '../context.js';
 import { callsMade } from '../ems/budget.js';
 import { gatewayError } from '../errors.js';
 import { createAuditLog, type AuditLog } from './audit.js';
+import { limitRequestBody } from './body-limit.js';
 import { costError, estimateCost } from './cost.js';
+import { operationMemo } from '../operation-memo.js';
 import { checkVariables, documentLimits, limitExceeded, parseCaches } from './document-limits.js';
 import { createRateLimits, type RateLimits } from './rate-limit.js';
 import { rememberCaller } from './context.js';
@@ -76,7 +78,8 @@ export interface Security {
   yogaOptions: {
     cors: (request: Request) => Record<string, unknown> | false;
     parserAndValidationCache: ReturnType<typeof parseCaches>;
-    maxRequestBodySize: number;
+    /** Off: limitRequestBody (in `plugins`) enforces the same limit more cheaply. */
+    maxRequestBodySize: false;
     multipart: false;
   };
   /** yoga plugins that run before execution: HTTP admission (before parsing), CSRF, document limits, introspection. */
@@ -220,16 +223,22 @@ export function createSecurity(config: Config, logger: Logger, graphqlEndpoint: 
     return args.signal ? AbortSignal.any([args.signal, own]) : own;
   }
 
+  /** Cost estimates by operation: one schema and config per gateway, so the document and variables decide. */
+  const estimates = operationMemo<number>();
+
   async function guardExecution({ args, setResultAndStopExecution }: { args: any; setResultAndStopExecution: (r: ExecutionResult) => void }): Promise<any> {
     const ctx = args.contextValue as Context;
     if (!ctx?.security) return undefined;
     const operation = getOperationAST(args.document, args.operationName);
     if (!operation) return undefined;
-    const fragments = new Map<string, FragmentDefinitionNode>();
-    for (const d of args.document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments.set(d.name.value, d);
-    const estimated = estimateCost(args.schema, operation, fragments, args.variableValues, config);
+    const estimated = estimates(args.document, args.operationName, args.variableValues, () => {
+      const fragments = new Map<string, FragmentDefinitionNode>();
+      for (const d of args.document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments.set(d.name.value, d);
+      return estimateCost(args.schema, operation, fragments, args.variableValues, config);
+    });
     ctx.security.estimatedCost = estimated;
-    const cost = () => ({ estimated, actual: callsMade(ctx.ems) });
+    const made = () => (upstreamStarted(ctx) ? callsMade(ctx.ems) : 0);
+    const cost = () => ({ estimated, actual: made() });
     if (estimated > sec.limits.maxOperationCost) {
       setResultAndStopExecution({ errors: [costError(estimated, sec.limits.maxOperationCost)], extensions: { cost: cost() } });
       return undefined;
@@ -244,7 +253,7 @@ export function createSecurity(config: Config, logger: Logger, graphqlEndpoint: 
     const settle = () => {
       if (settled) return;
       settled = true;
-      void rateLimits.settleEmsCalls(callerId, estimated, callsMade(ctx.ems));
+      void rateLimits.settleEmsCalls(callerId, estimated, made());
     };
     const finish = (result: ExecutionResult): ExecutionResult => {
       let errors = result.errors;
@@ -321,6 +330,8 @@ export function createSecurity(config: Config, logger: Logger, graphqlEndpoint: 
 
   const plugins: Plugin[] = [
     admission,
+    // The document, the variables and the JSON around them.
+    limitRequestBody(sec.limits.maxDocumentBytes + sec.limits.maxVariablesBytes + 16 * 1024),
     useCSRFPrevention({ requestHeaders: CSRF_HEADERS }),
     ...documentLimits(config),
     ...(sec.introspection ? [] : [useDisableIntrospection() as Plugin]),
@@ -347,8 +358,7 @@ export function createSecurity(config: Config, logger: Logger, graphqlEndpoint: 
         };
       },
       parserAndValidationCache: parseCaches(sec.limits.parseCacheBytes),
-      // The document, the variables and the JSON around them.
-      maxRequestBodySize: sec.limits.maxDocumentBytes + sec.limits.maxVariablesBytes + 16 * 1024,
+      maxRequestBodySize: false,
       multipart: false,
     },
     plugins,

@@ -1,4 +1,3 @@
-import { Repeater, SlidingBuffer } from 'graphql-yoga';
 import type { EmsApi, EmsAuth } from '../ems/api.js';
 import { isEmsError } from '../ems/errors.js';
 import type { ClusterRecord, JobRecord } from '../ems/read/index.js';
@@ -7,6 +6,7 @@ import { fatalErrorData, gatewayErrorData, giveUpErrorData, isFatal, LiveError, 
 import type { LivePubSub } from './pubsub.js';
 import { clusterResource, jobResource, type LiveResource } from './resources.js';
 import { nextPollDelay, type PollIntervals } from './schedule.js';
+import { LiveStream } from './stream.js';
 
 type LogFn = (obj: object, msg: string) => void;
 /** The part of a pino logger the hub uses. */
@@ -118,6 +118,9 @@ interface Subscriber {
   end(error?: LiveError): void;
 }
 
+/** Subscribers handed an event per turn of the event loop (see Watch.fanOut). */
+const FANOUT_SLICE = 1_000;
+
 /** Failed polls in a row after which a watch ends (LiveHubOptions.maxPollFailures). */
 export const DEFAULT_MAX_POLL_FAILURES = 5;
 
@@ -192,42 +195,45 @@ class Hub implements LiveHub {
   }
 
   private watch<T>(resource: LiveResource<T>, caller: LiveCaller, id: string): AsyncIterableIterator<T> {
-    // A small sliding buffer: a slow consumer skips intermediate states, never the latest one.
-    return new Repeater<T>(async (push, stop) => {
-      const problem = resource.checkId(id);
-      if (problem) {
-        stop(new LiveError(gatewayErrorData('BAD_USER_INPUT', problem)));
-        return;
-      }
-      if (this.closed) {
-        stop();
-        return;
-      }
-      let lastSig: string | null = null;
-      const subscriber: Subscriber = {
-        auth: caller.auth,
-        region: caller.region,
-        deliver(event) {
-          if (event.type === 'error') {
-            stop(new LiveError(event.error));
-            return;
-          }
-          if (event.sig !== lastSig) {
-            lastSig = event.sig;
-            push(event.value as T).catch(() => {});
-          }
-          if (event.final) stop();
-        },
-        end: (error) => stop(error),
-      };
-      const watch = this.watchFor(resource, caller.region === undefined ? caller.scope : `${caller.scope}:${caller.region}`, id);
-      watch.add(subscriber);
-      try {
-        await stop;
-      } finally {
-        watch.remove(subscriber);
-      }
-    }, new SlidingBuffer(16));
+    // Registered on the first next(); a small sliding buffer: a slow consumer skips intermediate
+    // states, never the latest one.
+    let watch: Watch<T> | null = null;
+    let subscriber: Subscriber | null = null;
+    return new LiveStream<T>(
+      (stream) => {
+        const problem = resource.checkId(id);
+        if (problem) {
+          stream.stop(new LiveError(gatewayErrorData('BAD_USER_INPUT', problem)));
+          return;
+        }
+        if (this.closed) {
+          stream.stop();
+          return;
+        }
+        let lastSig: string | null = null;
+        subscriber = {
+          auth: caller.auth,
+          region: caller.region,
+          deliver(event) {
+            if (event.type === 'error') {
+              stream.stop(new LiveError(event.error));
+              return;
+            }
+            if (event.sig !== lastSig) {
+              lastSig = event.sig;
+              stream.push(event.value as T);
+            }
+            if (event.final) stream.stop();
+          },
+          end: (error) => stream.stop(error),
+        };
+        watch = this.watchFor(resource, caller.region === undefined ? caller.scope : `${caller.scope}:${caller.region}`, id);
+        watch.add(subscriber);
+      },
+      () => {
+        if (watch && subscriber) watch.remove(subscriber);
+      },
+    );
   }
 
   private watchFor<T>(resource: LiveResource<T>, scope: string, id: string): Watch<T> {
@@ -271,6 +277,9 @@ class Watch<T> {
   private rejoinFloorAt: number | null = null;
   private failures = 0;
   private seq = 0;
+  /** A fan-out is being handed out slice by slice (see fanOut); the events waiting for it. */
+  private fanning = false;
+  private readonly fanQueue: LiveEvent<T>[] = [];
   private lastPublished: LiveEvent<T> | null = null;
   private pollTimer: NodeJS.Timeout | null = null;
   private leaseTimer: NodeJS.Timeout | null = null;
@@ -427,7 +436,42 @@ class Watch<T> {
       this.ended = true;
       this.finish();
     }
-    for (const subscriber of [...this.subscribers]) subscriber.deliver(event);
+    this.fanOut(event);
+  }
+
+  /**
+   * Hands `event` to the subscribers there are now, FANOUT_SLICE at a time: each slice's work (the
+   * subscribers' results and messages, run as microtasks) finishes before the next slice starts on
+   * a later turn of the event loop, so one fan-out to thousands never holds up other requests for
+   * long. Events that arrive meanwhile wait for it, so each subscriber still gets them in order.
+   */
+  private fanOut(event: LiveEvent<T>) {
+    if (this.fanning) {
+      this.fanQueue.push(event);
+      return;
+    }
+    const targets = [...this.subscribers];
+    if (targets.length <= FANOUT_SLICE) {
+      for (const subscriber of targets) subscriber.deliver(event);
+      return;
+    }
+    this.fanning = true;
+    let i = 0;
+    const slice = () => {
+      const end = Math.min(i + FANOUT_SLICE, targets.length);
+      for (; i < end; i++) {
+        const subscriber = targets[i]!;
+        if (this.subscribers.has(subscriber)) subscriber.deliver(event);
+      }
+      if (i < targets.length) {
+        setImmediate(slice);
+        return;
+      }
+      this.fanning = false;
+      const next = this.fanQueue.shift();
+      if (next) this.fanOut(next);
+    };
+    slice();
   }
 
   /**

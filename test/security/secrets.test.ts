@@ -49,7 +49,7 @@ describe('secrets never leave', () => {
       EMS_AK: AK,
       EMS_SK: SK,
       EMS_SECURITY_TOKEN: 'sts-session-token-abcdef',
-      EMS_CIRCUIT_FAILURES: '0',
+      EMS_CIRCUIT_THRESHOLD: '0',
       EMS_MAX_RETRIES: '0',
       GATEWAY_AUTH: 'none',
       LOG_LEVEL: 'debug',

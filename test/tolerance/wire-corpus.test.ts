@@ -39,7 +39,7 @@ async function start(env: Record<string, string> = {}): Promise<{ app: App; url:
     GATEWAY_AUTH: 'none',
     AUDIT_LOG: 'off',
     EMS_MAX_RETRIES: '0',
-    EMS_CIRCUIT_FAILURES: '0',
+    EMS_CIRCUIT_THRESHOLD: '0',
     LOG_LEVEL: 'silent',
     ...env,
   });

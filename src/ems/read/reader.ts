@@ -119,10 +119,27 @@ const TIMESTAMP_PATTERN = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+
 
 /** The instant a timestamp in that form names (epoch ms), or null for any other text. */
 export function timestampMs(text: string): number | null {
-  if (!TIMESTAMP_PATTERN.test(text)) return null;
-  const ms = Date.parse(text);
-  return Number.isNaN(ms) ? null : ms;
+  // No timestamp in that form is longer (nanoseconds and an offset: 35 characters).
+  if (text.length > 40) return null;
+  const known = instants.get(text);
+  if (known !== undefined) return known;
+  let ms: number | null = null;
+  if (TIMESTAMP_PATTERN.test(text)) {
+    const parsed = Date.parse(text);
+    ms = Number.isNaN(parsed) ? null : parsed;
+  }
+  // Bounded: cleared whole when full, which costs one regex and Date.parse per timestamp again.
+  if (instants.size >= MAX_KNOWN_INSTANTS) instants.clear();
+  instants.set(text, ms);
+  return ms;
 }
+
+/**
+ * Timestamps read recently, and what they name: a list of jobs repeats the same few times in its
+ * tasks (created together), and every poll and page sends them again.
+ */
+const instants = new Map<string, number | null>();
+const MAX_KNOWN_INSTANTS = 10_000;
 const NUMERIC = /^\s*-?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*$/;
 const INT32_MAX = 2147483647;
 
@@ -251,7 +268,10 @@ export class At {
       this.note(key, 'empty_time');
       return null;
     }
-    if (typeof value === 'string' && timestampMs(value.trim()) !== null) return value.trim();
+    if (typeof value === 'string') {
+      const text = value.trim();
+      if (timestampMs(text) !== null) return text;
+    }
     this.note(key, 'bad_field');
     return null;
   }

@@ -106,9 +106,10 @@ export interface WsSecurity {
 
 export function createSecurity(config: Config, logger: Logger, graphqlEndpoint: string): Security {
   const sec = config.security;
+  // First: an AUDIT_LOG that cannot be opened stops start-up before anything else is opened.
+  const audit = createAuditLog(sec.auditLog);
   const verdicts = createTokenVerdicts();
   const rateLimits = createRateLimits(config, (err) => logger.warn({ err: { message: err.message } }, 'rate limiter store error'));
-  const audit = createAuditLog(sec.auditLog);
   const authenticator = createAuthenticator(config, {
     authBlocked: (address) => rateLimits.authBlocked(address),
     authFailed: (address) => rateLimits.authFailed(address),

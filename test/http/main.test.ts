@@ -98,6 +98,29 @@ describe('npm start with a DATA_DIR it cannot use', () => {
   });
 });
 
+describe('npm start with an AUDIT_LOG it cannot use', () => {
+  // pino's destination made the directory with Node's recursive mkdir, which loops forever under /proc.
+  it.runIf(process.platform === 'linux')('fails at once with a coded message naming AUDIT_LOG (a path under /proc, a file in the way)', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'ems-gateway-auditlog-')), 'a-file');
+    writeFileSync(file, '');
+    for (const [path, code] of [
+      ['/proc/nope/audit.log', 'ENOENT'],
+      [join(file, 'audit.log'), 'ENOTDIR'],
+    ] as const) {
+      const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+        env: { ...process.env, EMS_ENDPOINT: 'http://127.0.0.1:9', DATA_DIR: mkdtempSync(join(tmpdir(), 'ems-gateway-data-')), PORT: '0', LOG_LEVEL: 'silent', AUDIT_LOG: path },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let output = '';
+      child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+      child.stderr.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+      const [exit] = await once(child, 'exit');
+      expect(exit).toBe(1);
+      expect(output.trim()).toMatch(new RegExp(`^ems-gateway failed to start: AUDIT_LOG "${path}" is not usable \\(${code}\\): .*; set AUDIT_LOG to a writable file, stdout, stderr or off$`));
+    }
+  });
+});
+
 describe('npm start on a port in use', () => {
   it('names SIMULATOR_PORT when the simulator’s port is taken', async () => {
     const blocker = createServer().listen(0, '127.0.0.1');

@@ -171,7 +171,9 @@ export function regionError(region: string, error: unknown, path: readonly (stri
     retryable: facts.retryable,
     region,
   };
-  return new GraphQLError(redact(`Region ${region} did not answer: ${facts.message}`), { path, extensions });
+  // An error that already names its region (a write's share that failed) keeps its own text.
+  const named = error instanceof GraphQLError && error.extensions.region === region;
+  return new GraphQLError(redact(named ? error.message : `Region ${region} did not answer: ${facts.message}`), { path, extensions });
 }
 
 /**

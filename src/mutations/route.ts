@@ -8,34 +8,41 @@
 import { GraphQLError } from 'graphql';
 import type { Context } from '../context.js';
 import { isEmsError } from '../ems/errors.js';
-import { EmsJobId, EmsUuid, brokenRule } from '../ems/models/index.js';
+import { CANCEL_JOBS_MAX, EmsJobId, EmsUuid, brokenRule } from '../ems/models/index.js';
 import { fanOut, locate, orNullWhenNotFound } from '../regional.js';
 import { scopeOf } from '../context.js';
 import { NOT_FROM_EMS, NotFoundError, ValidationError, type MutationName } from './errors.js';
 
 const regionField = (message: string) => new ValidationError([{ path: ['input', 'region'], field: 'region', message }]);
 
+/** One region's share of a write that spans regions (cancelJobs of jobs in several regions). */
+export interface RoutePart {
+  region: string;
+  ctx: Context;
+  /** The input's `jobIds` that go to this region, in input order. */
+  jobIds: string[];
+}
+
 /**
- * The region `input` writes to, and the context bound to it (its operations, loaders, credentials
- * and project id); null = the request's own (one region configured and none named).
+ * Where a mutation goes: one region and the context bound to it (its operations, loaders,
+ * credentials and project id), or, for cancelJobs of jobs held by several regions, one part per
+ * region (`parts`, in configured order; `region` is the first). Null = the request's own (one
+ * region configured and none named).
  */
-export async function routeMutation(
-  name: MutationName,
-  input: Record<string, unknown>,
-  ctx: Context,
-): Promise<{ region: string; ctx: Context } | null> {
+export type MutationRoute = { region: string; ctx: Context; parts?: undefined } | { region: string; ctx: Context; parts: RoutePart[] };
+
+export async function routeMutation(name: MutationName, input: Record<string, unknown>, ctx: Context): Promise<MutationRoute | null> {
   const { services } = ctx.regions;
   const given = input.region;
-  let region: string;
   if (typeof given === 'string') {
     if (!services.names.includes(given)) throw regionField(`must name a configured region (${services.names.join(', ')}), got ${JSON.stringify(given)}`);
-    region = given;
-  } else if (!services.multi) {
-    return null;
-  } else {
-    region = await findRegion(name, input, ctx);
+    return { region: given, ctx: regionalContext(ctx, given) };
   }
-  return { region, ctx: regionalContext(ctx, region) };
+  if (!services.multi) return null;
+  const found = await findRegion(name, input, ctx);
+  if (typeof found === 'string') return { region: found, ctx: regionalContext(ctx, found) };
+  const parts = [...found].map(([region, jobIds]) => ({ region, ctx: regionalContext(ctx, region), jobIds }));
+  return { region: parts[0]!.region, ctx: parts[0]!.ctx, parts };
 }
 
 /** `ctx` bound to `region`: EMS operations, loaders, credentials, project id (and idempotency scope) of that region. */
@@ -56,7 +63,7 @@ export function regionalContext(ctx: Context, region: string): Context {
   };
 }
 
-async function findRegion(name: MutationName, input: Record<string, unknown>, ctx: Context): Promise<string> {
+async function findRegion(name: MutationName, input: Record<string, unknown>, ctx: Context): Promise<string | Map<string, string[]>> {
   const { services } = ctx.regions;
   const required = () => regionField(`is required: several regions are configured (${services.names.join(', ')})`);
   switch (name) {
@@ -76,15 +83,17 @@ async function findRegion(name: MutationName, input: Record<string, unknown>, ct
     }
     case 'cancelJobs': {
       const ids = Array.isArray(input.jobIds) ? (input.jobIds as unknown[]) : [];
-      if (ids.length === 0 || ids.some((id) => typeof id !== 'string' || brokenRule(EmsJobId, id))) return services.default;
+      // Input the mutation's validation refuses (malformed ids, too many) is refused there, before any call.
+      if (ids.length === 0 || ids.length > CANCEL_JOBS_MAX || ids.some((id) => typeof id !== 'string' || brokenRule(EmsJobId, id))) return services.default;
+      // The ids each region holds (one batched ShowJob per id and region, within the call budget).
       const held = await fanOut(ctx, services.names, null, async ({ loaders }) => {
         const jobs = await loaders.jobById.loadMany(ids as string[]);
         const missing = jobs.filter((job) => job instanceof Error && !(isEmsError(job) && job.code === 'NOT_FOUND'));
         if (missing.length > 0) throw missing[0];
-        return jobs.filter((job) => !(job instanceof Error)).length;
+        return new Set((ids as string[]).filter((_, i) => !(jobs[i] instanceof Error)));
       });
       const silent = services.names.filter((r) => !held.has(r));
-      const holding = services.names.filter((r) => (held.get(r) ?? 0) > 0);
+      const holding = services.names.filter((r) => (held.get(r)?.size ?? 0) > 0);
       if (silent.length > 0) {
         const outcome = ctx.regions.outcomes().find((o) => o.name === silent[0]);
         throw new GraphQLError(`The region of jobIds could not be told: ${silent.join(', ')} did not answer; retry, or name the region`, {
@@ -93,7 +102,18 @@ async function findRegion(name: MutationName, input: Record<string, unknown>, ct
       }
       if (holding.length === 1) return holding[0]!;
       if (holding.length === 0) throw regionField(`is required: no region (${services.names.join(', ')}) knows any of jobIds`);
-      throw regionField(`is required: jobIds are in several regions (${holding.join(', ')}); cancel each region’s jobs with its own region`);
+      // Jobs in several regions: one CancelJobs per region, each with the ids it holds. An id that
+      // two regions hold is two jobs: which one is meant is not guessed.
+      const unique = [...new Set(ids as string[])];
+      const ambiguous = unique.filter((id) => holding.filter((r) => held.get(r)!.has(id)).length > 1);
+      if (ambiguous.length > 0) {
+        throw regionField(`is required: ${ambiguous.join(', ')} ${ambiguous.length === 1 ? 'is a job' : 'are jobs'} in several regions (${holding.filter((r) => ambiguous.some((id) => held.get(r)!.has(id))).join(', ')}); name the region`);
+      }
+      const parts = new Map(holding.map((r) => [r, unique.filter((id) => held.get(r)!.has(id))] as const));
+      // Ids no region knows go with the first region's share, whose EMS reports them as failed (as with one region).
+      const unknown = unique.filter((id) => !holding.some((r) => held.get(r)!.has(id)));
+      if (unknown.length > 0) parts.set(holding[0]!, unique.filter((id) => held.get(holding[0]!)!.has(id) || unknown.includes(id)));
+      return parts;
     }
     case 'createCredential': {
       const projectId = input.projectId;

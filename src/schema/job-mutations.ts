@@ -2,6 +2,10 @@ import { builder } from '../builder.js';
 import { EmsBadResponseError } from '../ems/errors.js';
 import { CANCEL_JOBS_MAX, EmsCancelJobsRequest, JOB_ID_MAX, JOB_ID_PREFIXES_TEXT } from '../ems/models/index.js';
 import type { AcceptedWrite } from '../ems/read/index.js';
+import { GraphQLError } from 'graphql';
+import type { Context } from '../context.js';
+import { MutationError } from '../mutations/errors.js';
+import type { RoutePart } from '../mutations/route.js';
 import { runMutation } from '../mutations/run.js';
 import { validateInput, type EmsMapping } from '../mutations/validation.js';
 import { idempotencyKeyField, mutationField, regionInputField, replayedField } from './mutation.js';
@@ -61,35 +65,85 @@ export const CancelJobsPayload = builder.objectRef<CancelJobsPayloadData>('Cance
   }),
 });
 
+/**
+ * One CancelJobs in `ctx`'s region, exactly once per idempotency key there. `whole`: the request's
+ * full job id list when this is one region's share of a request that spans regions; it is part of
+ * the idempotency fingerprint, so a key reused with other jobs is refused in every region.
+ */
+function cancelIn(input: typeof CancelJobsInput.$inferInput, ctx: Context, whole?: readonly string[]): Promise<CancelJobsPayloadData> {
+  const body = validateInput(input, CANCEL_JOBS_RULES);
+  return runMutation(ctx, {
+    name: 'cancelJobs',
+    idempotencyKey: input.idempotencyKey,
+    request: whole ? { ...body, of: whole } : body,
+    submit: async (): Promise<CancelJobsStored> => {
+      const response = await ctx.ems.cancelJobs(body);
+      return {
+        requested: body.job_ids,
+        failed: response.failedIds,
+        successRows: response.successRows,
+        failedRows: response.failedRows,
+        accepted: response.accepted,
+      };
+    },
+    summary: (stored) => ({ jobIds: stored.requested.join(' ') }),
+    render: async (stored, replayed) => {
+      // Their statuses changed: later reads of this request must not see the old ones.
+      ctx.loaders.invalidateJobs();
+      const requested = [...new Set(stored.requested)];
+      const failedList = failedIds(stored, requested);
+      const failed = new Set(failedList);
+      return { cancelled: requested.filter((id) => !failed.has(id)), failed: failedList, replayed };
+    },
+  });
+}
+
+/**
+ * Jobs in several regions: one CancelJobs per region at once, each exactly once under the same key
+ * (records are per region). The answers merge in request order. A region whose share failed while
+ * another's was accepted does not hide the accepted one: its ids are listed as `failed` and an error
+ * on the field names the region (its key is released when EMS refused, so a repeat resubmits only
+ * that share). When every share failed, the first failure is the result.
+ */
+async function cancelAcross(input: typeof CancelJobsInput.$inferInput, parts: RoutePart[], path: readonly (string | number)[]): Promise<CancelJobsPayloadData> {
+  // The whole request is checked first: the shares are each smaller than the limits it must meet.
+  validateInput(input, CANCEL_JOBS_RULES);
+  const whole = input.jobIds.map(String);
+  const settled = await Promise.allSettled(parts.map((part) => cancelIn({ ...input, jobIds: part.jobIds, region: part.region }, part.ctx, whole)));
+  if (settled.every((r) => r.status === 'rejected')) throw (settled[0] as PromiseRejectedResult).reason;
+  const cancelled = new Set<string>();
+  const failed = new Set<string>();
+  const regions = parts[0]!.ctx.regions;
+  settled.forEach((result, i) => {
+    const part = parts[i]!;
+    if (result.status === 'fulfilled') {
+      result.value.cancelled.forEach((id) => cancelled.add(id));
+      result.value.failed.forEach((id) => failed.add(id));
+      regions.answered(part.region);
+    } else {
+      part.jobIds.forEach((id) => failed.add(id));
+      const reason = result.reason as unknown;
+      const error =
+        reason instanceof MutationError
+          ? new GraphQLError(`cancelJobs of ${part.jobIds.join(', ')} in region ${part.region} failed: ${reason.message}`, {
+              extensions: { code: reason.code, region: part.region, upstreamCode: (reason as { upstreamCode?: string | null }).upstreamCode ?? null, requestId: (reason as { requestId?: string | null }).requestId ?? null },
+            })
+          : reason;
+      regions.failed(part.region, error, path);
+    }
+  });
+  const order = [...new Set(whole)];
+  return {
+    cancelled: order.filter((id) => cancelled.has(id) && !failed.has(id)),
+    failed: order.filter((id) => failed.has(id)),
+    replayed: settled.every((r) => r.status === 'fulfilled' && r.value.replayed),
+  };
+}
+
 mutationField('cancelJobs', {
   input: CancelJobsInput,
   payload: CancelJobsPayload,
-  description: 'Cancels jobs (CancelJobs).',
-  resolve: (input, ctx) => {
-    const body = validateInput(input, CANCEL_JOBS_RULES);
-    return runMutation(ctx, {
-      name: 'cancelJobs',
-      idempotencyKey: input.idempotencyKey,
-      request: body,
-      submit: async (): Promise<CancelJobsStored> => {
-        const response = await ctx.ems.cancelJobs(body);
-        return {
-          requested: body.job_ids,
-          failed: response.failedIds,
-          successRows: response.successRows,
-          failedRows: response.failedRows,
-          accepted: response.accepted,
-        };
-      },
-      summary: (stored) => ({ jobIds: stored.requested.join(' ') }),
-      render: async (stored, replayed) => {
-        // Their statuses changed: later reads of this request must not see the old ones.
-        ctx.loaders.invalidateJobs();
-        const requested = [...new Set(stored.requested)];
-        const failedList = failedIds(stored, requested);
-        const failed = new Set(failedList);
-        return { cancelled: requested.filter((id) => !failed.has(id)), failed: failedList, replayed };
-      },
-    });
-  },
+  description: 'Cancels jobs (CancelJobs); jobs in several regions get one CancelJobs per region.',
+  resolve: (input, ctx) => cancelIn(input, ctx),
+  resolveParts: cancelAcross,
 });

@@ -1,0 +1,168 @@
+/**
+ * Operating a gateway over several regions: one CancelJobs per region for jobs in several regions
+ * (exactly once per key in each), /readyz per region, and the region on upstream metrics and call
+ * logs. Three simulated regions over real HTTP (test/fixtures/regions-harness.ts).
+ */
+import { Writable } from 'node:stream';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startHarness } from '../fixtures/harness.js';
+import { startRegionsHarness, THREE_REGIONS, type RegionsHarness } from '../fixtures/regions-harness.js';
+import { createClusterJob } from '../subscriptions/live-helpers.js';
+
+const [NORTH, EAST, SOUTHEAST] = THREE_REGIONS;
+
+const CANCEL = `mutation ($input: CancelJobsInput!) {
+  cancelJobs(input: $input) {
+    __typename
+    ... on CancelJobsPayload { cancelled failed replayed }
+    ... on Error { code message }
+    ... on ValidationError { fields { field message } }
+  }
+}`;
+
+const cancelCounts = (h: RegionsHarness) => h.sims.regions.map((s) => s.stats.count('CancelJobs'));
+
+describe('three regions: cancelJobs of jobs in several regions', () => {
+  let h: RegionsHarness;
+  beforeAll(async () => {
+    h = await startRegionsHarness({ sim: { clockSpeed: 1 }, env: { EMS_MAX_RETRIES: '0' } });
+  });
+  afterAll(() => h?.close());
+
+  it('sends one CancelJobs per region, each with its own jobs, and merges the answers in request order', async () => {
+    const east = await createClusterJob(h.sims.region(EAST));
+    const north = await createClusterJob(h.sims.region(NORTH));
+    for (const sim of h.sims.regions) sim.stats.reset();
+    const { data, errors } = await h.gql(CANCEL, { input: { jobIds: [east.jobId, north.jobId] } });
+    expect(errors).toBeUndefined();
+    expect(data.cancelJobs).toEqual({ __typename: 'CancelJobsPayload', cancelled: [east.jobId, north.jobId], failed: [], replayed: false });
+    expect(cancelCounts(h)).toEqual([1, 1, 0]);
+  });
+
+  it('exactly once per idempotency key in every region; the key with other jobs is refused', async () => {
+    const east = await createClusterJob(h.sims.region(EAST));
+    const south = await createClusterJob(h.sims.region(SOUTHEAST));
+    for (const sim of h.sims.regions) sim.stats.reset();
+    const input = { jobIds: [south.jobId, east.jobId], idempotencyKey: `split-${Date.now()}` };
+    const first = await h.gql(CANCEL, { input });
+    expect(first.data.cancelJobs).toEqual({ __typename: 'CancelJobsPayload', cancelled: [south.jobId, east.jobId], failed: [], replayed: false });
+    const again = await h.gql(CANCEL, { input });
+    expect(again.data.cancelJobs).toEqual({ __typename: 'CancelJobsPayload', cancelled: [south.jobId, east.jobId], failed: [], replayed: true });
+    expect(cancelCounts(h)).toEqual([0, 1, 1]);
+    // The same key for a part of the jobs (one region) or in another order is another input.
+    const part = await h.gql(CANCEL, { input: { ...input, jobIds: [east.jobId] } });
+    expect(part.data.cancelJobs).toMatchObject({ __typename: 'IdempotencyKeyReusedError', code: 'IDEMPOTENCY_KEY_REUSED' });
+    const reordered = await h.gql(CANCEL, { input: { ...input, jobIds: [east.jobId, south.jobId] } });
+    expect(reordered.data.cancelJobs).toMatchObject({ __typename: 'IdempotencyKeyReusedError' });
+    expect(cancelCounts(h)).toEqual([0, 1, 1]);
+  });
+
+  it('a region whose share fails does not hide the accepted share: its ids are failed, an error names it, a repeat resubmits it alone', async () => {
+    const north = await createClusterJob(h.sims.region(NORTH));
+    const south = await createClusterJob(h.sims.region(SOUTHEAST));
+    for (const sim of h.sims.regions) sim.stats.reset();
+    const input = { jobIds: [north.jobId, south.jobId], idempotencyKey: `split-partial-${Date.now()}` };
+    h.sims.region(SOUTHEAST).setFaults({ errorRate: 1, operations: ['CancelJobs'] });
+    let first;
+    try {
+      first = await h.gql(CANCEL, { input });
+    } finally {
+      h.sims.region(SOUTHEAST).resetFaults();
+    }
+    expect(first.data.cancelJobs).toEqual({ __typename: 'CancelJobsPayload', cancelled: [north.jobId], failed: [south.jobId], replayed: false });
+    expect(first.errors).toHaveLength(1);
+    expect(first.errors![0]).toMatchObject({
+      path: ['cancelJobs'],
+      message: expect.stringContaining(SOUTHEAST),
+      extensions: { region: SOUTHEAST, code: 'UPSTREAM_UNAVAILABLE' },
+    });
+    expect(first.extensions?.regions?.find((r) => r.name === SOUTHEAST)).toMatchObject({ ok: false, code: 'UPSTREAM_UNAVAILABLE' });
+    const northCalls = h.sims.region(NORTH).stats.count('CancelJobs');
+    // EMS refused the southeast share, so its key was released: the repeat submits it, and replays the north share.
+    const again = await h.gql(CANCEL, { input });
+    expect(again.errors).toBeUndefined();
+    expect(again.data.cancelJobs).toEqual({ __typename: 'CancelJobsPayload', cancelled: [north.jobId, south.jobId], failed: [], replayed: false });
+    expect(h.sims.region(NORTH).stats.count('CancelJobs')).toBe(northCalls);
+  });
+
+  it('every share failing is the first failure; jobs no region knows still need a region; too many ids are refused before any lookup', async () => {
+    const unknown = await h.gql(CANCEL, { input: { jobIds: ['long-00000000-0000-4000-8000-000000000000'] } });
+    expect(unknown.data.cancelJobs).toMatchObject({ __typename: 'ValidationError', fields: [{ field: 'region' }] });
+    for (const sim of h.sims.regions) sim.stats.reset();
+    const many = Array.from({ length: 1001 }, (_, i) => `long-00000000-0000-4000-8000-${String(i).padStart(12, '0')}`);
+    const tooMany = await h.gql(CANCEL, { input: { jobIds: many } });
+    expect(tooMany.data.cancelJobs).toMatchObject({ __typename: 'ValidationError', fields: [{ field: 'jobIds' }] });
+    expect(h.sims.regions.map((s) => s.stats.log.length)).toEqual([0, 0, 0]);
+  });
+});
+
+describe('three regions: /readyz, metrics and call logs per region', () => {
+  let h: RegionsHarness;
+  const lines: Record<string, unknown>[] = [];
+  beforeAll(async () => {
+    const sink = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        for (const line of chunk.toString('utf8').split('\n')) if (line.trim()) lines.push(JSON.parse(line) as Record<string, unknown>);
+        done();
+      },
+    });
+    h = await startRegionsHarness({ env: { EMS_MAX_RETRIES: '0' }, logger: pino({ level: 'debug' }, sink) });
+  });
+  afterAll(() => h?.close());
+
+  it('labels upstream metrics and call logs with the region', async () => {
+    const { errors } = await h.gql('{ clusters(first: 1) { edges { node { id } } } }');
+    expect(errors).toBeUndefined();
+    const metrics = await (await fetch(new URL('/metrics', h.url))).text();
+    for (const region of THREE_REGIONS) {
+      expect(metrics).toContain(`ems_upstream_requests_total{operation="ListClusters",status="200",code="OK",region="${region}"}`);
+      expect(metrics).toMatch(new RegExp(`^ems_upstream_request_duration_seconds_count\\{operation="ListClusters",region="${region}"\\} \\d+$`, 'm'));
+    }
+    const calls = lines.filter((l) => l.msg === 'EMS call' && l.operation === 'ListClusters');
+    expect(new Set(calls.map((l) => l.region))).toEqual(new Set(THREE_REGIONS));
+  });
+
+  it('/readyz reports each region; ready while any region answers, 503 when none does', async () => {
+    const readyz = async () => {
+      const response = await fetch(new URL('/readyz', h.url));
+      return { status: response.status, body: (await response.json()) as { status: string; checks: Record<string, unknown> } };
+    };
+    expect(await readyz()).toMatchObject({
+      status: 200,
+      body: { status: 'ready', checks: { ems: 'up', regions: { [NORTH]: 'up', [EAST]: 'up', [SOUTHEAST]: 'up' } } },
+    });
+    await h.sims.region(EAST).stop();
+    await expect.poll(readyz, { timeout: 15_000, interval: 200 }).toMatchObject({
+      status: 200,
+      body: { status: 'ready', checks: { ems: 'partial', regions: { [NORTH]: 'up', [EAST]: 'down', [SOUTHEAST]: 'up' } } },
+    });
+    const failed = lines.filter((l) => l.msg === 'EMS call failed');
+    await h.gql('{ clusters(first: 1) { edges { node { id } } } }');
+    await expect.poll(() => lines.filter((l) => l.msg === 'EMS call failed').slice(failed.length), { timeout: 5_000 }).toContainEqual(
+      expect.objectContaining({ operation: 'ListClusters', region: EAST, code: 'UPSTREAM_UNAVAILABLE' }),
+    );
+    await h.sims.region(NORTH).stop();
+    await h.sims.region(SOUTHEAST).stop();
+    await expect.poll(readyz, { timeout: 15_000, interval: 200 }).toMatchObject({
+      status: 503,
+      body: { status: 'unavailable', checks: { ems: 'down', regions: { [NORTH]: 'down', [EAST]: 'down', [SOUTHEAST]: 'down' } } },
+    });
+  });
+});
+
+describe('one region: metrics and /readyz as before', () => {
+  it('no region label and no regions check', async () => {
+    const one = await startHarness();
+    try {
+      await one.gql('{ clusters(first: 1) { edges { node { id } } } }');
+      const metrics = await (await fetch(new URL('/metrics', one.url))).text();
+      expect(metrics).toContain('ems_upstream_requests_total{operation="ListClusters",status="200",code="OK"}');
+      expect(metrics).not.toMatch(/^ems_upstream_request[^\n]*region=/m);
+      const ready = (await (await fetch(new URL('/readyz', one.url))).json()) as { checks: Record<string, unknown> };
+      expect(ready.checks).toEqual({ ems: 'up', redis: 'not configured', subscriptions: 'single' });
+    } finally {
+      await one.close();
+    }
+  });
+});

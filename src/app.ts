@@ -103,6 +103,9 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
       const log = call.logger ?? logger;
       if (call.error && call.abandoned) {
         log.debug({ operation: call.operation, ...where, durationMs: Math.round(call.durationMs) }, 'EMS call abandoned: its caller went away or the gateway is stopping');
+      } else if (call.error?.code === 'NOT_FOUND' && call.method === 'GET' && regionList.length > 1) {
+        // A lookup by id asks every region: the regions that do not hold it answer 404 as a matter of course.
+        log.debug({ operation: call.operation, ...where, status: call.status, emsRequestId: call.requestId, durationMs: Math.round(call.durationMs) }, 'EMS call: not found in this region');
       } else if (call.error) {
         log.warn(
           { operation: call.operation, ...where, status: call.status, emsRequestId: call.requestId, code: call.error.code, durationMs: Math.round(call.durationMs) },

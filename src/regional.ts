@@ -41,6 +41,11 @@ export function createRegionServices(list: readonly RegionConfig[], clients: Rea
   };
 }
 
+/** A name the caller sent, quoted for an error: at most 64 characters of it (a region name is never longer). */
+export function quotedName(name: string): string {
+  return JSON.stringify(name.length > 64 ? `${name.slice(0, 64)}…` : name);
+}
+
 function unknownRegion(name: string): never {
   throw new Error(`no region ${name} is configured`);
 }
@@ -113,7 +118,7 @@ export function createRequestRegions(
   const failures: RegionFailure[] = [];
   const check = (argument: string, name: string) => {
     if (!services.names.includes(name)) {
-      throw userInputError(`"${argument}" must name a configured region (${services.names.join(', ')}), got ${JSON.stringify(name)}`, { argument });
+      throw userInputError(`"${argument}" must name a configured region (${services.names.join(', ')}), got ${quotedName(name)}`, { argument });
     }
     return name;
   };
@@ -223,8 +228,13 @@ export async function locate<T>(
   const first = ctx.regions.outcomes().find((o) => o.name === silent[0]);
   throw new GraphQLError(
     `${what} was not found in the regions that answered; ${silent.join(', ')} did not answer, so it may be there: retry, or name its region`,
-    { extensions: { code: first?.code ?? 'UPSTREAM_UNAVAILABLE', upstreamCode: null, requestId: first?.requestId ?? null, retryable: true, region: silent[0] } },
+    { extensions: { code: first?.code ?? 'UPSTREAM_UNAVAILABLE', upstreamCode: null, requestId: first?.requestId ?? null, retryable: retryableCode(first?.code), region: silent[0] } },
   );
+}
+
+/** Whether a region's failure may pass on retry: not a refused token or right, nor a request EMS cannot take. */
+export function retryableCode(code: string | null | undefined): boolean {
+  return !['UNAUTHENTICATED', 'FORBIDDEN', 'BAD_REQUEST', 'BAD_USER_INPUT'].includes(code ?? '');
 }
 
 /** NOT_FOUND from EMS as null. */

@@ -9,7 +9,7 @@ import { GraphQLError } from 'graphql';
 import type { Context } from '../context.js';
 import { isEmsError } from '../ems/errors.js';
 import { CANCEL_JOBS_MAX, EmsJobId, EmsUuid, brokenRule } from '../ems/models/index.js';
-import { fanOut, locate, orNullWhenNotFound } from '../regional.js';
+import { fanOut, locate, orNullWhenNotFound, quotedName, retryableCode } from '../regional.js';
 import { scopeOf } from '../context.js';
 import { NOT_FROM_EMS, NotFoundError, ValidationError, type MutationName } from './errors.js';
 
@@ -35,7 +35,7 @@ export async function routeMutation(name: MutationName, input: Record<string, un
   const { services } = ctx.regions;
   const given = input.region;
   if (typeof given === 'string') {
-    if (!services.names.includes(given)) throw regionField(`must name a configured region (${services.names.join(', ')}), got ${JSON.stringify(given)}`);
+    if (!services.names.includes(given)) throw regionField(`must name a configured region (${services.names.join(', ')}), got ${quotedName(given)}`);
     return { region: given, ctx: regionalContext(ctx, given) };
   }
   if (!services.multi) return null;
@@ -97,7 +97,7 @@ async function findRegion(name: MutationName, input: Record<string, unknown>, ct
       if (silent.length > 0) {
         const outcome = ctx.regions.outcomes().find((o) => o.name === silent[0]);
         throw new GraphQLError(`The region of jobIds could not be told: ${silent.join(', ')} did not answer; retry, or name the region`, {
-          extensions: { code: outcome?.code ?? 'UPSTREAM_UNAVAILABLE', upstreamCode: null, requestId: outcome?.requestId ?? null, retryable: true, region: silent[0] },
+          extensions: { code: outcome?.code ?? 'UPSTREAM_UNAVAILABLE', upstreamCode: null, requestId: outcome?.requestId ?? null, retryable: retryableCode(outcome?.code), region: silent[0] },
         });
       }
       if (holding.length === 1) return holding[0]!;

@@ -4,8 +4,10 @@
  * logs. Three simulated regions over real HTTP (test/fixtures/regions-harness.ts).
  */
 import { Writable } from 'node:stream';
+import { createClient } from 'graphql-ws';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import { startHarness } from '../fixtures/harness.js';
 import { startRegionsHarness, THREE_REGIONS, type RegionsHarness } from '../fixtures/regions-harness.js';
 import { createClusterJob } from '../subscriptions/live-helpers.js';
@@ -123,6 +125,15 @@ describe('three regions: /readyz, metrics and call logs per region', () => {
     expect(new Set(calls.map((l) => l.region))).toEqual(new Set(THREE_REGIONS));
   });
 
+  it('a lookup by id logs the regions that do not hold it at debug, not as failed calls', async () => {
+    const before = lines.length;
+    const { data } = await h.gql('{ cluster(id: "00000000-0000-4000-8000-000000000000") { id } }');
+    expect(data).toEqual({ cluster: null });
+    const logged = lines.slice(before).filter((l) => l.operation === 'ShowCluster' || l.operation === 'ListClusters');
+    expect(logged.filter((l) => l.msg === 'EMS call failed')).toEqual([]);
+    expect(logged.filter((l) => l.level === 20 && l.msg === 'EMS call: not found in this region').map((l) => l.region).sort()).toEqual([...THREE_REGIONS].sort());
+  });
+
   it('/readyz reports each region; ready while any region answers, 503 when none does', async () => {
     const readyz = async () => {
       const response = await fetch(new URL('/readyz', h.url));
@@ -164,5 +175,43 @@ describe('one region: metrics and /readyz as before', () => {
     } finally {
       await one.close();
     }
+  });
+});
+
+describe('three regions: what a probe of the gateway found', () => {
+  let h: RegionsHarness;
+  beforeAll(async () => {
+    h = await startRegionsHarness({ aksk: false, env: { EMS_MAX_RETRIES: '0' } });
+  });
+  afterAll(() => h?.close());
+
+  it('an unknown region name is quoted in the error at most 64 characters long (regions argument, mutation input)', async () => {
+    const long = 'z'.repeat(5_000);
+    const list = await h.gql('query ($r: [String!]) { clusters(first: 1, regions: $r) { totalCount } }', { r: [long] });
+    expect(list.errors?.[0]).toMatchObject({ extensions: { code: 'BAD_USER_INPUT', argument: 'regions' } });
+    expect(list.errors![0]!.message).toContain(`"${'z'.repeat(64)}…"`);
+    expect(list.errors![0]!.message.length).toBeLessThan(300);
+    const write = await h.gql(CANCEL, { input: { jobIds: ['long-00000000-0000-4000-8000-000000000000'], region: long } });
+    expect(write.data.cancelJobs).toMatchObject({ __typename: 'ValidationError', fields: [{ field: 'region' }] });
+    expect(write.data.cancelJobs.message.length).toBeLessThan(400);
+  });
+
+  it('a lookup by id that a refused per-region token leaves open is not called retryable', async () => {
+    const missing = await h.gql('{ cluster(id: "00000000-0000-4000-8000-000000000000") { id } }', undefined, { headers: { [`x-auth-token-${EAST}`]: 'MIIsim-not-a-token' } });
+    expect(missing.errors?.[0]).toMatchObject({ extensions: { code: 'UNAUTHENTICATED', region: EAST, retryable: false } });
+  });
+
+  it('a per-region token no HTTP header can carry closes the graphql-ws connection with 4403 at connection_init', async () => {
+    const closed = new Promise<number>((resolve) => {
+      const client = createClient({
+        url: h.url.replace(/^http/, 'ws'),
+        webSocketImpl: WebSocket,
+        retryAttempts: 0,
+        connectionParams: { authToken: h.token, authTokens: { [EAST]: 'MIIsim\r\nx-injected: 1' } },
+        on: { closed: (event) => resolve((event as { code: number }).code) },
+      });
+      client.subscribe({ query: 'subscription { clusterStatus(id: "00000000-0000-4000-8000-000000000000") { id } }' }, { next: () => undefined, error: () => undefined, complete: () => undefined });
+    });
+    expect(await closed).toBe(4403);
   });
 });

@@ -234,7 +234,7 @@ export async function locate<T>(
 
 /** Whether a region's failure may pass on retry: not a refused token or right, nor a request EMS cannot take. */
 export function retryableCode(code: string | null | undefined): boolean {
-  return !['UNAUTHENTICATED', 'FORBIDDEN', 'BAD_REQUEST', 'BAD_USER_INPUT'].includes(code ?? '');
+  return !['UNAUTHENTICATED', 'FORBIDDEN', 'BAD_REQUEST', 'BAD_USER_INPUT', 'UPSTREAM_CALL_BUDGET_EXCEEDED'].includes(code ?? '');
 }
 
 /** NOT_FOUND from EMS as null. */

@@ -8,7 +8,9 @@
 import { GraphQLError } from 'graphql';
 import type { Context } from '../context.js';
 import { isEmsError } from '../ems/errors.js';
-import { CANCEL_JOBS_MAX, EmsJobId, EmsUuid, brokenRule } from '../ems/models/index.js';
+import { CANCEL_JOBS_MAX, EMS_JOB_TYPES, EmsJobId, EmsUuid, brokenRule } from '../ems/models/index.js';
+import { isUnreadable } from '../ems/read/index.js';
+import { SHOW_JOB_MAX_BATCH } from '../loaders/jobs.js';
 import { fanOut, locate, orNullWhenNotFound, quotedName, retryableCode } from '../regional.js';
 import { scopeOf } from '../context.js';
 import { NOT_FROM_EMS, NotFoundError, ValidationError, type MutationName } from './errors.js';
@@ -85,8 +87,17 @@ async function findRegion(name: MutationName, input: Record<string, unknown>, ct
       const ids = Array.isArray(input.jobIds) ? (input.jobIds as unknown[]) : [];
       // Input the mutation's validation refuses (malformed ids, too many) is refused there, before any call.
       if (ids.length === 0 || ids.length > CANCEL_JOBS_MAX || ids.some((id) => typeof id !== 'string' || brokenRule(EmsJobId, id))) return services.default;
-      // The ids each region holds (one batched ShowJob per id and region, within the call budget).
+      // The ids each region holds: a few ids by ShowJob each; more by each region's job lists (a
+      // ListJobs walk per type), so that ids no region knows cost no call each (1,000 of them would
+      // otherwise spend 1,000 calls per region).
       const held = await fanOut(ctx, services.names, null, async ({ loaders }) => {
+        if (ids.length > SHOW_JOB_MAX_BATCH) {
+          const listed = new Set<string>();
+          for (const list of await Promise.all(EMS_JOB_TYPES.map((type) => loaders.allJobs(type)))) {
+            for (const job of list) if (!isUnreadable(job)) listed.add(job.id);
+          }
+          return new Set((ids as string[]).filter((id) => listed.has(id)));
+        }
         const jobs = await loaders.jobById.loadMany(ids as string[]);
         const missing = jobs.filter((job) => job instanceof Error && !(isEmsError(job) && job.code === 'NOT_FOUND'));
         if (missing.length > 0) throw missing[0];

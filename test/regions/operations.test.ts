@@ -88,6 +88,25 @@ describe('three regions: cancelJobs of jobs in several regions', () => {
     expect(h.sims.region(NORTH).stats.count('CancelJobs')).toBe(northCalls);
   });
 
+  it('many ids are looked up in each region’s job lists, not one ShowJob per id and region', async () => {
+    const east = await createClusterJob(h.sims.region(EAST));
+    const north = await createClusterJob(h.sims.region(NORTH));
+    const unknown = Array.from({ length: 400 }, (_, i) => `long-00000000-0000-4000-8000-${String(i).padStart(12, '0')}`);
+    for (const sim of h.sims.regions) sim.stats.reset();
+    const bogus = await h.gql(CANCEL, { input: { jobIds: unknown } });
+    expect(bogus.data.cancelJobs).toMatchObject({ __typename: 'ValidationError', fields: [{ field: 'region' }] });
+    for (const sim of h.sims.regions) {
+      expect(sim.stats.count('ShowJob')).toBe(0);
+      expect(sim.stats.count('ListJobs')).toBeLessThanOrEqual(2);
+    }
+    const mixed = await h.gql(CANCEL, { input: { jobIds: [...unknown.slice(0, 10), east.jobId, north.jobId] } });
+    expect(mixed.errors).toBeUndefined();
+    expect(mixed.data.cancelJobs).toMatchObject({ __typename: 'CancelJobsPayload', cancelled: [east.jobId, north.jobId] });
+    // The ids no region knows went with the first region's share, whose EMS reported them.
+    expect(mixed.data.cancelJobs.failed).toEqual(unknown.slice(0, 10));
+    expect(h.sims.regions.map((s) => s.stats.count('ShowJob'))).toEqual([0, 0, 0]);
+  });
+
   it('every share failing is the first failure; jobs no region knows still need a region; too many ids are refused before any lookup', async () => {
     const unknown = await h.gql(CANCEL, { input: { jobIds: ['long-00000000-0000-4000-8000-000000000000'] } });
     expect(unknown.data.cancelJobs).toMatchObject({ __typename: 'ValidationError', fields: [{ field: 'region' }] });

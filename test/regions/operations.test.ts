@@ -215,6 +215,15 @@ describe('three regions: what a probe of the gateway found', () => {
     expect(write.data.cancelJobs.message.length).toBeLessThan(400);
   });
 
+  it('regions { healthy } probes each region once per request, however many aliases select it', async () => {
+    for (const sim of h.sims.regions) sim.stats.reset();
+    const query = `{ ${Array.from({ length: 40 }, (_, i) => `a${i}: regions { name healthy }`).join(' ')} }`;
+    const { data, errors } = await h.gql(query);
+    expect(errors).toBeUndefined();
+    expect(data.a39).toEqual(THREE_REGIONS.map((name) => ({ name, healthy: true })));
+    expect(h.sims.regions.map((s) => s.stats.count('ListReleases'))).toEqual([1, 1, 1]);
+  });
+
   it('a lookup by id that a refused per-region token leaves open is not called retryable', async () => {
     const missing = await h.gql('{ cluster(id: "00000000-0000-4000-8000-000000000000") { id } }', undefined, { headers: { [`x-auth-token-${EAST}`]: 'MIIsim-not-a-token' } });
     expect(missing.errors?.[0]).toMatchObject({ extensions: { code: 'UNAUTHENTICATED', region: EAST, retryable: false } });

@@ -226,10 +226,11 @@ export async function locate<T>(
   const silent = names.filter((name) => !answers.has(name));
   if (silent.length === 0) return null;
   const first = ctx.regions.outcomes().find((o) => o.name === silent[0]);
-  throw new GraphQLError(
-    `${what} was not found in the regions that answered; ${silent.join(', ')} did not answer, so it may be there: retry, or name its region`,
-    { extensions: { code: first?.code ?? 'UPSTREAM_UNAVAILABLE', upstreamCode: null, requestId: first?.requestId ?? null, retryable: retryableCode(first?.code), region: silent[0] } },
-  );
+  const retryable = retryableCode(first?.code);
+  const why = retryable ? 'did not answer, so it may be there: retry, or name its region' : `could not be asked (${first?.code ?? 'failed'}), so it may be there: name its region (with credentials it accepts)`;
+  throw new GraphQLError(`${what} was not found in the regions that answered; ${silent.join(', ')} ${why}`, {
+    extensions: { code: first?.code ?? 'UPSTREAM_UNAVAILABLE', upstreamCode: null, requestId: first?.requestId ?? null, retryable, region: silent[0] },
+  });
 }
 
 /** Whether a region's failure may pass on retry: not a refused token or right, nor a request EMS cannot take. */

@@ -132,6 +132,14 @@ describe('three regions: /readyz, metrics and call logs per region', () => {
   });
   afterAll(() => h?.close());
 
+  it('credentials(projectId) of another region’s project reads that region (as createCredential writes there)', async () => {
+    const east = h.sims.region(EAST).credentials.projectId;
+    const { data, errors } = await h.gql('query ($p: ID) { credentials(projectId: $p) { projectId } }', { p: east });
+    expect(errors).toBeUndefined();
+    expect(data.credentials.length).toBeGreaterThan(0);
+    expect(new Set(data.credentials.map((c: { projectId: string }) => c.projectId))).toEqual(new Set([east]));
+  });
+
   it('labels upstream metrics and call logs with the region', async () => {
     const { errors } = await h.gql('{ clusters(first: 1) { edges { node { id } } } }');
     expect(errors).toBeUndefined();

@@ -4,7 +4,7 @@ import { CANCEL_JOBS_MAX, EmsCancelJobsRequest, JOB_ID_MAX, JOB_ID_PREFIXES_TEXT
 import type { AcceptedWrite } from '../ems/read/index.js';
 import { GraphQLError } from 'graphql';
 import type { Context } from '../context.js';
-import { MutationError } from '../mutations/errors.js';
+import { IdempotencyKeyReusedError, MutationError } from '../mutations/errors.js';
 import type { RoutePart } from '../mutations/route.js';
 import { runMutation } from '../mutations/run.js';
 import { validateInput, type EmsMapping } from '../mutations/validation.js';
@@ -70,13 +70,19 @@ export const CancelJobsPayload = builder.objectRef<CancelJobsPayloadData>('Cance
  * full job id list when this is one region's share of a request that spans regions; it is part of
  * the idempotency fingerprint, so a key reused with other jobs is refused in every region.
  */
-function cancelIn(input: typeof CancelJobsInput.$inferInput, ctx: Context, whole?: readonly string[]): Promise<CancelJobsPayloadData> {
+function cancelIn(
+  input: typeof CancelJobsInput.$inferInput,
+  ctx: Context,
+  whole?: readonly string[],
+  beforeSubmit?: () => Promise<void>,
+): Promise<CancelJobsPayloadData> {
   const body = validateInput(input, CANCEL_JOBS_RULES);
   return runMutation(ctx, {
     name: 'cancelJobs',
     idempotencyKey: input.idempotencyKey,
     request: whole ? { ...body, of: whole } : body,
     submit: async (): Promise<CancelJobsStored> => {
+      await beforeSubmit?.();
       const response = await ctx.ems.cancelJobs(body);
       return {
         requested: body.job_ids,
@@ -109,7 +115,38 @@ async function cancelAcross(input: typeof CancelJobsInput.$inferInput, parts: Ro
   // The whole request is checked first: the shares are each smaller than the limits it must meet.
   validateInput(input, CANCEL_JOBS_RULES);
   const whole = input.jobIds.map(String);
-  const settled = await Promise.allSettled(parts.map((part) => cancelIn({ ...input, jobIds: part.jobIds, region: part.region }, part.ctx, whole)));
+  // Nothing is submitted until every share has claimed its key (or replays): a key that one region
+  // already holds for another input refuses the whole request, as with one region. The shares claim
+  // in configured order, one after the other, so two identical requests never wait on each other.
+  const gate = shareGate(parts.length);
+  let previous: Promise<void> = Promise.resolve();
+  const runs = parts.map((part, i) => {
+    const turn = previous;
+    let arrived!: () => void;
+    previous = new Promise<void>((resolve) => (arrived = resolve));
+    return turn.then(() => {
+      let atSubmit = false;
+      return cancelIn({ ...input, jobIds: part.jobIds, region: part.region }, part.ctx, whole, () => {
+        atSubmit = true;
+        arrived();
+        return gate.arrive(i, false);
+      }).then(
+        (value) => {
+          if (!atSubmit) void gate.arrive(i, false).catch(() => undefined);
+          arrived();
+          return value;
+        },
+        (error: unknown) => {
+          if (!atSubmit) void gate.arrive(i, error instanceof IdempotencyKeyReusedError).catch(() => undefined);
+          arrived();
+          throw error;
+        },
+      );
+    });
+  });
+  const settled = await Promise.allSettled(runs);
+  const reused = settled.find((r) => r.status === 'rejected' && r.reason instanceof IdempotencyKeyReusedError) as PromiseRejectedResult | undefined;
+  if (reused) throw reused.reason;
   if (settled.every((r) => r.status === 'rejected')) throw (settled[0] as PromiseRejectedResult).reason;
   const cancelled = new Set<string>();
   const failed = new Set<string>();
@@ -137,6 +174,34 @@ async function cancelAcross(input: typeof CancelJobsInput.$inferInput, parts: Ro
     cancelled: order.filter((id) => cancelled.has(id) && !failed.has(id)),
     failed: order.filter((id) => failed.has(id)),
     replayed: settled.every((r) => r.status === 'fulfilled' && r.value.replayed),
+  };
+}
+
+/**
+ * Holds the shares of a cancelJobs across regions at their submission until every share has
+ * arrived: at its submission, or settled without one (replayed, refused). Opens unless a share
+ * found its key held for another input; then every waiting share fails before anything is sent.
+ */
+function shareGate(count: number): { arrive(share: number, reused: boolean): Promise<void> } {
+  const arrived = new Set<number>();
+  let reused = false;
+  let open!: () => void;
+  let shut!: (error: Error) => void;
+  const gate = new Promise<void>((resolve, reject) => {
+    open = resolve;
+    shut = reject;
+  });
+  gate.catch(() => undefined);
+  return {
+    arrive(share, isReused) {
+      reused ||= isReused;
+      arrived.add(share);
+      if (arrived.size === count) {
+        if (reused) shut(new Error('the idempotencyKey is held for another input in another region: nothing was submitted'));
+        else open();
+      }
+      return gate;
+    },
   };
 }
 

@@ -60,6 +60,32 @@ describe('three regions: cancelJobs of jobs in several regions', () => {
     expect(cancelCounts(h)).toEqual([0, 1, 1]);
   });
 
+  it('a key one region already holds for another input refuses the whole request: no region submits', async () => {
+    const east = await createClusterJob(h.sims.region(EAST));
+    const north = await createClusterJob(h.sims.region(NORTH));
+    const key = `split-held-${Date.now()}`;
+    const first = await h.gql(CANCEL, { input: { jobIds: [east.jobId], region: EAST, idempotencyKey: key } });
+    expect(first.data.cancelJobs).toMatchObject({ __typename: 'CancelJobsPayload', cancelled: [east.jobId] });
+    for (const sim of h.sims.regions) sim.stats.reset();
+    const split = await h.gql(CANCEL, { input: { jobIds: [east.jobId, north.jobId], idempotencyKey: key } });
+    expect(split.data.cancelJobs).toMatchObject({ __typename: 'IdempotencyKeyReusedError', code: 'IDEMPOTENCY_KEY_REUSED' });
+    expect(cancelCounts(h)).toEqual([0, 0, 0]);
+    // The north share's claim was released: the north job is still running and can be cancelled.
+    const later = await h.gql(CANCEL, { input: { jobIds: [north.jobId], idempotencyKey: `${key}-2` } });
+    expect(later.data.cancelJobs).toMatchObject({ __typename: 'CancelJobsPayload', cancelled: [north.jobId], failed: [] });
+  });
+
+  it('two identical requests at once: one CancelJobs per region, both answered', async () => {
+    const east = await createClusterJob(h.sims.region(EAST));
+    const south = await createClusterJob(h.sims.region(SOUTHEAST));
+    for (const sim of h.sims.regions) sim.stats.reset();
+    const input = { jobIds: [east.jobId, south.jobId], idempotencyKey: `split-twice-${Date.now()}` };
+    const [a, b] = await Promise.all([h.gql(CANCEL, { input }), h.gql(CANCEL, { input })]);
+    for (const r of [a, b]) expect(r.data.cancelJobs).toMatchObject({ __typename: 'CancelJobsPayload', cancelled: [east.jobId, south.jobId], failed: [] });
+    expect([a.data.cancelJobs.replayed, b.data.cancelJobs.replayed].sort()).toEqual([false, true]);
+    expect(cancelCounts(h)).toEqual([0, 1, 1]);
+  });
+
   it('a region whose share fails does not hide the accepted share: its ids are failed, an error names it, a repeat resubmits it alone', async () => {
     const north = await createClusterJob(h.sims.region(NORTH));
     const south = await createClusterJob(h.sims.region(SOUTHEAST));

@@ -97,18 +97,23 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
       count: (deviation) => metrics.observeDeviation(deviation),
     }),
     onCall: (call) => {
-      metrics.observeUpstream(call);
+      // With several regions, the metrics and the call log name the call's region (docs/regions.md).
+      const where = regionList.length > 1 ? { region: region.name } : {};
+      metrics.observeUpstream({ ...call, ...where });
       if (call.method !== 'GET' && call.requestId) writeRequestIds.getStore()?.push(call.requestId);
       const log = call.logger ?? logger;
       if (call.error && call.abandoned) {
-        log.debug({ operation: call.operation, durationMs: Math.round(call.durationMs) }, 'EMS call abandoned: its caller went away or the gateway is stopping');
+        log.debug({ operation: call.operation, ...where, durationMs: Math.round(call.durationMs) }, 'EMS call abandoned: its caller went away or the gateway is stopping');
+      } else if (call.error?.code === 'NOT_FOUND' && call.method === 'GET' && regionList.length > 1) {
+        // A lookup by id asks every region: the regions that do not hold it answer 404 as a matter of course.
+        log.debug({ operation: call.operation, ...where, status: call.status, emsRequestId: call.requestId, durationMs: Math.round(call.durationMs) }, 'EMS call: not found in this region');
       } else if (call.error) {
         log.warn(
-          { operation: call.operation, status: call.status, emsRequestId: call.requestId, code: call.error.code, durationMs: Math.round(call.durationMs) },
+          { operation: call.operation, ...where, status: call.status, emsRequestId: call.requestId, code: call.error.code, durationMs: Math.round(call.durationMs) },
           'EMS call failed',
         );
       } else {
-        log.debug({ operation: call.operation, status: call.status, emsRequestId: call.requestId, durationMs: Math.round(call.durationMs) }, 'EMS call');
+        log.debug({ operation: call.operation, ...where, status: call.status, emsRequestId: call.requestId, durationMs: Math.round(call.durationMs) }, 'EMS call');
       }
     },
   }), scopeOf);
@@ -326,11 +331,15 @@ const READINESS_CACHE_MS = 1_000;
 
 /** `/healthz` (process up), `/readyz` (EMS reachable) and `/metrics` (Prometheus text). */
 function operationalEndpoints(services: AppServices, metrics: Metrics, lifecycle: RequestLifecycle): Plugin {
-  // Probes of many replicas and load balancers share one upstream check a second.
-  let probe: { at: number; ready: Promise<boolean> } | null = null;
+  // Probes of many replicas and load balancers share one upstream check a second (one per region,
+  // all at once: with several regions the replica is ready while any region answers).
+  let probe: { at: number; ready: Promise<boolean[]> } | null = null;
   const readiness = () => {
     if (!probe || performance.now() - probe.at > READINESS_CACHE_MS) {
-      const ready = services.client.ping(resolveAuth(services.config, null), { signal: AbortSignal.timeout(3_000) }).catch(() => false);
+      const auth = resolveAuth(services.config, null);
+      const ready = Promise.all(
+        services.regions.names.map((name) => services.regions.client(name).ping(auth, { signal: AbortSignal.timeout(3_000) }).catch(() => false)),
+      );
       probe = { at: performance.now(), ready };
     }
     return probe.ready;
@@ -345,11 +354,14 @@ function operationalEndpoints(services: AppServices, metrics: Metrics, lifecycle
           endResponse(Response.json({ status: 'draining' }, { status: 503 }));
           return;
         }
-        const ready = await readiness();
+        const answered = await readiness();
+        // One region down is a partial answer, not an unready replica (docs/regions.md): ready while any answers.
+        const ready = answered.some(Boolean);
         // Redis being down does not make a replica unready: it serves alone meanwhile (details say so).
         const mode = services.live.stats().mode;
         const checks = {
-          ems: ready ? 'up' : 'down',
+          ems: answered.every(Boolean) ? 'up' : ready ? 'partial' : 'down',
+          ...(services.regions.multi ? { regions: Object.fromEntries(services.regions.names.map((name, i) => [name, answered[i] ? 'up' : 'down'])) } : {}),
           redis: mode === 'single' ? 'not configured' : mode === 'shared' ? 'up' : 'down',
           subscriptions: mode,
         };

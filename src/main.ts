@@ -33,7 +33,9 @@ async function main(): Promise<void> {
   const simulator = dev && simulatorOptions && !regional ? await dev.startSimulator(simulatorOptions) : null;
   if (simulator) config = { ...config, ems: { ...config.ems, endpoint: simulator.url, region: config.ems.region ?? simulator.region } };
   if (regional) {
-    const regions = regional.regions.map((s) => ({ name: s.region, endpoint: s.url, projectId: null, iamEndpoint: s.url, discover: false }));
+    // Each simulated region's project id, as EMS_PROJECT_ID_<REGION> would give it (the printed
+    // token is valid for each of them), so `regions { projectId }` and credentials know them.
+    const regions = regional.regions.map((s) => ({ name: s.region, endpoint: s.url, projectId: s.credentials.projectId, iamEndpoint: s.url, discover: false }));
     config = { ...config, ems: { ...config.ems, endpoint: regions[0]!.endpoint, regions } };
   }
   const stopSimulators = async () => {

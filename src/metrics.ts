@@ -11,6 +11,8 @@ export interface UpstreamCall {
   status: number | null;
   durationMs: number;
   error?: EmsError;
+  /** The call's region, given only when several regions are configured (one region: no `region` label, series as before). */
+  region?: string;
 }
 
 export interface Metrics {
@@ -32,11 +34,12 @@ export function createMetrics(): Metrics {
   collectDefaultMetrics({ register: registry });
   const counter = <L extends string>(name: string, help: string, labelNames: readonly L[]) =>
     new Counter<L>({ name, help, labelNames, registers: [registry] });
-  const upstreamCalls = counter('ems_upstream_requests_total', 'EMS API calls by operation and outcome', ['operation', 'status', 'code']);
+  // `region` is set only when several regions are configured: a one-region gateway keeps its series as they were.
+  const upstreamCalls = counter('ems_upstream_requests_total', 'EMS API calls by operation and outcome (and region, with several regions)', ['operation', 'status', 'code', 'region']);
   const upstreamDuration = new Histogram({
     name: 'ems_upstream_request_duration_seconds',
-    help: 'EMS API call duration, retries included',
-    labelNames: ['operation'] as const,
+    help: 'EMS API call duration, retries included (by region too, with several regions)',
+    labelNames: ['operation', 'region'] as const,
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     registers: [registry],
   });
@@ -87,8 +90,9 @@ export function createMetrics(): Metrics {
       deviations.inc({ operation: deviation.operation, field: deviation.field, kind: deviation.kind }, deviation.count);
     },
     observeUpstream(call) {
-      upstreamCalls.inc({ operation: call.operation, status: String(call.status ?? 'none'), code: call.error?.code ?? 'OK' });
-      upstreamDuration.observe({ operation: call.operation }, call.durationMs / 1000);
+      const region = call.region === undefined ? {} : { region: call.region };
+      upstreamCalls.inc({ operation: call.operation, status: String(call.status ?? 'none'), code: call.error?.code ?? 'OK', ...region });
+      upstreamDuration.observe({ operation: call.operation, ...region }, call.durationMs / 1000);
     },
     yogaPlugin: {
       onExecute({ args }) {

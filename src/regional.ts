@@ -41,6 +41,11 @@ export function createRegionServices(list: readonly RegionConfig[], clients: Rea
   };
 }
 
+/** A name the caller sent, quoted for an error: at most 64 characters of it (a region name is never longer). */
+export function quotedName(name: string): string {
+  return JSON.stringify(name.length > 64 ? `${name.slice(0, 64)}…` : name);
+}
+
 function unknownRegion(name: string): never {
   throw new Error(`no region ${name} is configured`);
 }
@@ -113,7 +118,7 @@ export function createRequestRegions(
   const failures: RegionFailure[] = [];
   const check = (argument: string, name: string) => {
     if (!services.names.includes(name)) {
-      throw userInputError(`"${argument}" must name a configured region (${services.names.join(', ')}), got ${JSON.stringify(name)}`, { argument });
+      throw userInputError(`"${argument}" must name a configured region (${services.names.join(', ')}), got ${quotedName(name)}`, { argument });
     }
     return name;
   };
@@ -171,7 +176,9 @@ export function regionError(region: string, error: unknown, path: readonly (stri
     retryable: facts.retryable,
     region,
   };
-  return new GraphQLError(redact(`Region ${region} did not answer: ${facts.message}`), { path, extensions });
+  // An error that already names its region (a write's share that failed) keeps its own text.
+  const named = error instanceof GraphQLError && error.extensions.region === region;
+  return new GraphQLError(redact(named ? error.message : `Region ${region} did not answer: ${facts.message}`), { path, extensions });
 }
 
 /**
@@ -219,10 +226,16 @@ export async function locate<T>(
   const silent = names.filter((name) => !answers.has(name));
   if (silent.length === 0) return null;
   const first = ctx.regions.outcomes().find((o) => o.name === silent[0]);
-  throw new GraphQLError(
-    `${what} was not found in the regions that answered; ${silent.join(', ')} did not answer, so it may be there: retry, or name its region`,
-    { extensions: { code: first?.code ?? 'UPSTREAM_UNAVAILABLE', upstreamCode: null, requestId: first?.requestId ?? null, retryable: true, region: silent[0] } },
-  );
+  const retryable = retryableCode(first?.code);
+  const why = retryable ? 'did not answer, so it may be there: retry, or name its region' : `could not be asked (${first?.code ?? 'failed'}), so it may be there: name its region (with credentials it accepts)`;
+  throw new GraphQLError(`${what} was not found in the regions that answered; ${silent.join(', ')} ${why}`, {
+    extensions: { code: first?.code ?? 'UPSTREAM_UNAVAILABLE', upstreamCode: null, requestId: first?.requestId ?? null, retryable, region: silent[0] },
+  });
+}
+
+/** Whether a region's failure may pass on retry: not a refused token or right, nor a request EMS cannot take. */
+export function retryableCode(code: string | null | undefined): boolean {
+  return !['UNAUTHENTICATED', 'FORBIDDEN', 'BAD_REQUEST', 'BAD_USER_INPUT', 'UPSTREAM_CALL_BUDGET_EXCEEDED'].includes(code ?? '');
 }
 
 /** NOT_FOUND from EMS as null. */

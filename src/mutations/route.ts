@@ -8,34 +8,43 @@
 import { GraphQLError } from 'graphql';
 import type { Context } from '../context.js';
 import { isEmsError } from '../ems/errors.js';
-import { EmsJobId, EmsUuid, brokenRule } from '../ems/models/index.js';
-import { fanOut, locate, orNullWhenNotFound } from '../regional.js';
+import { CANCEL_JOBS_MAX, EMS_JOB_TYPES, EmsJobId, EmsUuid, brokenRule } from '../ems/models/index.js';
+import { isUnreadable } from '../ems/read/index.js';
+import { SHOW_JOB_MAX_BATCH } from '../loaders/jobs.js';
+import { fanOut, locate, orNullWhenNotFound, quotedName, retryableCode } from '../regional.js';
 import { scopeOf } from '../context.js';
 import { NOT_FROM_EMS, NotFoundError, ValidationError, type MutationName } from './errors.js';
 
 const regionField = (message: string) => new ValidationError([{ path: ['input', 'region'], field: 'region', message }]);
 
+/** One region's share of a write that spans regions (cancelJobs of jobs in several regions). */
+export interface RoutePart {
+  region: string;
+  ctx: Context;
+  /** The input's `jobIds` that go to this region, in input order. */
+  jobIds: string[];
+}
+
 /**
- * The region `input` writes to, and the context bound to it (its operations, loaders, credentials
- * and project id); null = the request's own (one region configured and none named).
+ * Where a mutation goes: one region and the context bound to it (its operations, loaders,
+ * credentials and project id), or, for cancelJobs of jobs held by several regions, one part per
+ * region (`parts`, in configured order; `region` is the first). Null = the request's own (one
+ * region configured and none named).
  */
-export async function routeMutation(
-  name: MutationName,
-  input: Record<string, unknown>,
-  ctx: Context,
-): Promise<{ region: string; ctx: Context } | null> {
+export type MutationRoute = { region: string; ctx: Context; parts?: undefined } | { region: string; ctx: Context; parts: RoutePart[] };
+
+export async function routeMutation(name: MutationName, input: Record<string, unknown>, ctx: Context): Promise<MutationRoute | null> {
   const { services } = ctx.regions;
   const given = input.region;
-  let region: string;
   if (typeof given === 'string') {
-    if (!services.names.includes(given)) throw regionField(`must name a configured region (${services.names.join(', ')}), got ${JSON.stringify(given)}`);
-    region = given;
-  } else if (!services.multi) {
-    return null;
-  } else {
-    region = await findRegion(name, input, ctx);
+    if (!services.names.includes(given)) throw regionField(`must name a configured region (${services.names.join(', ')}), got ${quotedName(given)}`);
+    return { region: given, ctx: regionalContext(ctx, given) };
   }
-  return { region, ctx: regionalContext(ctx, region) };
+  if (!services.multi) return null;
+  const found = await findRegion(name, input, ctx);
+  if (typeof found === 'string') return { region: found, ctx: regionalContext(ctx, found) };
+  const parts = [...found].map(([region, jobIds]) => ({ region, ctx: regionalContext(ctx, region), jobIds }));
+  return { region: parts[0]!.region, ctx: parts[0]!.ctx, parts };
 }
 
 /** `ctx` bound to `region`: EMS operations, loaders, credentials, project id (and idempotency scope) of that region. */
@@ -46,6 +55,9 @@ export function regionalContext(ctx: Context, region: string): Context {
   const projectId = ctx.regions.services.config(region).projectId;
   return {
     ...ctx,
+    // Made on first use, so not among the context's own enumerable properties (src/context.ts).
+    regions: ctx.regions,
+    log: ctx.log,
     ems: scope.ems,
     loaders: scope.loaders,
     signal: scope.signal,
@@ -56,7 +68,7 @@ export function regionalContext(ctx: Context, region: string): Context {
   };
 }
 
-async function findRegion(name: MutationName, input: Record<string, unknown>, ctx: Context): Promise<string> {
+async function findRegion(name: MutationName, input: Record<string, unknown>, ctx: Context): Promise<string | Map<string, string[]>> {
   const { services } = ctx.regions;
   const required = () => regionField(`is required: several regions are configured (${services.names.join(', ')})`);
   switch (name) {
@@ -76,24 +88,46 @@ async function findRegion(name: MutationName, input: Record<string, unknown>, ct
     }
     case 'cancelJobs': {
       const ids = Array.isArray(input.jobIds) ? (input.jobIds as unknown[]) : [];
-      if (ids.length === 0 || ids.some((id) => typeof id !== 'string' || brokenRule(EmsJobId, id))) return services.default;
+      // Input the mutation's validation refuses (malformed ids, too many) is refused there, before any call.
+      if (ids.length === 0 || ids.length > CANCEL_JOBS_MAX || ids.some((id) => typeof id !== 'string' || brokenRule(EmsJobId, id))) return services.default;
+      // The ids each region holds: a few ids by ShowJob each; more by each region's job lists (a
+      // ListJobs walk per type), so that ids no region knows cost no call each (1,000 of them would
+      // otherwise spend 1,000 calls per region).
       const held = await fanOut(ctx, services.names, null, async ({ loaders }) => {
+        if (ids.length > SHOW_JOB_MAX_BATCH) {
+          const listed = new Set<string>();
+          for (const list of await Promise.all(EMS_JOB_TYPES.map((type) => loaders.allJobs(type)))) {
+            for (const job of list) if (!isUnreadable(job)) listed.add(job.id);
+          }
+          return new Set((ids as string[]).filter((id) => listed.has(id)));
+        }
         const jobs = await loaders.jobById.loadMany(ids as string[]);
         const missing = jobs.filter((job) => job instanceof Error && !(isEmsError(job) && job.code === 'NOT_FOUND'));
         if (missing.length > 0) throw missing[0];
-        return jobs.filter((job) => !(job instanceof Error)).length;
+        return new Set((ids as string[]).filter((_, i) => !(jobs[i] instanceof Error)));
       });
       const silent = services.names.filter((r) => !held.has(r));
-      const holding = services.names.filter((r) => (held.get(r) ?? 0) > 0);
+      const holding = services.names.filter((r) => (held.get(r)?.size ?? 0) > 0);
       if (silent.length > 0) {
         const outcome = ctx.regions.outcomes().find((o) => o.name === silent[0]);
         throw new GraphQLError(`The region of jobIds could not be told: ${silent.join(', ')} did not answer; retry, or name the region`, {
-          extensions: { code: outcome?.code ?? 'UPSTREAM_UNAVAILABLE', upstreamCode: null, requestId: outcome?.requestId ?? null, retryable: true, region: silent[0] },
+          extensions: { code: outcome?.code ?? 'UPSTREAM_UNAVAILABLE', upstreamCode: null, requestId: outcome?.requestId ?? null, retryable: retryableCode(outcome?.code), region: silent[0] },
         });
       }
       if (holding.length === 1) return holding[0]!;
       if (holding.length === 0) throw regionField(`is required: no region (${services.names.join(', ')}) knows any of jobIds`);
-      throw regionField(`is required: jobIds are in several regions (${holding.join(', ')}); cancel each region’s jobs with its own region`);
+      // Jobs in several regions: one CancelJobs per region, each with the ids it holds. An id that
+      // two regions hold is two jobs: which one is meant is not guessed.
+      const unique = [...new Set(ids as string[])];
+      const ambiguous = unique.filter((id) => holding.filter((r) => held.get(r)!.has(id)).length > 1);
+      if (ambiguous.length > 0) {
+        throw regionField(`is required: ${ambiguous.join(', ')} ${ambiguous.length === 1 ? 'is a job' : 'are jobs'} in several regions (${holding.filter((r) => ambiguous.some((id) => held.get(r)!.has(id))).join(', ')}); name the region`);
+      }
+      const parts = new Map(holding.map((r) => [r, unique.filter((id) => held.get(r)!.has(id))] as const));
+      // Ids no region knows go with the first region's share, whose EMS reports them as failed (as with one region).
+      const unknown = unique.filter((id) => !holding.some((r) => held.get(r)!.has(id)));
+      if (unknown.length > 0) parts.set(holding[0]!, unique.filter((id) => held.get(holding[0]!)!.has(id) || unknown.includes(id)));
+      return parts;
     }
     case 'createCredential': {
       const projectId = input.projectId;

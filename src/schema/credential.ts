@@ -55,7 +55,9 @@ builder.queryField('credentials', (t) =>
       ...oneRegionArg,
     },
     resolve: async (_root, args, requestCtx) => {
-      const ctx = inRegion(requestCtx, args.region);
+      // Without a region, a projectId that is a configured region's own is read in that region (as createCredential routes).
+      const owner = args.region == null && args.projectId != null ? requestCtx.regions.services.list.find((r) => r.projectId === args.projectId)?.name : undefined;
+      const ctx = inRegion(requestCtx, args.region ?? owner);
       const projectId = args.projectId ?? ctx.config.ems.projectId ?? (await callerProjectId(ctx));
       if (projectId == null) {
         throw userInputError('"projectId" is required: neither EMS_PROJECT_ID nor EMS names the caller’s project', {

@@ -1,10 +1,11 @@
+import { responsePathAsArray, type GraphQLResolveInfo } from 'graphql';
 import type { InputFieldBuilder, InputObjectRef, ObjectFieldBuilder, ObjectRef } from '@pothos/core';
 import { builder } from '../builder.js';
 import type { Context } from '../context.js';
 import type { MutationName } from '../mutations/errors.js';
 import { IDEMPOTENCY_KEY_DESCRIPTION } from '../mutations/validation.js';
 import { mutationErrors } from './error.js';
-import { routeMutation } from '../mutations/route.js';
+import { routeMutation, type RoutePart } from '../mutations/route.js';
 
 /** What every mutation has in common: its field, the idempotency key of its input, `replayed` on its payload. */
 
@@ -43,6 +44,11 @@ export function mutationField<Input extends object, Payload extends object>(
     description: string;
     authScopes?: { admin: true };
     resolve(input: Input, ctx: Context): Promise<Payload>;
+    /**
+     * A write that spans regions (cancelJobs of jobs in several regions, see src/mutations/route.ts):
+     * one share per region, `path` being the field's (for the errors naming a region whose share failed).
+     */
+    resolveParts?(input: Input, parts: RoutePart[], path: readonly (string | number)[]): Promise<Payload>;
   },
 ): void {
   builder.mutationField(name, (t) =>
@@ -55,9 +61,13 @@ export function mutationField<Input extends object, Payload extends object>(
       ...(options.authScopes ? { authScopes: options.authScopes } : {}),
       // Pothos cannot check a resolver against refs of generic shapes; the signature below is what it calls.
       // Routed first (src/mutations/route.ts): the payload carries its region, for `job` and `cluster`.
-      resolve: (async (_root: unknown, args: { input: Input }, ctx: Context) => {
+      resolve: (async (_root: unknown, args: { input: Input }, ctx: Context, info: GraphQLResolveInfo) => {
         const route = await routeMutation(name, args.input as Record<string, unknown>, ctx);
         if (!route) return options.resolve(args.input, ctx);
+        if (route.parts) {
+          if (!options.resolveParts) throw new Error(`${name} cannot span regions`);
+          return options.resolveParts(args.input, route.parts, responsePathAsArray(info.path));
+        }
         return Object.assign(await options.resolve(args.input, route.ctx), { region: route.region });
       }) as never,
     }),

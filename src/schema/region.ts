@@ -31,14 +31,27 @@ export const Region = builder.objectRef<RegionConfig>('Region').implement({
     healthy: t.boolean({
       nullable: false,
       description: 'Whether the region’s EMS answers now (one unretried ListReleases probe, within the request deadline).',
-      resolve: (r, _args, ctx) =>
-        ctx.regions.services
-          .client(r.name)
-          .ping(ctx.regions.auth(r.name), { signal: ctx.signal })
-          .catch(() => false),
+      resolve: (r, _args, ctx) => probeOnce(ctx, r.name),
     }),
   }),
 });
+
+/** Each request's probes, by region: one probe per region however many times `healthy` is selected (aliases). */
+const probes = new WeakMap<object, Map<string, Promise<boolean>>>();
+
+function probeOnce(ctx: Context, region: string): Promise<boolean> {
+  let byRegion = probes.get(ctx.regions);
+  if (!byRegion) probes.set(ctx.regions, (byRegion = new Map()));
+  let probe = byRegion.get(region);
+  if (!probe) {
+    probe = ctx.regions.services
+      .client(region)
+      .ping(ctx.regions.auth(region), { signal: ctx.signal })
+      .catch(() => false);
+    byRegion.set(region, probe);
+  }
+  return probe;
+}
 
 builder.queryField('regions', (t) =>
   t.field({

@@ -1,4 +1,7 @@
+import { openSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { pino, type Logger } from 'pino';
+import { makeDirectory } from '../idempotency/sqlite.js';
 
 /** One mutation attempt, as the audit log records it. */
 export interface AuditEntry {
@@ -24,9 +27,38 @@ export interface AuditLog {
   close(): Promise<void>;
 }
 
+/** Start-up failure: the AUDIT_LOG file cannot be created or opened. `code` is the file system's (ENOENT, ENOTDIR, EACCES, ...). */
+export class AuditLogError extends Error {
+  constructor(
+    message: string,
+    readonly code: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'AuditLogError';
+  }
+}
+
+/**
+ * Creates the audit file's missing directories (one mkdir each: Node's recursive mkdir loops
+ * forever under /proc) and opens the file for appending, so that a path it cannot use stops
+ * start-up at once instead of hanging or failing at the first mutation.
+ * @throws AuditLogError naming AUDIT_LOG and the file system's code.
+ */
+function openAuditFile(path: string): number {
+  try {
+    makeDirectory(dirname(path));
+    return openSync(path, 'a');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'AUDIT_LOG_UNUSABLE';
+    throw new AuditLogError(`AUDIT_LOG ${JSON.stringify(path)} is not usable (${code}): ${(error as Error).message}; set AUDIT_LOG to a writable file, stdout, stderr or off`, code, { cause: error });
+  }
+}
+
 /**
  * The audit log: one JSON line per mutation attempt, on its own pino destination (AUDIT_LOG:
  * `stdout`, `stderr`, a file path, or `off`), apart from the operational log and its level.
+ * @throws AuditLogError when the file path cannot be created or opened.
  */
 export function createAuditLog(destination: string | null): AuditLog {
   if (destination === null) return { record: () => undefined, close: async () => undefined };
@@ -35,7 +67,7 @@ export function createAuditLog(destination: string | null): AuditLog {
       ? pino.destination({ dest: 1, sync: true })
       : destination === 'stderr'
         ? pino.destination({ dest: 2, sync: true })
-        : pino.destination({ dest: destination, sync: true, mkdir: true, append: true });
+        : pino.destination({ dest: openAuditFile(destination), sync: true });
   const logger: Logger = pino({ level: 'info', base: { log: 'audit', service: 'ems-gateway' }, messageKey: 'event' }, dest);
   return {
     record(entry) {

@@ -14,7 +14,7 @@ import {
 import type { Caller } from '../auth/roles.js';
 import { createTokenVerdicts, type TokenVerdicts } from '../auth/token-verdicts.js';
 import type { Config } from '../config.js';
-import { resolveAuth, scopeOf, tokenOf, upstreamStarted, type Context } from '../context.js';
+import { regionTokensOf, resolveAuth, scopeOf, tokenOf, upstreamStarted, type Context } from '../context.js';
 import { callsMade } from '../ems/budget.js';
 import { gatewayError } from '../errors.js';
 import { createAuditLog, type AuditLog } from './audit.js';
@@ -107,11 +107,15 @@ export interface WsSecurity {
   callerOf(socket: object): { caller: Caller; address: string } | undefined;
 }
 
+/** What an HTTP header value may hold: visible ASCII, spaces and tabs. */
+const HEADER_VALUE = /^[\t\x20-\x7e]*$/;
+
 export function createSecurity(config: Config, logger: Logger, graphqlEndpoint: string): Security {
   const sec = config.security;
+  // First: an AUDIT_LOG that cannot be opened stops start-up before anything else is opened.
+  const audit = createAuditLog(sec.auditLog);
   const verdicts = createTokenVerdicts();
   const rateLimits = createRateLimits(config, (err) => logger.warn({ err: { message: err.message } }, 'rate limiter store error'));
-  const audit = createAuditLog(sec.auditLog);
   const authenticator = createAuthenticator(config, {
     authBlocked: (address) => rateLimits.authBlocked(address),
     authFailed: (address) => rateLimits.authFailed(address),
@@ -289,6 +293,13 @@ export function createSecurity(config: Config, logger: Logger, graphqlEndpoint: 
       const emsScope = scopeOf(auth);
       const outcome = await authenticate({ ...credentialsOfConnectionParams(connectionParams), emsToken, emsScope, address });
       if (!outcome.ok) return outcome.code === 'RATE_LIMITED' ? { close: 4429, reason: 'Too many failed authentications' } : { close: 4403, reason: 'Forbidden' };
+      // A per-region token (authTokens) that no HTTP header can carry is refused here, as the main token is,
+      // rather than failing its region on every operation.
+      const regionNames = config.ems.regions?.map((r) => r.name) ?? [];
+      if ([...regionTokensOf({ connectionParams: connectionParams ?? null }, regionNames).values()].some((token) => !HEADER_VALUE.test(token))) {
+        await authenticator.recordFailure(address, 'a per-region token holds characters no HTTP header can carry');
+        return { close: 4403, reason: 'Forbidden' };
+      }
       // A pass-through token is checked with EMS once per connection (cached for a minute).
       if (auth.kind === 'token' && emsToken) {
         const verdict = await verdicts.check(auth, emsScope);

@@ -75,6 +75,45 @@ describe('npm start with no configuration', () => {
   });
 });
 
+describe('npm start with SIMULATOR_REGIONS', () => {
+  it('hands each simulated region’s project id to the gateway, as EMS_PROJECT_ID_<REGION> would', async () => {
+    const port = await freePort();
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+      env: { ...process.env, EMS_ENDPOINT: '', EMS_REGIONS: '', SIMULATOR_REGIONS: 'cn-north-4,cn-east-3', PORT: String(port), SIMULATOR_PORT: '0', LOG_LEVEL: 'silent', AUDIT_LOG: 'off' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    try {
+      let output = '';
+      child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+      child.stderr.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+      const deadline = Date.now() + 20_000;
+      while (!/X-Auth-Token header \(valid in every simulated region\): (\S+)/.test(output) && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      const token = /X-Auth-Token header \(valid in every simulated region\): (\S+)/.exec(output)![1]!;
+      const printed = Object.fromEntries([...output.matchAll(/^ {2}(\S+)\s+http\S+\s+project (\S+)$/gm)].map((m) => [m[1]!, m[2]!]));
+      expect(Object.keys(printed)).toEqual(['cn-north-4', 'cn-east-3']);
+      const response = await fetch(`http://127.0.0.1:${port}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-auth-token': token },
+        body: JSON.stringify({ query: '{ regions { name projectId healthy } clusters(first: 500) { edges { node { region } } } }' }),
+      });
+      const body = (await response.json()) as any;
+      expect(body.errors).toBeUndefined();
+      expect(body.data.regions).toEqual([
+        { name: 'cn-north-4', projectId: printed['cn-north-4'], healthy: true },
+        { name: 'cn-east-3', projectId: printed['cn-east-3'], healthy: true },
+      ]);
+      // The printed token still reads every region with the project id sent.
+      expect(new Set(body.data.clusters.edges.map((e: any) => e.node.region))).toEqual(new Set(['cn-north-4', 'cn-east-3']));
+    } finally {
+      child.kill('SIGTERM');
+      const [code] = await once(child, 'exit');
+      expect(code).toBe(0);
+    }
+  });
+});
+
 describe('npm start with a DATA_DIR it cannot use', () => {
   // mkdir -p under /proc loops forever in Node (ENOENT under a parent that exists): start-up hung.
   it.runIf(process.platform === 'linux')('fails at once with a coded message naming DATA_DIR (a path under /proc, a file in the way)', async () => {
@@ -94,6 +133,29 @@ describe('npm start with a DATA_DIR it cannot use', () => {
       const [exit] = await once(child, 'exit');
       expect(exit).toBe(1);
       expect(output.trim()).toMatch(new RegExp(`^ems-gateway failed to start: DATA_DIR "${dir}" is not usable \\(${code}\\): .*; set DATA_DIR to a writable directory$`));
+    }
+  });
+});
+
+describe('npm start with an AUDIT_LOG it cannot use', () => {
+  // pino's destination made the directory with Node's recursive mkdir, which loops forever under /proc.
+  it.runIf(process.platform === 'linux')('fails at once with a coded message naming AUDIT_LOG (a path under /proc, a file in the way)', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'ems-gateway-auditlog-')), 'a-file');
+    writeFileSync(file, '');
+    for (const [path, code] of [
+      ['/proc/nope/audit.log', 'ENOENT'],
+      [join(file, 'audit.log'), 'ENOTDIR'],
+    ] as const) {
+      const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+        env: { ...process.env, EMS_ENDPOINT: 'http://127.0.0.1:9', DATA_DIR: mkdtempSync(join(tmpdir(), 'ems-gateway-data-')), PORT: '0', LOG_LEVEL: 'silent', AUDIT_LOG: path },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let output = '';
+      child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+      child.stderr.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+      const [exit] = await once(child, 'exit');
+      expect(exit).toBe(1);
+      expect(output.trim()).toMatch(new RegExp(`^ems-gateway failed to start: AUDIT_LOG "${path}" is not usable \\(${code}\\): .*; set AUDIT_LOG to a writable file, stdout, stderr or off$`));
     }
   });
 });

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EmsOperation } from '../../src/ems/api.js';
-import { LABELS_CONCURRENCY, SHOW_CLUSTER_MAX_BATCH } from '../../src/loaders/index.js';
+import { SHOW_CLUSTER_MAX_BATCH } from '../../src/loaders/index.js';
 import { startHarness, type Harness } from '../fixtures/harness.js';
 import {
   ClustersNestedDocument,
@@ -57,21 +57,18 @@ describe('batched nested reads', () => {
       expect(h.sim.stats.count()).toBe(4);
     });
 
-    it('adds exactly one ListClustersLabels per distinct CCE cluster, issued concurrently', async () => {
-      h.sim.setFaults({ latencyMs: 30 });
-      try {
-        h.sim.stats.reset();
-        const result = await h.gql(ClustersNestedWithLabelsDocument, { first: 100 });
-        expect(result.errors).toBeUndefined();
-        const edges = result.data!.clusters.edges;
-        const distinct = new Set(edges.map((e) => e.node!.k8s.k8sClusterId.toLowerCase())).size;
-        expect(distinct).toBeGreaterThan(1);
-        for (const { node } of edges) expect(node!.labels!.length).toBeGreaterThan(0);
-        expect(calls(h)).toEqual({ ListClusters: 1, ListJobs: 2, ListReleases: 1, ListClustersLabels: distinct });
-        expect(h.sim.stats.maxInFlight.ListClustersLabels).toBe(Math.min(distinct, LABELS_CONCURRENCY));
-      } finally {
-        h.sim.resetFaults();
-      }
+    // How many of those calls are in flight at once (all of them, up to LABELS_CONCURRENCY) is
+    // asserted in loaders.test.ts, where the fake EMS controls when each call answers: over real
+    // HTTP, overlap would depend on how fast this machine issues them.
+    it('adds exactly one ListClustersLabels per distinct CCE cluster', async () => {
+      h.sim.stats.reset();
+      const result = await h.gql(ClustersNestedWithLabelsDocument, { first: 100 });
+      expect(result.errors).toBeUndefined();
+      const edges = result.data!.clusters.edges;
+      const distinct = new Set(edges.map((e) => e.node!.k8s.k8sClusterId.toLowerCase())).size;
+      expect(distinct).toBeGreaterThan(1);
+      for (const { node } of edges) expect(node!.labels!.length).toBeGreaterThan(0);
+      expect(calls(h)).toEqual({ ListClusters: 1, ListJobs: 2, ListReleases: 1, ListClustersLabels: distinct });
     });
   });
 

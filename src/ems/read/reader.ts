@@ -189,19 +189,38 @@ export class WireReader {
   /** The body's root as a list, or the error for a body that is not one. */
   rootList<T>(json: unknown, item: ElementReader<T>): Listed<T>[] {
     if (!Array.isArray(json)) throw this.unreadable('the body must be a JSON list', json);
-    return json.map((value, i) => this.element(value, '[]', `[${i}]`, i, item));
+    return this.elements(json, '[]', null, '', item);
   }
 
-  object(value: unknown, template: string, concrete: string): At | null {
-    return isObject(value) ? new At(this, value, template, concrete) : null;
+  /**
+   * An object at a path; `concrete` is its concrete path, or (with `parent`) the key under `parent`
+   * it was read from, its concrete path then built only when a message needs it.
+   */
+  object(value: unknown, template: string, concrete: string, parent: At | null = null, index = -1): At | null {
+    return isObject(value) ? new At(this, value, template, concrete, parent, index) : null;
   }
 
-  element<T>(value: unknown, template: string, concrete: string, index: number, item: ElementReader<T>): Listed<T> {
-    const result = item(value, this.object(value, template, concrete), index);
-    if (typeof result !== 'string') return result;
-    this.note(template, 'bad_element');
-    return { unreadable: `EMS ${this.operation} sent ${concrete || 'an element'} ${result}`, source: this.source };
+  /**
+   * The elements of a list, in one pass. `parent` and `key` say where the list is (null and `''`
+   * for the body's root): concrete paths (`clusters[3]`) are built only for messages.
+   */
+  elements<T>(list: readonly unknown[], template: string, parent: At | null, key: string, item: ElementReader<T>): Listed<T>[] {
+    const out = new Array<Listed<T>>(list.length);
+    for (let i = 0; i < list.length; i++) {
+      const value = list[i];
+      const at = this.object(value, template, key, parent, i);
+      const result = item(value, at, i);
+      if (typeof result !== 'string') {
+        out[i] = result;
+        continue;
+      }
+      this.note(template, 'bad_element');
+      const concrete = at ? at.concrete : elementPath(parent, key, i);
+      out[i] = { unreadable: `EMS ${this.operation} sent ${concrete || 'an element'} ${result}`, source: this.source };
+    }
+    return out;
   }
+
 
   /** A short quote of a value for messages, unless the body is sensitive. */
   quote(value: unknown): string {
@@ -211,14 +230,29 @@ export class WireReader {
 
 /** One JSON object of a response, at a path. Field readers never throw. */
 export class At {
+  private concretePath: string | null;
+
+  /**
+   * @param concrete concrete path for messages; with `parent`, the key under it instead (and
+   *   `index` >= 0 for an element of the list at that key): the path is then built on first use.
+   */
   constructor(
     readonly reader: WireReader,
     readonly value: Record<string, unknown>,
     /** Path template for deviations (`clusters[].cluster_metadata`). */
     readonly template: string,
-    /** Concrete path for messages (`clusters[3].cluster_metadata`). */
-    readonly concrete: string,
-  ) {}
+    private readonly key: string,
+    private readonly parent: At | null = null,
+    private readonly index = -1,
+  ) {
+    this.concretePath = parent ? null : index >= 0 ? `${key}[${index}]` : key;
+  }
+
+  /** Concrete path for messages (`clusters[3].cluster_metadata`). */
+  get concrete(): string {
+    this.concretePath ??= this.index >= 0 ? elementPath(this.parent, this.key, this.index) : this.parent!.where(this.key);
+    return this.concretePath;
+  }
 
   path(key: string): string {
     return this.template === '' ? key : `${this.template}.${key}`;
@@ -354,7 +388,7 @@ export class At {
       this.note(key, 'null_object');
       return null;
     }
-    const at = this.reader.object(value, this.path(key), this.where(key));
+    const at = this.reader.object(value, this.path(key), key, this);
     if (!at) this.note(key, 'bad_field');
     return at;
   }
@@ -378,8 +412,13 @@ export class At {
       this.note(key, 'bad_field');
       return [];
     }
-    return value.map((element, i) => this.reader.element(element, `${this.path(key)}[]`, `${this.where(key)}[${i}]`, i, item));
+    return this.reader.elements(value, `${this.path(key)}[]`, this, key, item);
   }
+}
+
+/** The concrete path of element `index` of the list at `key` under `parent` (the root list: null, `''`). */
+function elementPath(parent: At | null, key: string, index: number): string {
+  return parent ? `${parent.where(key)}[${index}]` : `[${index}]`;
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

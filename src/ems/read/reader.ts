@@ -147,6 +147,8 @@ const INT32_MAX = 2147483647;
 export class WireReader {
   readonly source: RecordSource;
   private readonly noted = new Map<string, Deviation>();
+  /** The same deviations by path template and key (see {@link noteAt}). */
+  private readonly notedAt = new Map<string, Map<string, Deviation[]>>();
 
   /**
    * @param sensitive the body may hold secrets: messages never quote its values.
@@ -161,11 +163,34 @@ export class WireReader {
     this.source = { operation, requestId };
   }
 
-  note(field: string, kind: DeviationKind): void {
+  note(field: string, kind: DeviationKind): Deviation {
     const key = `${field}\0${kind}`;
     const seen = this.noted.get(key);
-    if (seen) seen.count += 1;
-    else this.noted.set(key, { operation: this.operation, field, kind, count: 1, requestId: this.source.requestId });
+    if (seen) {
+      seen.count += 1;
+      return seen;
+    }
+    const deviation: Deviation = { operation: this.operation, field, kind, count: 1, requestId: this.source.requestId };
+    this.noted.set(key, deviation);
+    return deviation;
+  }
+
+  /**
+   * Notes a deviation at `key` of the objects at `template`. The same few repeat once per element
+   * (an empty `end_at` in every running job), so each is found again without building its path.
+   */
+  noteAt(template: string, key: string, kind: DeviationKind): void {
+    let fields = this.notedAt.get(template);
+    if (!fields) this.notedAt.set(template, (fields = new Map()));
+    let seen = fields.get(key);
+    if (!seen) fields.set(key, (seen = []));
+    for (const deviation of seen) {
+      if (deviation.kind === kind) {
+        deviation.count += 1;
+        return;
+      }
+    }
+    seen.push(this.note(template === '' ? key : `${template}.${key}`, kind));
   }
 
   deviations(): Deviation[] {
@@ -267,7 +292,7 @@ export class At {
   }
 
   private note(key: string, kind: DeviationKind): void {
-    this.reader.note(this.path(key), kind);
+    this.reader.noteAt(this.template, key, kind);
   }
 
   /** An optional string: null, absent and `""` read alike as null. */

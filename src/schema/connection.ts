@@ -76,17 +76,31 @@ export function connectionFromPage<T>(
   hasNextPage: boolean,
   totalCount: number | (() => Promise<number>),
 ): Connection<T> {
-  const edges = items.slice(0, window.limit).map((item, i) => ({ cursor: offsetToCursor(window.offset + i), node: itemOf(item) }));
+  const count = Math.min(items.length, window.limit);
+  const edges = new Array<Edge<T>>(count);
+  for (let i = 0; i < count; i++) edges[i] = new Edge(itemOf(items[i]!), window.offset + i);
   return {
     edges,
     pageInfo: {
       hasNextPage,
       hasPreviousPage: window.offset > 0,
-      startCursor: edges[0]?.cursor ?? null,
-      endCursor: edges.at(-1)?.cursor ?? null,
+      startCursor: count > 0 ? offsetToCursor(window.offset) : null,
+      endCursor: count > 0 ? offsetToCursor(window.offset + count - 1) : null,
     },
     totalCount,
   };
+}
+
+/** An edge of an offset connection: its cursor is encoded only when a query selects it. */
+class Edge<T> {
+  constructor(
+    readonly node: T,
+    private readonly offset: number,
+  ) {}
+
+  get cursor(): string {
+    return offsetToCursor(this.offset);
+  }
 }
 
 /**
@@ -100,7 +114,9 @@ export function itemOf<T>(item: Listed<T>): T {
 
 /** List elements as field values: see {@link itemOf}. */
 export function itemsOf<T>(items: readonly Listed<T>[]): T[] {
-  return items.map(itemOf);
+  // Most lists hold no unreadable element: they are served as they are, without a copy.
+  for (const item of items) if (isUnreadable(item)) return items.map(itemOf);
+  return items as T[];
 }
 
 /**

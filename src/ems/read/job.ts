@@ -1,5 +1,5 @@
 import { JOB_STATUSES, jobTypeOfId, type EmsJobStatus, type EmsJobType } from '../models/job.js';
-import { byIdentity, type At, type Listed, type RecordSource, type WireReader } from './reader.js';
+import { NOT_AN_OBJECT, byIdentity, type At, type Listed, type RecordSource, type WireReader } from './reader.js';
 
 /** One step of a job (`task_list`), as read; its id is its identity. */
 export interface TaskRecord {
@@ -50,18 +50,29 @@ export const readTask = byIdentity('id', 'id', (id, at): TaskRecord => {
   };
 });
 
-/** A job object of a known list type (null: from its id): a task's fields, and the job's own. */
+/**
+ * A job object of a known list type (null: from its id): a task's fields, and the job's own. Built
+ * in one object literal (fields in the order of a task's, then the job's): it runs once per listed job.
+ */
 export function readJob(at: At | null, type: EmsJobType | null): JobRecord | string {
-  const step = readTask(null, at);
-  if (typeof step === 'string') return step;
+  if (!at) return NOT_AN_OBJECT;
+  const id = at.id('id');
+  if (!id) return 'without a readable id';
+  const status = at.enumOf('status', JOB_STATUSES);
   return {
-    ...step,
-    type: type ?? jobTypeOfId(step.id),
-    clusterId: at!.id('cluster_id'),
-    name: at!.string('name'),
-    progress: at!.number('progress'),
-    tasks: at!.list('task_list', readTask),
-    source: at!.reader.source,
+    id,
+    status: status.value,
+    statusText: status.text,
+    message: at.string('message'),
+    createdAt: at.time('created_at'),
+    beginAt: at.time('begin_at'),
+    endAt: at.time('end_at'),
+    type: type ?? jobTypeOfId(id),
+    clusterId: at.id('cluster_id'),
+    name: at.string('name'),
+    progress: at.number('progress'),
+    tasks: at.list('task_list', readTask),
+    source: at.reader.source,
   };
 }
 
@@ -78,5 +89,6 @@ export interface JobList {
 }
 
 export function readListJobs(type: EmsJobType) {
-  return (json: unknown, r: WireReader): JobList => ({ jobs: r.root(json).list('jobs', (_v, at) => readJob(at, type), { required: true }) });
+  const item = (_value: unknown, at: At | null) => readJob(at, type);
+  return (json: unknown, r: WireReader): JobList => ({ jobs: r.root(json).list('jobs', item, { required: true }) });
 }

@@ -147,6 +147,8 @@ const INT32_MAX = 2147483647;
 export class WireReader {
   readonly source: RecordSource;
   private readonly noted = new Map<string, Deviation>();
+  /** The same deviations by path template and key (see {@link noteAt}). */
+  private readonly notedAt = new Map<string, Map<string, Deviation[]>>();
 
   /**
    * @param sensitive the body may hold secrets: messages never quote its values.
@@ -161,11 +163,34 @@ export class WireReader {
     this.source = { operation, requestId };
   }
 
-  note(field: string, kind: DeviationKind): void {
+  note(field: string, kind: DeviationKind): Deviation {
     const key = `${field}\0${kind}`;
     const seen = this.noted.get(key);
-    if (seen) seen.count += 1;
-    else this.noted.set(key, { operation: this.operation, field, kind, count: 1, requestId: this.source.requestId });
+    if (seen) {
+      seen.count += 1;
+      return seen;
+    }
+    const deviation: Deviation = { operation: this.operation, field, kind, count: 1, requestId: this.source.requestId };
+    this.noted.set(key, deviation);
+    return deviation;
+  }
+
+  /**
+   * Notes a deviation at `key` of the objects at `template`. The same few repeat once per element
+   * (an empty `end_at` in every running job), so each is found again without building its path.
+   */
+  noteAt(template: string, key: string, kind: DeviationKind): void {
+    let fields = this.notedAt.get(template);
+    if (!fields) this.notedAt.set(template, (fields = new Map()));
+    let seen = fields.get(key);
+    if (!seen) fields.set(key, (seen = []));
+    for (const deviation of seen) {
+      if (deviation.kind === kind) {
+        deviation.count += 1;
+        return;
+      }
+    }
+    seen.push(this.note(template === '' ? key : `${template}.${key}`, kind));
   }
 
   deviations(): Deviation[] {
@@ -189,19 +214,38 @@ export class WireReader {
   /** The body's root as a list, or the error for a body that is not one. */
   rootList<T>(json: unknown, item: ElementReader<T>): Listed<T>[] {
     if (!Array.isArray(json)) throw this.unreadable('the body must be a JSON list', json);
-    return json.map((value, i) => this.element(value, '[]', `[${i}]`, i, item));
+    return this.elements(json, '[]', null, '', item);
   }
 
-  object(value: unknown, template: string, concrete: string): At | null {
-    return isObject(value) ? new At(this, value, template, concrete) : null;
+  /**
+   * An object at a path; `concrete` is its concrete path, or (with `parent`) the key under `parent`
+   * it was read from, its concrete path then built only when a message needs it.
+   */
+  object(value: unknown, template: string, concrete: string, parent: At | null = null, index = -1): At | null {
+    return isObject(value) ? new At(this, value, template, concrete, parent, index) : null;
   }
 
-  element<T>(value: unknown, template: string, concrete: string, index: number, item: ElementReader<T>): Listed<T> {
-    const result = item(value, this.object(value, template, concrete), index);
-    if (typeof result !== 'string') return result;
-    this.note(template, 'bad_element');
-    return { unreadable: `EMS ${this.operation} sent ${concrete || 'an element'} ${result}`, source: this.source };
+  /**
+   * The elements of a list, in one pass. `parent` and `key` say where the list is (null and `''`
+   * for the body's root): concrete paths (`clusters[3]`) are built only for messages.
+   */
+  elements<T>(list: readonly unknown[], template: string, parent: At | null, key: string, item: ElementReader<T>): Listed<T>[] {
+    const out = new Array<Listed<T>>(list.length);
+    for (let i = 0; i < list.length; i++) {
+      const value = list[i];
+      const at = this.object(value, template, key, parent, i);
+      const result = item(value, at, i);
+      if (typeof result !== 'string') {
+        out[i] = result;
+        continue;
+      }
+      this.note(template, 'bad_element');
+      const concrete = at ? at.concrete : elementPath(parent, key, i);
+      out[i] = { unreadable: `EMS ${this.operation} sent ${concrete || 'an element'} ${result}`, source: this.source };
+    }
+    return out;
   }
+
 
   /** A short quote of a value for messages, unless the body is sensitive. */
   quote(value: unknown): string {
@@ -211,14 +255,29 @@ export class WireReader {
 
 /** One JSON object of a response, at a path. Field readers never throw. */
 export class At {
+  private concretePath: string | null;
+
+  /**
+   * @param concrete concrete path for messages; with `parent`, the key under it instead (and
+   *   `index` >= 0 for an element of the list at that key): the path is then built on first use.
+   */
   constructor(
     readonly reader: WireReader,
     readonly value: Record<string, unknown>,
     /** Path template for deviations (`clusters[].cluster_metadata`). */
     readonly template: string,
-    /** Concrete path for messages (`clusters[3].cluster_metadata`). */
-    readonly concrete: string,
-  ) {}
+    private readonly key: string,
+    private readonly parent: At | null = null,
+    private readonly index = -1,
+  ) {
+    this.concretePath = parent ? null : index >= 0 ? `${key}[${index}]` : key;
+  }
+
+  /** Concrete path for messages (`clusters[3].cluster_metadata`). */
+  get concrete(): string {
+    this.concretePath ??= this.index >= 0 ? elementPath(this.parent, this.key, this.index) : this.parent!.where(this.key);
+    return this.concretePath;
+  }
 
   path(key: string): string {
     return this.template === '' ? key : `${this.template}.${key}`;
@@ -233,7 +292,7 @@ export class At {
   }
 
   private note(key: string, kind: DeviationKind): void {
-    this.reader.note(this.path(key), kind);
+    this.reader.noteAt(this.template, key, kind);
   }
 
   /** An optional string: null, absent and `""` read alike as null. */
@@ -354,7 +413,7 @@ export class At {
       this.note(key, 'null_object');
       return null;
     }
-    const at = this.reader.object(value, this.path(key), this.where(key));
+    const at = this.reader.object(value, this.path(key), key, this);
     if (!at) this.note(key, 'bad_field');
     return at;
   }
@@ -378,8 +437,13 @@ export class At {
       this.note(key, 'bad_field');
       return [];
     }
-    return value.map((element, i) => this.reader.element(element, `${this.path(key)}[]`, `${this.where(key)}[${i}]`, i, item));
+    return this.reader.elements(value, `${this.path(key)}[]`, this, key, item);
   }
+}
+
+/** The concrete path of element `index` of the list at `key` under `parent` (the root list: null, `''`). */
+function elementPath(parent: At | null, key: string, index: number): string {
+  return parent ? `${parent.where(key)}[${index}]` : `[${index}]`;
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

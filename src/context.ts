@@ -230,6 +230,8 @@ interface LazyParts {
   /** Names the caller's per-region tokens (X-Auth-Token-<region>), '' when it sent none: results shared between callers must agree on these too. */
   regionTokensScope: string;
   regions: RequestRegions | null;
+  /** Whether a region's upstream scope (EMS operations, loaders, deadline) was made: only then can EMS calls have been made. */
+  scoped: boolean;
   logger: Logger | null;
 }
 
@@ -239,8 +241,14 @@ type LazyContext = Context & { [LAZY]: LazyParts };
 function ownRegions(ctx: LazyContext): RequestRegions {
   const parts = ctx[LAZY];
   if (parts.regions) return parts.regions;
-  const left = Math.max(0, Math.ceil(parts.app.config.requestTimeoutMs - (performance.now() - parts.startedAt)));
-  return (parts.regions = regionsOf(parts.app, ctx, parts.authOf, requestSignal(parts.app, parts.clientGone, left)));
+  // The deadline (timers, listeners) only once a region's operations are needed, counted from when
+  // the request began: a subscription reads its regions' settings and credentials, never EMS.
+  let signal: AbortSignal | null = null;
+  return (parts.regions = regionsOf(parts.app, ctx, parts.authOf, () => {
+    parts.scoped = true;
+    const left = Math.max(0, Math.ceil(parts.app.config.requestTimeoutMs - (performance.now() - parts.startedAt)));
+    return (signal ??= requestSignal(parts.app, parts.clientGone, left));
+  }));
 }
 
 /** The default region's budgeted operations, loaders and deadline. */
@@ -278,6 +286,7 @@ const LAZY_ACCESSORS: PropertyDescriptorMap = {
  */
 class EventContext implements Context {
   private upstream: RequestRegions | null = null;
+  private scoped = false;
 
   constructor(
     private readonly app: AppServices,
@@ -295,7 +304,11 @@ class EventContext implements Context {
   get traceContext() { return this.subscription.traceContext; }
 
   get regions(): RequestRegions {
-    return (this.upstream ??= regionsOf(this.app, this.subscription, (region) => authIn(this.subscription, region), requestSignal(this.app)));
+    let signal: AbortSignal | null = null;
+    return (this.upstream ??= regionsOf(this.app, this.subscription, (region) => authIn(this.subscription, region), () => {
+      this.scoped = true;
+      return (signal ??= requestSignal(this.app));
+    }));
   }
 
   get ems(): EmsApi {
@@ -311,7 +324,7 @@ class EventContext implements Context {
   }
 
   get upstreamStarted(): boolean {
-    return this.upstream !== null;
+    return this.scoped;
   }
 
   private own(): UpstreamScope {
@@ -326,18 +339,19 @@ function authIn(ctx: Context, region: string): EmsAuth {
 }
 
 /**
- * The regions of one request (or event): each region's budgeted EMS operations, bound to `signal`
- * and the request's logger and trace, and fresh loaders, created on first use; every region spends
- * one call budget.
+ * The regions of one request (or event): each region's budgeted EMS operations, bound to the
+ * request's deadline (`signalOf()`, asked when the first region's operations are made) and its
+ * logger and trace, and fresh loaders, created on first use; every region spends one call budget.
  */
 function regionsOf(
   services: AppServices,
   caller: Pick<Context, 'log' | 'traceContext'>,
   authOf: (region: string) => EmsAuth,
-  signal: AbortSignal,
+  signalOf: () => AbortSignal,
 ): RequestRegions {
   const budget: CallBudget = { admitted: 0, unsent: 0 };
   return createRequestRegions(services.regions, authOf, (region) => {
+    const signal = signalOf();
     const ems = requestApi(services, authOf(region), { signal, logger: caller.log, traceContext: () => caller.traceContext }, region, budget);
     return { ems, loaders: createLoaders(ems), signal };
   });
@@ -347,7 +361,7 @@ function regionsOf(
 export function upstreamStarted(ctx: Context): boolean {
   if (ctx instanceof EventContext) return ctx.upstreamStarted;
   const parts = (ctx as Partial<LazyContext>)[LAZY];
-  return parts ? parts.regions !== null : true;
+  return parts ? parts.scoped : true;
 }
 
 export function createContextFactory(services: AppServices): ContextFactory {
@@ -365,7 +379,7 @@ export function createContextFactory(services: AppServices): ContextFactory {
       const span = telemetry.startSpan('graphql.operation', { kind: SpanKind.SERVER }, telemetry.extract(headers));
       const traceContext = trace.setSpan(telemetry.extract(headers), span);
       const regionTokensScope = regionTokens.size === 0 ? '' : [...regionTokens].map(([region, t]) => `${region}=${cachedScopeOf({ kind: 'token', token: t })}`).join(',');
-      const parts: LazyParts = { app: services, startedAt: performance.now(), clientGone: initial.request?.signal, authOf, regionTokensScope, regions: null, logger: null };
+      const parts: LazyParts = { app: services, startedAt: performance.now(), clientGone: initial.request?.signal, authOf, regionTokensScope, regions: null, scoped: false, logger: null };
       Object.defineProperty(initial, LAZY, { value: parts, configurable: true });
       Object.defineProperties(initial, LAZY_ACCESSORS);
       return Object.assign(initial, {

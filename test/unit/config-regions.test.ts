@@ -1,16 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../src/config.js';
+import { loadConfig } from '../../src/config.js';
 import { regionOfEndpoint } from '../../src/regions.js';
-
-function problemsOf(env: Record<string, string>): string[] {
-  try {
-    loadConfig(env);
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return (error as ConfigError).problems;
-  }
-  throw new Error('expected loadConfig to fail');
-}
+import { problemsOf } from '../fixtures/config.js';
 
 describe('EMS_REGIONS', () => {
   it('derives each region’s EMS and IAM endpoints by the documented pattern, and takes overrides', () => {

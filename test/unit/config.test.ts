@@ -1,15 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../src/config.js';
-
-function problemsOf(env: Record<string, string>): string[] {
-  try {
-    loadConfig(env);
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return (error as ConfigError).problems;
-  }
-  throw new Error('expected loadConfig to fail');
-}
+import { loadConfig } from '../../src/config.js';
+import { problemsOf } from '../fixtures/config.js';
 
 describe('loadConfig', () => {
   it('defaults to the embedded simulator on port 4000 with every feature off', () => {

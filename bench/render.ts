@@ -145,7 +145,8 @@ function goalTable(results: Results): string {
       floor ? `bare ws ${p50p99(floor.p50.median, floor.p99.median)} (${ms(floor.max.median, 0)})` : '—',
       f ? `${p50p99(f.p50.median, f.p99.median)} (${ms(f.max.median, 0)})` : 'no change seen',
       f && floor ? `${(f.p50.median / floor.p50.median).toFixed(1)}× / ${(f.p99.median / floor.p99.median).toFixed(1)}× floor` : '',
-      `p50 ≤ ${GOALS.fanOutP50Ms} ms, p99 ≤ ${GOALS.fanOutP99Ms} ms${below ? ' (below the floor here)' : ''}`,
+      `p50 ≤ ${GOALS.fanOutP50Ms} ms, p99 ≤ ${GOALS.fanOutP99Ms} ms` +
+        (floor ? ` (${(GOALS.fanOutP50Ms / floor.p50.median).toFixed(1)}× / ${(GOALS.fanOutP99Ms / floor.p99.median).toFixed(1)}× floor${below ? '; below the floor here' : ''})` : ''),
       f ? verdict(f.p50.median <= GOALS.fanOutP50Ms && f.p99.median <= GOALS.fanOutP99Ms) : verdict(false),
     ]);
   }

@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { GraphQLError, getOperationAST } from 'graphql';
+import { GraphQLError, getOperationAST, type ExecutionArgs, type ExecutionResult } from 'graphql';
 import { createYoga, type Plugin } from 'graphql-yoga';
 import type { ServerOptions } from 'graphql-ws';
 import type { Extra } from 'graphql-ws/use/ws';
@@ -11,13 +11,14 @@ import {
   createContextFactory,
   resolveAuth,
   scopeOf,
+  sharingKey,
   subscriptionEventScopes,
   type AppServices,
   type Context,
   type InitialContext,
 } from './context.js';
 import { createWebUi, graphiqlOptions } from './dashboard.js';
-import { serveGraphqlWs } from './graphql-ws.js';
+import { serveGraphqlWs, type SharedSubscriptions } from './graphql-ws.js';
 import { createEmsClient } from './ems/client.js';
 import { createRegionServices, regionReports, stampRegion } from './regional.js';
 import { DEFAULT_REGION_NAME, discoverProjectIds, iamEndpointOf, regionOfEndpoint, type RegionConfig } from './regions.js';
@@ -207,7 +208,8 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
     }
     wsServer.handleUpgrade(request, socket, head, (ws) => wsServer.emit('connection', ws, request));
   });
-  const wsHandle = serveGraphqlWs(graphqlWsOptions(yoga, security, logger), wsServer, logger);
+  const ws = graphqlWsOptions(yoga, security, logger);
+  const wsHandle = serveGraphqlWs(ws.options, wsServer, logger, ws.shared);
   const keepAlive = dropSilentSockets(wsServer, config.subscriptions.keepAliveMs);
 
   let closed: Promise<{ abandoned: number }> | null = null;
@@ -248,6 +250,9 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
           requestId: null,
           retryable: true,
         });
+        // Subscription groups hand that error and `complete` to their members a slice at a time: all of
+        // it goes out before the sockets close.
+        await wsHandle.groupsEnded(Math.max(1_000, graceMs - (performance.now() - started)));
         const drained = await lifecycle.drained(Math.max(0, graceMs - (performance.now() - started)));
         let abandoned = 0;
         if (!drained) {
@@ -398,7 +403,7 @@ export const WS_MAX_MESSAGE_BYTES = 1024 * 1024;
  * asked; no `connection_init` within 3 s closes 4408. Each operation is admitted against the
  * per-connection and per-caller limits first.
  */
-function graphqlWsOptions(yoga: App['yoga'], security: Security, logger: Logger): ServerOptions<Record<string, unknown> | undefined, Extra> {
+function graphqlWsOptions(yoga: App['yoga'], security: Security, logger: Logger): { options: ServerOptions<Record<string, unknown> | undefined, Extra>; shared: SharedSubscriptions } {
   const options: ServerOptions<Record<string, unknown> | undefined, Extra> = {
     connectionInitWaitTimeout: 3_000,
     onConnect: async (ctx) => {
@@ -460,7 +465,30 @@ function graphqlWsOptions(yoga: App['yoga'], security: Security, logger: Logger)
       return [gatewayError('Unexpected error.', 'INTERNAL_SERVER_ERROR')];
     }
   };
-  return options;
+  // The direct path of graphql-ws subscriptions (src/graphql-ws.ts, SubscriptionGroup): every
+  // operation is admitted as above; a subscription whose result can be shared joins the group of
+  // its sharing key, whose first member subscribes as any operation does.
+  const shared: SharedSubscriptions = {
+    admit: (ctx, id, payload) => options.onSubscribe!(ctx, id, payload) as Promise<readonly GraphQLError[] | ExecutionArgs>,
+    keyOf: (args) => (getOperationAST(args.document, args.operationName)?.operation === 'subscription' ? sharingKey(args) : null),
+    start: (args, run) => {
+      (args.contextValue as Context).sharedRun = run;
+      return (args.rootValue as { subscribe(args: ExecutionArgs): Promise<AsyncIterable<ExecutionResult> | ExecutionResult> }).subscribe(args);
+    },
+    async join(args) {
+      // What the request lifecycle does for a subscription (src/lifecycle.ts): its span covers setting it up.
+      const ctx = args.contextValue as Context;
+      const name = getOperationAST(args.document, args.operationName)?.name?.value ?? null;
+      ctx.span.updateName(name ? `subscription ${name}` : 'subscription');
+      ctx.span.setAttributes({ 'graphql.operation.type': 'subscription', ...(name ? { 'graphql.operation.name': name } : {}) });
+      try {
+        return await security.ws.joinShared(args);
+      } finally {
+        ctx.span.end();
+      }
+    },
+  };
+  return { options, shared };
 }
 
 /** An error as graphql-ws sends it: the HTTP status hint of `extensions.http` means nothing there. */

@@ -80,6 +80,26 @@ export interface Context extends UpstreamScope {
   /** The GraphQL operation's span, and the context EMS call spans are children of. */
   span: Span;
   traceContext: OtelContext;
+  /** Set on the context of a graphql-ws subscription run for a whole group of subscribers (see SharedRun). */
+  sharedRun?: SharedRun;
+}
+
+/**
+ * A subscription that a graphql-ws subscription group (src/graphql-ws.ts) runs for all its members:
+ * set on the context of the group's first member before it subscribes.
+ */
+export interface SharedRun {
+  /** The group's members: the hub counts the group's one stream as that many subscribers. */
+  readonly subscribers: { count: number };
+  /**
+   * Set by subscriptionEventScopes once the stream exists: asks it to execute its latest event again
+   * (with a fresh event context, so nested fields are read anew) as its next result, for members
+   * that joined after the latest result was made more than SHARED_RESULT_MS ago. Ignored before
+   * the first event (every member gets that one).
+   */
+  replay?: () => void;
+  /** One entry per result the stream yields, in order: true for a replay, false for an event. */
+  readonly replays: boolean[];
 }
 
 /** What the transports hand to createContext: HTTP/SSE requests, and graphql-ws connection params. */
@@ -403,7 +423,7 @@ export function createContextFactory(services: AppServices): ContextFactory {
  * subscribers, short enough that one subscribing later (and getting the watch's latest state at
  * once) has its nested fields read anew.
  */
-const SHARED_RESULT_MS = 1_000;
+export const SHARED_RESULT_MS = 1_000;
 
 /** Per event value: its results by sharing key, with when each was made. */
 const sharedResults = new WeakMap<object, Map<string, { at: number; result: unknown }>>();
@@ -417,7 +437,7 @@ let nextDocumentId = 0;
  * credentials) and the caller's roles (fields are
  * authorized by role). Null when the operation cannot be shared (variables that do not serialize).
  */
-function sharingKey(args: ExecutionArgs): string | null {
+export function sharingKey(args: ExecutionArgs): string | null {
   const ctx = args.contextValue as Partial<Context> | undefined;
   if (!ctx?.scope || !ctx.security) return null;
   let doc = documentIds.get(args.document);
@@ -455,7 +475,7 @@ export function subscriptionEventScopes(forEvent: ContextFactory['forEvent']): P
         args.signal?.addEventListener('abort', () => void events.return?.(), { once: true });
         const key = sharingKey(args);
         const run = (event: unknown) => execute({ ...args, rootValue: event, contextValue: forEvent(args.contextValue as Context) });
-        return mapAsyncIterator(events, (event) => {
+        const resultOf = (event: unknown) => {
           if (key === null || typeof event !== 'object' || event === null) return run(event);
           let results = sharedResults.get(event);
           if (!results) sharedResults.set(event, (results = new Map()));
@@ -465,8 +485,70 @@ export function subscriptionEventScopes(forEvent: ContextFactory['forEvent']): P
           const result = run(event);
           results.set(key, { at: now, result });
           return result;
-        });
+        };
+        const group = (args.contextValue as Context | undefined)?.sharedRun;
+        if (group) return new ReplayableResults(events, resultOf, run, group);
+        return mapAsyncIterator(events, resultOf);
       });
     },
   };
+}
+
+/**
+ * The results of a subscription run for a graphql-ws group (SharedRun): one per event, as
+ * mapAsyncIterator gives them, and, when the group asks (`replay()`), the latest event executed
+ * again, yielded before the next event. `replays` records which result is which, in order.
+ */
+class ReplayableResults<R> implements AsyncIterableIterator<R> {
+  private latest: { event: unknown } | null = null;
+  private pending: Promise<IteratorResult<unknown>> | null = null;
+  private replayWanted = false;
+  private wake: (() => void) | null = null;
+
+  constructor(
+    private readonly events: AsyncIterator<unknown>,
+    private readonly resultOf: (event: unknown) => R | Promise<R>,
+    private readonly rerun: (event: unknown) => R | Promise<R>,
+    private readonly group: SharedRun,
+  ) {
+    group.replay = () => {
+      if (!this.latest) return;
+      this.replayWanted = true;
+      const wake = this.wake;
+      this.wake = null;
+      wake?.();
+    };
+  }
+
+  [Symbol.asyncIterator]() {
+    return this;
+  }
+
+  async next(): Promise<IteratorResult<R>> {
+    for (;;) {
+      if (this.replayWanted && this.latest) {
+        this.replayWanted = false;
+        this.group.replays.push(true);
+        return { value: await this.rerun(this.latest.event), done: false };
+      }
+      const pending = (this.pending ??= this.events.next());
+      const woken = new Promise<null>((resolve) => (this.wake = () => resolve(null)));
+      const outcome = await Promise.race([pending, woken]);
+      this.wake = null;
+      if (outcome === null) continue;
+      this.pending = null;
+      if (outcome.done) return { value: undefined, done: true };
+      this.latest = { event: outcome.value };
+      // Every member gets this event, those waiting for a replay too.
+      this.replayWanted = false;
+      this.group.replays.push(false);
+      return { value: await this.resultOf(outcome.value), done: false };
+    }
+  }
+
+  async return(): Promise<IteratorResult<R>> {
+    this.latest = null;
+    await this.events.return?.();
+    return { value: undefined, done: true };
+  }
 }

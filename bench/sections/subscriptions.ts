@@ -1,8 +1,10 @@
 /**
  * Subscriptions: N subscribers on one job.
  *
- * 1. Baseline: a bare `ws` server holding N plain WebSocket connections; its heap (after GC) per
- *    connection.
+ * 1. Floor: a bare `ws` server speaking just enough graphql-transport-ws (bench/support/bare-ws.ts)
+ *    for the same N graphql-ws clients to subscribe to it; its heap (after GC) per subscriber, and
+ *    the fan-out of `events` pre-serialized `next` messages it broadcasts, measured as the
+ *    gateway's is: what any server pays to hold and reach these subscribers.
  * 2. The gateway (its own process, in-memory hub) with N graphql-ws clients, one connection each,
  *    subscribed to `jobProgress` of one running job; its heap per subscriber, measured the same way.
  * 3. Fan-out: for each of the next `events` changes of the job, the time from the gateway having the
@@ -24,8 +26,8 @@ import { SEED, sleep, startGateway, type BenchContext } from './context.js';
 export interface SubscriptionsResult {
   subscribers: number;
   clientProcesses: number;
-  /** null when the baseline was skipped. */
-  bare: { heapPerConnection: number; externalPerConnection: number; rssPerConnection: number; failed: number } | null;
+  /** The bare `ws` floor with the same graphql-ws subscribers; null when the baseline was skipped. */
+  bare: { heapPerConnection: number; externalPerConnection: number; rssPerConnection: number; failed: number; fanOut: FanOut | null } | null;
   gateway: {
     heapPerSubscriber: number;
     externalPerSubscriber: number;
@@ -35,19 +37,68 @@ export interface SubscriptionsResult {
     firstFailure: string | null;
     setupSec: number;
   };
-  fanOut: {
-    events: { status: string; progress: number; received: number; p50: number; p99: number; max: number }[];
-    p50: Repeated;
-    p99: Repeated;
-    max: Repeated;
-    /** Messages delivered while the changes went out (the CPU figures are per one of them). */
-    deliveries: number;
-    /** CPU time of the gateway process per message delivered while the changes went out, µs. */
-    gatewayCpuPerDeliveryMicros: number;
-    /** The same for the client processes together (receiving and parsing). */
-    clientCpuPerDeliveryMicros: number;
-  } | null;
+  fanOut: FanOut | null;
   intervalMs: number;
+}
+
+export interface FanOut {
+  events: { status: string; progress: number; received: number; p50: number; p99: number; max: number }[];
+  p50: Repeated;
+  p99: Repeated;
+  max: Repeated;
+  /** Messages delivered while the changes went out (the CPU figures are per one of them). */
+  deliveries: number;
+  /** CPU time of the server process (gateway, or bare `ws`) per message delivered while the changes went out, µs. */
+  gatewayCpuPerDeliveryMicros: number;
+  /** The same for the client processes together (receiving and parsing). */
+  clientCpuPerDeliveryMicros: number;
+}
+
+/**
+ * The fan-out of `events` (when the server had each, epochMs) to the clients: per event, each
+ * client's arrival time minus the server's; `extra` more events went out to all `ready` subscribers
+ * between the CPU samples without being timed.
+ */
+async function fanOutOf(
+  clients: Child[],
+  events: { status: string; progress: number; at: number }[],
+  extra: number,
+  ready: number,
+  cpuMs: number[],
+  log: (line: string) => void,
+): Promise<FanOut | null> {
+  const received = new Map<string, number[]>();
+  for (const part of await Promise.all(clients.map((c) => c.call<Record<string, number[]>>('received')))) {
+    for (const [progress, times] of Object.entries(part)) received.set(progress, [...(received.get(progress) ?? []), ...times]);
+  }
+  const rows = events.map((event) => {
+    const times = (received.get(String(event.progress)) ?? []).map((t) => t - event.at).sort((a, b) => a - b);
+    return {
+      status: event.status,
+      progress: event.progress,
+      received: times.length,
+      p50: percentile(times, 50),
+      p99: percentile(times, 99),
+      max: times.at(-1) ?? Number.NaN,
+    };
+  });
+  for (const row of rows) {
+    log(`  change to ${row.status} ${row.progress}%: ${row.received}/${ready} received, p50 ${row.p50.toFixed(0)} ms, p99 ${row.p99.toFixed(0)} ms, last ${row.max.toFixed(0)} ms`);
+  }
+  if (rows.length === 0) return null;
+  // Everything between the two CPU samples was these changes (and their polls): CPU per message delivered.
+  const deliveries = rows.reduce((sum, r) => sum + r.received, 0) + extra * ready;
+  const fanOut: FanOut = {
+    events: rows,
+    deliveries,
+    p50: repeated(rows.map((r) => r.p50)),
+    p99: repeated(rows.map((r) => r.p99)),
+    max: repeated(rows.map((r) => r.max)),
+    gatewayCpuPerDeliveryMicros: (cpuMs[0]! * 1000) / deliveries,
+    clientCpuPerDeliveryMicros: (cpuMs.slice(1).reduce((a, b) => a + b, 0) * 1000) / deliveries,
+  };
+  log(`  CPU per message delivered: server ${fanOut.gatewayCpuPerDeliveryMicros.toFixed(1)} µs, clients ${fanOut.clientCpuPerDeliveryMicros.toFixed(1)} µs`);
+  return fanOut;
 }
 
 /** The open-files limits of children (soft is raised to hard by startChild). */
@@ -115,18 +166,33 @@ export async function subscriptionsSection(ctx: BenchContext, run: Subscriptions
     if (created.status !== 202) throw new Error(`CreateCluster: ${created.status} ${await created.text()}`);
     const { job_id: jobId } = (await created.json()) as { job_id: string };
 
-    // 1. Bare ws.
+    // 1. The floor: bare ws, the same graphql-ws clients subscribed, and pre-serialized changes broadcast to them.
     let bareResult: SubscriptionsResult['bare'] | null = null;
     if (run.baseline ?? true) {
       const bare = await startChild('bare-ws', 'bare-ws.ts', { logFile: join(ctx.outDir, 'bare-ws.log') });
       try {
         const before = await bare.call<MemorySample>('memory');
-        const opened = await connectAll(clients, counts, { mode: 'plain', url: (bare.ready as { url: string }).url, batch, timeoutMs });
+        const opened = await connectAll(clients, counts, { mode: 'graphql-ws', url: (bare.ready as { url: string }).url, batch, timeoutMs, token: 'floor', jobId: 'bench-job' });
         await sleep(500);
         const after = await bare.call<MemorySample>('memory');
-        const per = perItem(before, after, opened.ready);
-        bareResult = { heapPerConnection: per.heap, externalPerConnection: per.external, rssPerConnection: per.rss, failed: opened.failed };
-        ctx.log(`  bare ws: ${opened.ready} connections (${opened.failed} failed): heap ${(per.heap / 1024).toFixed(2)} KiB per connection`);
+        const per = perItem(before, after, Math.max(1, opened.ready));
+        ctx.log(`  bare ws (graphql-transport-ws floor): ${opened.ready} subscribers (${opened.failed} failed): heap ${(per.heap / 1024).toFixed(2)} KiB per subscriber`);
+        let floorFanOut: FanOut | null = null;
+        if (opened.ready > 0) {
+          const cpuBefore = await Promise.all([bare, ...clients].map((c) => c.call<CpuSample>('cpu')));
+          const sent: { status: string; progress: number; at: number }[] = [];
+          for (let i = 0; i < events; i++) {
+            // Progress values no job has, a change apart as the gateway's are.
+            await sleep(Math.min(interval, 2_000));
+            const job = { id: 'bench-job', status: 'RUNNING', progress: 1_000 + i };
+            sent.push({ ...job, at: await bare.call<number>('broadcast', job) });
+          }
+          await sleep(Math.min(interval, 2_000));
+          const cpuAfter = await Promise.all([bare, ...clients].map((c) => c.call<CpuSample>('cpu')));
+          const cpuMs = cpuAfter.map((a, i) => (a.cpuMicros - cpuBefore[i]!.cpuMicros) / 1000);
+          floorFanOut = await fanOutOf(clients, sent, 0, opened.ready, cpuMs, ctx.log);
+        }
+        bareResult = { heapPerConnection: per.heap, externalPerConnection: per.external, rssPerConnection: per.rss, failed: opened.failed, fanOut: floorFanOut };
         await Promise.all(clients.map((c) => c.call('close')));
       } finally {
         await bare.stop();
@@ -171,40 +237,8 @@ export async function subscriptionsSection(ctx: BenchContext, run: Subscriptions
         const cpuAfter = await Promise.all([gateway, ...clients].map((c) => c.call<CpuSample>('cpu')));
         if (run.profileFile) await gateway.call('profileStop', { path: run.profileFile });
         const cpuMs = cpuAfter.map((after, i) => (after.cpuMicros - cpuBefore[i]!.cpuMicros) / 1000);
-        const received = new Map<string, number[]>();
-        for (const part of await Promise.all(clients.map((c) => c.call<Record<string, number[]>>('received')))) {
-          for (const [progress, times] of Object.entries(part)) received.set(progress, [...(received.get(progress) ?? []), ...times]);
-        }
-        const rows = published.slice(first, first + events).map((event) => {
-          const times = (received.get(String(event.progress)) ?? []).map((t) => t - event.at).sort((a, b) => a - b);
-          return {
-            status: event.status,
-            progress: event.progress,
-            received: times.length,
-            p50: percentile(times, 50),
-            p99: percentile(times, 99),
-            max: times.at(-1) ?? Number.NaN,
-          };
-        });
-        for (const row of rows) {
-          ctx.log(`  change to ${row.status} ${row.progress}%: ${row.received}/${subscribed.ready} received, p50 ${row.p50.toFixed(0)} ms, p99 ${row.p99.toFixed(0)} ms, last ${row.max.toFixed(0)} ms`);
-        }
-        if (rows.length > 0) {
-          // Everything between the two CPU samples was these changes (and their polls): CPU per message delivered.
-          const deliveries = rows.reduce((sum, r) => sum + r.received, 0) + (published.length - first - rows.length) * subscribed.ready;
-          fanOut = {
-            events: rows,
-            deliveries,
-            p50: repeated(rows.map((r) => r.p50)),
-            p99: repeated(rows.map((r) => r.p99)),
-            max: repeated(rows.map((r) => r.max)),
-            gatewayCpuPerDeliveryMicros: (cpuMs[0]! * 1000) / deliveries,
-            clientCpuPerDeliveryMicros: (cpuMs.slice(1).reduce((a, b) => a + b, 0) * 1000) / deliveries,
-          };
-          ctx.log(
-            `  CPU per message delivered: gateway ${fanOut.gatewayCpuPerDeliveryMicros.toFixed(1)} µs, clients ${fanOut.clientCpuPerDeliveryMicros.toFixed(1)} µs`,
-          );
-        }
+        const timed = published.slice(first, first + events);
+        fanOut = await fanOutOf(clients, timed, published.length - first - timed.length, subscribed.ready, cpuMs, ctx.log);
       }
       // Taken once the changes went out (a snapshot is a long pause that would show in their timing).
       if (run.heapSnapshots) await gateway.call('heapSnapshot', { path: run.heapSnapshots.after });

@@ -98,7 +98,7 @@ builder.subscriptionField('jobProgress', (t) =>
     args: { id: t.arg.id({ required: true, description: 'EMS job id, e.g. short-…' }), ...regionArg },
     subscribe: async (_root, { id, region }, ctx) => {
       const caller = EmsJobIdOk(String(id)) ? await liveCaller(ctx, region, (loaders) => loaders.jobById.load(String(id)), `Job ${String(id)}`) : ctx;
-      return untilError(ctx.services.live.watchJob(caller, String(id)));
+      return untilError(ctx.services.live.watchJob(caller, String(id), ctx.sharedRun));
     },
     resolve: (event) => payload(event),
   }),
@@ -114,7 +114,7 @@ builder.subscriptionField('clusterStatus', (t) =>
     args: { id: t.arg.id({ required: true, description: 'EMS cluster UUID.' }), ...regionArg },
     subscribe: async (_root, { id, region }, ctx) => {
       const caller = EmsUuidOk(String(id)) ? await liveCaller(ctx, region, (loaders) => loaders.clusterById.load(String(id)), `Cluster ${String(id)}`) : ctx;
-      return untilError(ctx.services.live.watchCluster(caller, String(id)));
+      return untilError(ctx.services.live.watchCluster(caller, String(id), ctx.sharedRun));
     },
     resolve: (event) => payload(event),
   }),

@@ -1,7 +1,7 @@
 import type { IncomingMessage, Server, ServerOptions, ServerResponse } from 'node:http';
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspection';
-import { GraphQLError, Kind, getOperationAST, type ExecutionResult, type FragmentDefinitionNode } from 'graphql';
+import { GraphQLError, Kind, getOperationAST, type DocumentNode, type ExecutionResult, type FragmentDefinitionNode } from 'graphql';
 import { isAsyncIterable, type Plugin } from 'graphql-yoga';
 import type { Logger } from 'pino';
 import {
@@ -105,6 +105,14 @@ export interface WsSecurity {
   admit(socket: object, active: number, params: { query?: unknown; variables?: unknown }): Promise<GraphQLError[] | null>;
   /** The caller and address of an authenticated connection. */
   callerOf(socket: object): { caller: Caller; address: string } | undefined;
+  /**
+   * What a graphql-ws subscriber that joins a running subscription group (src/graphql-ws.ts) goes
+   * through instead of the execution guard, which the group's first subscriber went through: the
+   * cost limit and its caller's EMS-call reservation. Returns the result to answer it with when
+   * refused (as the guard would), else what to call when it leaves: a member makes no EMS call, so
+   * its reservation is settled at 0 then, as the guard settles a subscription that made none.
+   */
+  joinShared(args: { schema: unknown; document: DocumentNode; operationName?: string | null; variableValues?: Record<string, unknown> | null; contextValue?: unknown }): Promise<{ refused: ExecutionResult } | { leave(): void }>;
 }
 
 /** What an HTTP header value may hold: visible ASCII, spaces and tabs. */
@@ -230,16 +238,20 @@ export function createSecurity(config: Config, logger: Logger, graphqlEndpoint: 
   /** Cost estimates by operation: one schema and config per gateway, so the document and variables decide. */
   const estimates = operationMemo<number>();
 
+  function estimateOf(args: any, operation: NonNullable<ReturnType<typeof getOperationAST>>): number {
+    return estimates(args.document, args.operationName, args.variableValues, () => {
+      const fragments = new Map<string, FragmentDefinitionNode>();
+      for (const d of args.document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments.set(d.name.value, d);
+      return estimateCost(args.schema, operation, fragments, args.variableValues, config);
+    });
+  }
+
   async function guardExecution({ args, setResultAndStopExecution }: { args: any; setResultAndStopExecution: (r: ExecutionResult) => void }): Promise<any> {
     const ctx = args.contextValue as Context;
     if (!ctx?.security) return undefined;
     const operation = getOperationAST(args.document, args.operationName);
     if (!operation) return undefined;
-    const estimated = estimates(args.document, args.operationName, args.variableValues, () => {
-      const fragments = new Map<string, FragmentDefinitionNode>();
-      for (const d of args.document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments.set(d.name.value, d);
-      return estimateCost(args.schema, operation, fragments, args.variableValues, config);
-    });
+    const estimated = estimateOf(args, operation);
     ctx.security.estimatedCost = estimated;
     const made = () => (upstreamStarted(ctx) ? callsMade(ctx.ems) : 0);
     const cost = () => ({ estimated, actual: made() });
@@ -326,6 +338,19 @@ export function createSecurity(config: Config, logger: Logger, graphqlEndpoint: 
     },
     callerOf(socket) {
       return wsCallers.get(socket);
+    },
+    async joinShared(args) {
+      const ctx = args.contextValue as Context;
+      const operation = getOperationAST(args.document, args.operationName);
+      if (!ctx?.security || !operation) return { leave() {} };
+      const estimated = estimateOf(args, operation);
+      ctx.security.estimatedCost = estimated;
+      const cost = { estimated, actual: 0 };
+      if (estimated > sec.limits.maxOperationCost) return { refused: { errors: [costError(estimated, sec.limits.maxOperationCost)], extensions: { cost } } };
+      const callerId = ctx.security.caller.id;
+      const wait = await rateLimits.reserveEmsCalls(callerId, estimated);
+      if (wait !== null) return { refused: { errors: [rateLimited('EMS calls', wait)], extensions: { cost } } };
+      return { leave: () => void rateLimits.settleEmsCalls(callerId, estimated, 0) };
     },
   };
   const connect = ws.connect;

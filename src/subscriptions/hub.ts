@@ -39,6 +39,16 @@ export interface LiveCaller {
   region?: string;
 }
 
+/** How one hub stream is counted (LiveHub.watchJob's `options`). */
+export interface WatchOptions {
+  /**
+   * How many subscribers this stream stands for, read whenever the hub counts its subscribers
+   * (HubStats.subscribers): a graphql-ws subscription group (src/graphql-ws.ts) reads one stream for
+   * all of its members. @default one
+   */
+  subscribers?: { readonly count: number };
+}
+
 export interface LiveHubOptions {
   /**
    * The EMS operations a poller uses for a subscriber's credentials. Not a request's budgeted API:
@@ -86,9 +96,9 @@ export interface LiveHub {
    * row failed (UPSTREAM_UNAVAILABLE, UPSTREAM_TIMEOUT, RATE_LIMITED, UPSTREAM_BAD_RESPONSE, ...).
    * The poller polls with the credentials of one of the resource's subscribers in `caller.scope`.
    */
-  watchJob(caller: LiveCaller, id: string): AsyncIterableIterator<JobRecord>;
+  watchJob(caller: LiveCaller, id: string, options?: WatchOptions): AsyncIterableIterator<JobRecord>;
   /** Like watchJob for a cluster; completes after DELETED. */
-  watchCluster(caller: LiveCaller, id: string): AsyncIterableIterator<ClusterRecord>;
+  watchCluster(caller: LiveCaller, id: string, options?: WatchOptions): AsyncIterableIterator<ClusterRecord>;
   stats(): HubStats;
   /**
    * Ends every stream, stops every poller and frees its lock (another replica takes over at its
@@ -113,10 +123,14 @@ export interface HubStats {
 
 interface Subscriber {
   auth: EmsAuth;
+  /** How many subscribers it stands for (WatchOptions.subscribers), else one. */
+  weight: { readonly count: number };
   region: string | undefined;
   deliver(event: LiveEvent): void;
   end(error?: LiveError): void;
 }
+
+const ONE = { count: 1 } as const;
 
 /** Subscribers handed an event per turn of the event loop (see Watch.fanOut). */
 const FANOUT_SLICE = 1_000;
@@ -145,19 +159,19 @@ class Hub implements LiveHub {
     this.stateTtlMs = 2 * Math.max(idleIntervalMs, maxBackoffMs) + this.lockTtlMs;
   }
 
-  watchJob(caller: LiveCaller, id: string) {
-    return this.watch(jobResource, caller, id);
+  watchJob(caller: LiveCaller, id: string, options?: WatchOptions) {
+    return this.watch(jobResource, caller, id, options?.subscribers);
   }
 
-  watchCluster(caller: LiveCaller, id: string) {
-    return this.watch(clusterResource, caller, id);
+  watchCluster(caller: LiveCaller, id: string, options?: WatchOptions) {
+    return this.watch(clusterResource, caller, id, options?.subscribers);
   }
 
   stats(): HubStats {
     let subscribers = 0;
     let polling = 0;
     for (const watch of this.watches.values()) {
-      subscribers += watch.subscribers.size;
+      for (const subscriber of watch.subscribers) subscribers += subscriber.weight.count;
       if (watch.isLeader) polling++;
     }
     const { coordinator } = this.options;
@@ -194,7 +208,7 @@ class Hub implements LiveHub {
     await this.options.onClose?.();
   }
 
-  private watch<T>(resource: LiveResource<T>, caller: LiveCaller, id: string): AsyncIterableIterator<T> {
+  private watch<T>(resource: LiveResource<T>, caller: LiveCaller, id: string, weight: { readonly count: number } = ONE): AsyncIterableIterator<T> {
     // Registered on the first next(); a small sliding buffer: a slow consumer skips intermediate
     // states, never the latest one.
     let watch: Watch<T> | null = null;
@@ -213,6 +227,7 @@ class Hub implements LiveHub {
         let lastSig: string | null = null;
         subscriber = {
           auth: caller.auth,
+          weight,
           region: caller.region,
           deliver(event) {
             if (event.type === 'error') {

@@ -5,7 +5,7 @@ import { createMemoryCoordinator, createRedisCoordinator } from './coordinator.j
 import { createLiveHub, type HubLogger, type LiveHub, type LiveHubOptions } from './hub.js';
 import { createMemoryPubSub, createRedisPubSub } from './pubsub.js';
 
-export { createLiveHub, type HubLogger, type HubStats, type LiveCaller, type LiveHub, type LiveHubOptions, type PollReport } from './hub.js';
+export { createLiveHub, type HubLogger, type HubStats, type LiveCaller, type LiveHub, type LiveHubOptions, type PollReport, type WatchOptions } from './hub.js';
 export { LiveError, UNEXPECTED_ERROR, type LiveErrorData, type LiveEvent } from './events.js';
 export { createMemoryCoordinator, createRedisCoordinator, type Coordinator, type StoredState } from './coordinator.js';
 export { createMemoryPubSub, createRedisPubSub, type LivePubSub } from './pubsub.js';

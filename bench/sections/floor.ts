@@ -72,9 +72,10 @@ export async function checkFloor(
     }
     const identical = isDeepStrictEqual(ours, theirs);
     checks.push({ query, counts, identical, plan: gatewayPlan });
+    const n = (count: number, noun: string) => `${count} ${noun}${count === 1 ? '' : 's'}`;
     ctx.log(
-      `  ${query}: floor and gateway answer ${counts.clusters} clusters, ${counts.jobs} jobs, ${counts.tasks} tasks` +
-        `${identical ? ', identical data' : ' (the data differs in values)'}, with the same ${gatewayPlan.calls} EMS calls in ${gatewayPlan.rounds.length} rounds`,
+      `  ${query}: floor and gateway answer ${n(counts.clusters, 'cluster')}, ${n(counts.jobs, 'job')}, ${n(counts.tasks, 'task')}` +
+        `${identical ? ', identical data' : ' (the data differs in values)'}, with the same ${n(gatewayPlan.calls, 'EMS call')} in ${n(gatewayPlan.rounds.length, 'round')}`,
     );
   }
   return checks;

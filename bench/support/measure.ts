@@ -126,6 +126,9 @@ export async function runLoad(
     connections: options.connections,
     ...(options.requests === undefined ? { duration: options.durationSec } : { amount: options.requests }),
     pipelining: 1,
+    // autocannon's 10 s would fail a nested-query run on a crowded machine, where a request can
+    // wait that long for a core; every request is waited for anyway, and a stall still ends the run.
+    timeout: 60,
   });
   const after = await Promise.all(watch.map((c) => c.call<CpuSample>('cpu')));
   if (result.errors > 0 || result.non2xx > 0 || result.timeouts > 0) {

@@ -304,7 +304,7 @@ function latencyDetails(l: LatencyResult): string {
       rows,
     ),
     '',
-    'The EMS calls direct REST makes, read from the simulator log of one gateway request (calls of a round run concurrently); the floor gateway makes the same (checked before the run):',
+    'The EMS calls direct REST makes, read from the simulator log of one gateway request (calls of a round run concurrently); the floor gateway makes the same calls (checked before the run):',
     '',
     ...plans,
   ].join('\n');
@@ -414,7 +414,8 @@ export function renderResults(results: Results): string {
           .map(
             (f) =>
               `${QUERY_NAMES[f.query]} ${f.counts.clusters} cluster${f.counts.clusters === 1 ? '' : 's'}, ${f.counts.jobs} jobs, ${f.counts.tasks} tasks ` +
-              `(${f.identical ? 'identical data' : 'same shape, values differ'}), with the same ${f.plan.calls} EMS call${f.plan.calls === 1 ? '' : 's'} in ${f.plan.rounds.length} round${f.plan.rounds.length === 1 ? '' : 's'}`,
+              `(${f.identical ? 'identical data' : 'same shape, values differ'}), with the same ${f.plan.calls} EMS call${f.plan.calls === 1 ? '' : 's'}` +
+              (f.sameRounds ? ` in ${f.plan.rounds.length} round${f.plan.rounds.length === 1 ? '' : 's'}` : ` (in rounds that differed as timed: floor ${f.plan.rounds.map((r) => r.length).join(' + ')})`),
           )
           .join('; ') +
         '.',

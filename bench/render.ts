@@ -114,7 +114,7 @@ export function describeCheck(c: BudgetCheck): string {
  * meets it, else against the floor with `floorBound`. Ratios are of the gateway to the baseline.
  */
 interface GoalPart {
-  /** e.g. 'p50', 'rps', 'CPU'. */
+  /** e.g. 'p50'; empty when the goal has a single figure of that kind. */
   label: string;
   /** 'max': at most the bound; 'min': at least. */
   sense: 'max' | 'min';

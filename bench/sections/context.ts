@@ -29,9 +29,18 @@ export interface BenchOptions {
   batch: number;
   profileDurationSec: number;
   profileSamplingMicros: number;
-  /** CPU-per-request budgets of the gateway by query (cluster, nested): ms, or 'floor' = bare Yoga's / 0.75. */
-  budgets: Record<string, number | 'floor'>;
+  /** CPU-per-request budgets of the gateway by query (`--check`). */
+  budgets: Record<BudgetQuery, Budget[]>;
 }
+
+export type BudgetQuery = 'cluster' | 'nested';
+
+/**
+ * A CPU-per-request budget of the gateway: `ms` absolute; `yoga` bare Yoga's CPU per request in the
+ * same run / 0.75 (the `cluster(id)` throughput goal); `floor` the floor gateway's CPU per request
+ * for the same query in the same run × `factor`.
+ */
+export type Budget = { kind: 'absolute'; ms: number } | { kind: 'yoga' } | { kind: 'floor'; factor: number };
 
 export interface BenchContext {
   options: BenchOptions;

@@ -1,6 +1,7 @@
 /**
- * Latency: the gateway against direct REST, one request at a time, for `cluster(id)` and the nested
- * 100-cluster query, at each added upstream latency.
+ * Latency: the gateway and the floor gateway (bench/support/floor-yoga.ts) against direct REST, one
+ * request at a time, for `cluster(id)` and the nested 100-cluster query, at each added upstream
+ * latency. The three take turns request by request, so they see the same background load.
  *
  * Direct REST is a plain keep-alive HTTP client (undici, as the gateway uses) issuing exactly the
  * EMS calls the gateway made for the same query, in the same rounds (calls of one round
@@ -8,7 +9,7 @@
  * so the baseline follows the gateway if its upstream plan changes.
  */
 import type { Child } from '../support/child.js';
-import { getJson, percentile, postGraphql, repeated, samplePair, type Repeated } from '../support/measure.js';
+import { getJson, percentile, postGraphql, repeated, sampleTurns, type Repeated } from '../support/measure.js';
 import { CLUSTER_QUERY, NESTED_QUERY, graphqlBody } from '../support/queries.js';
 import { firstClusterId, type BenchContext } from './context.js';
 
@@ -23,9 +24,17 @@ export interface LatencyRow {
   addedMs: number;
   direct: { p50: Repeated; p99: Repeated };
   gateway: { p50: Repeated; p99: Repeated };
-  /** Medians over the repeats of gateway / direct, each repeat's pair measured interleaved. */
+  /** The floor gateway: a bare Yoga over the same upstream, for the same document. */
+  floor: { p50: Repeated; p99: Repeated };
+  /** Medians over the repeats of gateway / direct, each repeat's sides measured in turns. */
   ratioP50: number;
   ratioP99: number;
+  /** The same of floor / direct: how far above direct REST any GraphQL front is on this machine. */
+  floorRatioP50: number;
+  floorRatioP99: number;
+  /** The same of gateway / floor. */
+  vsFloorP50: number;
+  vsFloorP99: number;
 }
 
 export interface LatencyResult {
@@ -38,7 +47,7 @@ export interface LatencyResult {
 type LogEntry = { method: string; path: string; at: number };
 
 /** The EMS calls of one gateway request, grouped in rounds by their start times (with `gapMs` of added latency). */
-async function discoverPlan(ctx: BenchContext, send: () => Promise<unknown>, gapMs = 40): Promise<UpstreamPlan> {
+export async function discoverPlan(ctx: BenchContext, send: () => Promise<unknown>, gapMs = 40): Promise<UpstreamPlan> {
   await ctx.sim.call('setLatency', { ms: gapMs });
   await ctx.sim.call('resetStats');
   await send();
@@ -57,7 +66,11 @@ async function discoverPlan(ctx: BenchContext, send: () => Promise<unknown>, gap
   return { rounds, calls: log.length };
 }
 
-export async function latencySection(ctx: BenchContext, gateway: Child & { ready: { url: string } }): Promise<LatencyResult> {
+export async function latencySection(
+  ctx: BenchContext,
+  gateway: Child & { ready: { url: string } },
+  floor: Child & { ready: { url: string } },
+): Promise<LatencyResult> {
   const { samples, warmup, repeats, latencies } = ctx.options;
   const clusterId = await firstClusterId(ctx);
   const queries = {
@@ -65,6 +78,7 @@ export async function latencySection(ctx: BenchContext, gateway: Child & { ready
     nested: graphqlBody(NESTED_QUERY, { first: 100 }),
   };
   const viaGateway = (body: string) => () => postGraphql(gateway.ready.url, body, ctx.gatewayHeaders);
+  const viaFloor = (body: string) => () => postGraphql(floor.ready.url, body, ctx.gatewayHeaders);
   const plans = {
     cluster: await discoverPlan(ctx, viaGateway(queries.cluster)),
     nested: await discoverPlan(ctx, viaGateway(queries.nested)),
@@ -81,29 +95,36 @@ export async function latencySection(ctx: BenchContext, gateway: Child & { ready
     for (const addedMs of latencies) {
       await ctx.sim.call('setLatency', { ms: addedMs });
       for (const query of ['cluster', 'nested'] as const) {
-        const a = direct(plans[query]);
-        const b = viaGateway(queries[query]);
-        await samplePair(a, b, warmup);
-        const runs: { direct: number[]; gateway: number[] }[] = [];
+        const sides = [direct(plans[query]), viaGateway(queries[query]), viaFloor(queries[query])];
+        await sampleTurns(sides, warmup);
+        const runs: { direct: number[]; gateway: number[]; floor: number[] }[] = [];
         for (let r = 0; r < repeats; r++) {
-          const s = await samplePair(a, b, samples);
-          runs.push({ direct: s.a.sort((x, y) => x - y), gateway: s.b.sort((x, y) => x - y) });
+          const [d, g, f] = (await sampleTurns(sides, samples)).map((list) => list.sort((x, y) => x - y));
+          runs.push({ direct: d!, gateway: g!, floor: f! });
         }
-        const at = (side: 'direct' | 'gateway', p: number) => repeated(runs.map((run) => percentile(run[side], p)));
-        const ratioAt = (p: number) =>
-          repeated(runs.map((run) => percentile(run.gateway, p) / percentile(run.direct, p))).median;
+        type Side = keyof (typeof runs)[number];
+        const at = (side: Side, p: number) => repeated(runs.map((run) => percentile(run[side], p)));
+        const ratioAt = (over: Side, under: Side, p: number) =>
+          repeated(runs.map((run) => percentile(run[over], p) / percentile(run[under], p))).median;
         const row: LatencyRow = {
           query,
           addedMs,
           direct: { p50: at('direct', 50), p99: at('direct', 99) },
           gateway: { p50: at('gateway', 50), p99: at('gateway', 99) },
-          ratioP50: ratioAt(50),
-          ratioP99: ratioAt(99),
+          floor: { p50: at('floor', 50), p99: at('floor', 99) },
+          ratioP50: ratioAt('gateway', 'direct', 50),
+          ratioP99: ratioAt('gateway', 'direct', 99),
+          floorRatioP50: ratioAt('floor', 'direct', 50),
+          floorRatioP99: ratioAt('floor', 'direct', 99),
+          vsFloorP50: ratioAt('gateway', 'floor', 50),
+          vsFloorP99: ratioAt('gateway', 'floor', 99),
         };
         rows.push(row);
         ctx.log(
           `  ${query.padEnd(7)} +${addedMs} ms: direct ${row.direct.p50.median.toFixed(1)} / ${row.direct.p99.median.toFixed(1)} ms, ` +
-            `gateway ${row.gateway.p50.median.toFixed(1)} / ${row.gateway.p99.median.toFixed(1)} ms (p50 / p99, ×${row.ratioP50.toFixed(2)} / ×${row.ratioP99.toFixed(2)})`,
+            `floor ${row.floor.p50.median.toFixed(1)} / ${row.floor.p99.median.toFixed(1)} ms (×${row.floorRatioP50.toFixed(2)} / ×${row.floorRatioP99.toFixed(2)}), ` +
+            `gateway ${row.gateway.p50.median.toFixed(1)} / ${row.gateway.p99.median.toFixed(1)} ms (×${row.ratioP50.toFixed(2)} / ×${row.ratioP99.toFixed(2)}; ` +
+            `×${row.vsFloorP50.toFixed(2)} / ×${row.vsFloorP99.toFixed(2)} of the floor) (p50 / p99)`,
         );
       }
     }

@@ -1,9 +1,10 @@
 /**
  * Throughput with `connections` concurrent connections (autocannon, in the bench process):
- * a bare Yoga hello-world, the gateway's `cluster(id)`, the upstream's ShowCluster alone (to show
- * the simulator is not what limits the gateway), and the gateway's nested 100-cluster query. Each
- * run also reads the CPU time of the server processes, giving CPU per request. The targets take
- * turns within each repeat, so background load falls on all of them alike.
+ * a bare Yoga hello-world, the floor gateway's and the gateway's `cluster(id)`, the upstream's
+ * ShowCluster alone (to show the simulator is not what limits the gateway), and the floor gateway's
+ * and the gateway's nested 100-cluster query. Each run also reads the CPU time of the server
+ * processes, giving CPU per request. The targets take turns within each repeat, so background load
+ * falls on all of them alike.
  */
 import { join } from 'node:path';
 import { startChild, type Child } from '../support/child.js';
@@ -11,13 +12,13 @@ import { repeated, runLoad, type LoadResult, type LoadTarget, type Repeated } fr
 import { CLUSTER_QUERY, HELLO_QUERY, NESTED_QUERY, graphqlBody } from '../support/queries.js';
 import { firstClusterId, sleep, type BenchContext } from './context.js';
 
-export type TargetName = 'yoga' | 'cluster' | 'upstream' | 'nested';
+export type TargetName = 'yoga' | 'floorCluster' | 'cluster' | 'upstream' | 'floorNested' | 'nested';
 
 export interface TargetResult {
   rps: Repeated;
   p50: Repeated;
   p99: Repeated;
-  /** CPU ms per request by process (gateway, yoga, simulator). */
+  /** CPU ms per request by process (gateway, floor, yoga, simulator). */
   cpuPerRequestMs: Record<string, Repeated>;
   /** Share of one core each process was busy. */
   coreShare: Record<string, Repeated>;
@@ -31,7 +32,11 @@ export interface ThroughputResult {
   targets: Record<TargetName, TargetResult>;
 }
 
-export async function throughputSection(ctx: BenchContext, gateway: Child & { ready: { url: string } }): Promise<ThroughputResult> {
+export async function throughputSection(
+  ctx: BenchContext,
+  gateway: Child & { ready: { url: string } },
+  floor: Child & { ready: { url: string } },
+): Promise<ThroughputResult> {
   const { connections, durationSec, warmupSec, repeats, throughputLatency } = ctx.options;
   const yoga = await startChild('yoga', 'hello-yoga.ts', { env: { NODE_ENV: 'production' }, logFile: join(ctx.outDir, 'yoga.log') });
   try {
@@ -44,8 +49,10 @@ export async function throughputSection(ctx: BenchContext, gateway: Child & { re
     });
     const targets: Record<TargetName, { target: LoadTarget; watch: Child[] }> = {
       yoga: { target: post((yoga.ready as { url: string }).url, graphqlBody(HELLO_QUERY)), watch: [yoga] },
+      floorCluster: { target: post(floor.ready.url, graphqlBody(CLUSTER_QUERY, { id: clusterId })), watch: [floor, ctx.sim] },
       cluster: { target: post(gateway.ready.url, graphqlBody(CLUSTER_QUERY, { id: clusterId })), watch: [gateway, ctx.sim] },
       upstream: { target: { url: `${ctx.simReady.url}/v1/clusters/${clusterId}`, headers: ctx.emsHeaders }, watch: [ctx.sim] },
+      floorNested: { target: post(floor.ready.url, graphqlBody(NESTED_QUERY, { first: 100 })), watch: [floor, ctx.sim] },
       nested: { target: post(gateway.ready.url, graphqlBody(NESTED_QUERY, { first: 100 })), watch: [gateway, ctx.sim] },
     };
     await ctx.sim.call('setLatency', { ms: throughputLatency });
@@ -68,7 +75,7 @@ export async function throughputSection(ctx: BenchContext, gateway: Child & { re
         const cpu = Object.entries(result.cpu)
           .map(([proc, c]) => `${proc} ${c.perRequestMs.toFixed(3)} ms/req (${Math.round(c.coreShare * 100)}% of a core)`)
           .join(', ');
-        ctx.log(`  run ${r + 1}/${repeats} ${name.padEnd(8)} ${Math.round(result.rps)} rps, p50 ${result.p50} ms, p99 ${result.p99} ms; ${cpu}`);
+        ctx.log(`  run ${r + 1}/${repeats} ${name.padEnd(12)} ${Math.round(result.rps)} rps, p50 ${result.p50} ms, p99 ${result.p99} ms; ${cpu}`);
       }
     }
     const summarize = (list: LoadResult[]): TargetResult => {

@@ -66,23 +66,18 @@ export async function postGraphql(url: string, body: string, headers: Record<str
 }
 
 /**
- * Latency of two ways of doing the same thing, sampled alternately (A B B A ...), one request at a
- * time, so both see the same background load. Returns the samples in ms, unsorted.
+ * Latency of several ways of doing the same thing, sampled in turns one request at a time, the
+ * order reversed every other turn (A B C, C B A, ...), so all see the same background load and
+ * none always follows another. Returns the samples of each in ms, unsorted.
  */
-export async function samplePair(a: () => Promise<unknown>, b: () => Promise<unknown>, samples: number): Promise<{ a: number[]; b: number[] }> {
-  const out = { a: [] as number[], b: [] as number[] };
-  const time = async (fn: () => Promise<unknown>, into: number[]) => {
-    const started = performance.now();
-    await fn();
-    into.push(performance.now() - started);
-  };
+export async function sampleTurns(fns: readonly (() => Promise<unknown>)[], samples: number): Promise<number[][]> {
+  const out = fns.map(() => [] as number[]);
+  const order = fns.map((_, i) => i);
   for (let i = 0; i < samples; i++) {
-    if (i % 2 === 0) {
-      await time(a, out.a);
-      await time(b, out.b);
-    } else {
-      await time(b, out.b);
-      await time(a, out.a);
+    for (const k of i % 2 === 0 ? order : [...order].reverse()) {
+      const started = performance.now();
+      await fns[k]!();
+      out[k]!.push(performance.now() - started);
     }
   }
   return out;
@@ -131,6 +126,9 @@ export async function runLoad(
     connections: options.connections,
     ...(options.requests === undefined ? { duration: options.durationSec } : { amount: options.requests }),
     pipelining: 1,
+    // autocannon's 10 s would fail a nested-query run on a crowded machine, where a request can
+    // wait that long for a core; every request is waited for anyway, and a stall still ends the run.
+    timeout: 60,
   });
   const after = await Promise.all(watch.map((c) => c.call<CpuSample>('cpu')));
   if (result.errors > 0 || result.non2xx > 0 || result.timeouts > 0) {

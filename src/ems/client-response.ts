@@ -7,6 +7,7 @@ import {
   EmsTimeoutError,
 } from './errors.js';
 import { parseRetryAfterMs } from './client-interceptors.js';
+import { parseLargeJson } from './json-body.js';
 
 /**
  * Turning what undici hands back (a response, or an error) into a parsed body or an `EmsError`.
@@ -65,6 +66,9 @@ export async function readBody(body: Readable, limit: number, contentLength: str
 
 /** Parses a 2xx body as JSON; anything else is an `EmsBadResponseError`. */
 export function parseJson(raw: Buffer, facts: CallFacts): unknown {
+  // A large list body is parsed in parts (the same value); anything it leaves is parsed whole below.
+  const large = parseLargeJson(raw);
+  if (large !== undefined) return large;
   const text = raw.toString('utf8');
   try {
     if (text.trim() === '') throw new SyntaxError('the body is empty');

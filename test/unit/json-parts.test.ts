@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseJson, type CallFacts } from '../../src/ems/client-response.js';
-import { parseLargeJson } from '../../src/ems/json-body.js';
+import { BodyBytes, parseLargeJson } from '../../src/ems/json-body.js';
 import { jsonBytes } from '../../src/json-response.js';
 
 /**
@@ -11,6 +11,14 @@ import { jsonBytes } from '../../src/json-response.js';
 const long = 'x'.repeat(600);
 const job = (i: number) => ({ id: `long-${i}`, cluster_id: 'c', name: 'CreateCluster', progress: i % 100, message: null, task_list: [{ id: `t-${i}`, status: 'COMPLETED', message: `a, ]} [{ "quoted" \\ ${long}` }] });
 const jobsBody = (count: number, extra = '') => `{"jobs": [${Array.from({ length: count }, (_, i) => JSON.stringify(job(i))).join(' ,\n ')}]${extra}}`;
+
+/** A body as it may arrive: in chunks of `size` bytes (a UTF-8 character may be split between two). */
+function chunked(text: string, size = 7919): BodyBytes {
+  const raw = Buffer.from(text, 'utf8');
+  const chunks: Buffer[] = [];
+  for (let at = 0; at < raw.length; at += size) chunks.push(raw.subarray(at, at + size));
+  return new BodyBytes(chunks, raw.length);
+}
 
 const facts: CallFacts = { operation: 'ListJobs', status: 200, requestId: 'r', attempts: 1, requestTimeoutMs: 1000, connectTimeoutMs: 1000, sensitive: false };
 
@@ -37,22 +45,24 @@ describe('parseLargeJson', () => {
     it(`gives what JSON.parse gives: ${name}`, () => {
       const raw = Buffer.from(text, 'utf8');
       expect(raw.length).toBeGreaterThan(128 * 1024);
-      const parsed = parseLargeJson(raw);
-      expect(parsed).toEqual(JSON.parse(text));
-      expect(Object.keys(parsed as object)).toEqual(Object.keys(JSON.parse(text) as object));
-      expect(parseJson(raw, facts)).toEqual(JSON.parse(text));
+      for (const body of [BodyBytes.of(raw), chunked(text), chunked(text, 65536)]) {
+        const parsed = parseLargeJson(body);
+        expect(parsed).toEqual(JSON.parse(text));
+        expect(Object.keys(parsed as object)).toEqual(Object.keys(JSON.parse(text) as object));
+        expect(parseJson(body, facts)).toEqual(JSON.parse(text));
+      }
     });
   }
 
   it('parses a list body in parts', () => {
-    expect(parseLargeJson(Buffer.from(jobsBody(300)))).toBeDefined();
+    expect(parseLargeJson(chunked(jobsBody(300)))).toBeDefined();
   });
 
   it('leaves small bodies, repeated keys and other roots to the whole-body parse', () => {
-    expect(parseLargeJson(Buffer.from(jobsBody(3)))).toBeUndefined();
-    expect(parseLargeJson(Buffer.from(jobsBody(300, `, "jobs": [1]`)))).toBeUndefined();
-    expect(parseLargeJson(Buffer.from(`"${long.repeat(300)}"`))).toBeUndefined();
-    expect(parseLargeJson(Buffer.from(`{"jo\\u0062s": [${Array.from({ length: 300 }, () => `"${long}"`).join(',')}]}`))).toBeUndefined();
+    expect(parseLargeJson(chunked(jobsBody(3)))).toBeUndefined();
+    expect(parseLargeJson(chunked(jobsBody(300, `, "jobs": [1]`)))).toBeUndefined();
+    expect(parseLargeJson(chunked(`"${long.repeat(300)}"`))).toBeUndefined();
+    expect(parseLargeJson(chunked(`{"jo\\u0062s": [${Array.from({ length: 300 }, () => `"${long}"`).join(',')}]}`))).toBeUndefined();
   });
 
   const malformed: Record<string, string> = {
@@ -67,13 +77,26 @@ describe('parseLargeJson', () => {
   };
   for (const [name, text] of Object.entries(malformed)) {
     it(`reports malformed JSON as the whole-body parse does: ${name}`, () => {
-      const raw = Buffer.from(text, 'utf8');
+      const body = chunked(text);
       const whole = wholeParse(text);
-      expect(parseLargeJson(raw)).toBeUndefined();
+      expect(parseLargeJson(body)).toBeUndefined();
       expect('error' in whole).toBe(true);
-      expect(() => parseJson(raw, facts)).toThrow(`EMS ListJobs returned malformed JSON (HTTP 200, ${raw.length} bytes): ${(whole as { error: string }).error}`);
+      expect(() => parseJson(body, facts)).toThrow(`EMS ListJobs returned malformed JSON (HTTP 200, ${body.length} bytes): ${(whole as { error: string }).error}`);
     });
   }
+});
+
+describe('BodyBytes', () => {
+  it('decodes a body whose chunks split UTF-8 characters', () => {
+    const text = `{"a": "${'é€😀x'.repeat(5000)}"}`;
+    for (const size of [1, 2, 3, 5, 4096]) {
+      const body = chunked(text, size);
+      expect(body.text()).toBe(text);
+      expect(body.text(7, 20)).toBe(Buffer.from(text).subarray(7, 20).toString('utf8'));
+    }
+    expect(chunked('{"a": 1}', 3).text()).toBe('{"a": 1}');
+    expect(new BodyBytes([], 0).text()).toBe('');
+  });
 });
 
 describe('jsonBytes', () => {

@@ -66,34 +66,31 @@ function matches(asked: string, offered: string): boolean {
  * V8 keeps a string over 128 KiB in its large-object space, which costs a fresh memory mapping and
  * page faults for every such string; writing a string to a socket then encodes it into another
  * buffer of up to three bytes a character. A large result (the nested 100-cluster query answers
- * ~140 KB) is therefore serialized in parts: containers near the root are walked here, their
- * elements given to `JSON.stringify` one by one, and the text is turned into bytes every few tens of
- * KB.
+ * ~140 KB) is therefore serialized in parts: containers near the root are walked here, the
+ * elements of long lists given to `JSON.stringify` one by one, and the pieces' bytes written into
+ * one buffer.
  */
 
-/** Text is turned into bytes once this many characters are pending. */
-const FLUSH_CHARS = 32 * 1024;
 /** Containers are walked down to this depth; deeper values are stringified whole. */
 const MAX_DEPTH = 8;
 /** A list this long is most likely a list of many small elements: each is stringified whole. */
 const MANY = 16;
 
+/** The text in pieces, then their bytes in one buffer of the exact size (no growing, no copies). */
 class Writer {
-  pending = '';
-  readonly chunks: Buffer[] = [];
-  size = 0;
+  readonly pieces: string[] = [];
 
   add(text: string): void {
-    this.pending += text;
-    if (this.pending.length >= FLUSH_CHARS) this.flush();
+    this.pieces.push(text);
   }
 
-  flush(): void {
-    if (this.pending === '') return;
-    const chunk = Buffer.from(this.pending, 'utf8');
-    this.chunks.push(chunk);
-    this.size += chunk.length;
-    this.pending = '';
+  bytes(): Buffer {
+    let size = 0;
+    for (const piece of this.pieces) size += Buffer.byteLength(piece, 'utf8');
+    const out = Buffer.allocUnsafe(size);
+    let at = 0;
+    for (const piece of this.pieces) at += out.write(piece, at, 'utf8');
+    return out;
   }
 }
 
@@ -106,8 +103,7 @@ export function jsonBytes(value: unknown): Buffer {
   if (!isWalkable(value)) return Buffer.from(JSON.stringify(value) ?? '', 'utf8');
   const out = new Writer();
   write(value, out, 0);
-  out.flush();
-  return out.chunks.length === 1 ? out.chunks[0]! : Buffer.concat(out.chunks, out.size);
+  return out.bytes();
 }
 
 /** Plain objects and arrays without `toJSON`: the ones whose text is made of their parts. */

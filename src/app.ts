@@ -29,6 +29,7 @@ import { RequestLifecycle } from './lifecycle.js';
 import { operationLimits } from './limits.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { schema } from './schema/index.js';
+import { jsonByteResponses } from './json-response.js';
 import { createSecurity, guardResolvers, writeRequestIds, type Security } from './security/index.js';
 import { configuredSecrets, createLogger, redactedMaskError, yogaLogging } from './security/logging.js';
 import { redactSecrets } from './security/redact.js';
@@ -192,6 +193,7 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
       // An HTTP or SSE client that goes away ends its subscription: its stream is returned, so its
       // subscriber leaves the shared poller (which stops with the last one).
       subscriptionCancellation(),
+      jsonByteResponses(),
     ],
   });
 

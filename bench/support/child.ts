@@ -169,13 +169,16 @@ export function emit(event: string, data: unknown): void {
 export interface CpuSample {
   /** User + system CPU time of the process so far, in µs. */
   cpuMicros: number;
+  /** The user and system parts of it, in µs. */
+  userMicros: number;
+  systemMicros: number;
   /** Wall clock (monotonic) at the sample, in ms. */
   wallMs: number;
 }
 
 function cpuNow(): CpuSample {
   const usage = process.cpuUsage();
-  return { cpuMicros: usage.user + usage.system, wallMs: performance.now() };
+  return { cpuMicros: usage.user + usage.system, userMicros: usage.user, systemMicros: usage.system, wallMs: performance.now() };
 }
 
 export interface MemorySample {

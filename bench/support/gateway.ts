@@ -17,7 +17,8 @@ import { emit, epochMs, serveRpc } from './child.js';
 // The compiled build (dist/), which is what `npm start` runs: the parent builds it first (see
 // bench/index.ts). Under tsx, every function of ours would carry esbuild's keepNames wrapper, which
 // production code does not: a property store per closure, thousands of them with subscribers.
-const DIST = new URL('../../dist/', import.meta.url);
+// BENCH_GATEWAY_DIST: another build to measure (an absolute directory), e.g. to compare two builds.
+const DIST = process.env.BENCH_GATEWAY_DIST ? new URL(`file://${process.env.BENCH_GATEWAY_DIST.replace(/\/?$/, '/')}`) : new URL('../../dist/', import.meta.url);
 const { buildApp } = (await import(new URL('app.js', DIST).href)) as typeof import('../../src/app.js');
 const { loadConfig } = (await import(new URL('config.js', DIST).href)) as typeof import('../../src/config.js');
 const { scopeOf } = (await import(new URL('context.js', DIST).href)) as typeof import('../../src/context.js');

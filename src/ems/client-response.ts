@@ -7,6 +7,7 @@ import {
   EmsTimeoutError,
 } from './errors.js';
 import { parseRetryAfterMs } from './client-interceptors.js';
+import { BodyBytes, parseLargeJson } from './json-body.js';
 
 /**
  * Turning what undici hands back (a response, or an error) into a parsed body or an `EmsError`.
@@ -40,8 +41,9 @@ class BodyTooLargeError extends Error {
 /**
  * Reads a whole response body, refusing (and destroying the stream) as soon as it would exceed
  * `limit` bytes, or up front when `Content-Length` already says so. Errors are mapped with `facts`.
+ * The chunks are kept as they arrived: never copied into one buffer (see src/ems/json-body.ts).
  */
-export async function readBody(body: Readable, limit: number, contentLength: string | undefined, facts: CallFacts): Promise<Buffer> {
+export async function readBody(body: Readable, limit: number, contentLength: string | undefined, facts: CallFacts): Promise<BodyBytes> {
   const chunks: Buffer[] = [];
   let size = 0;
   try {
@@ -53,7 +55,7 @@ export async function readBody(body: Readable, limit: number, contentLength: str
       if (size > limit) throw new BodyTooLargeError(limit, size);
       chunks.push(buf);
     }
-    return Buffer.concat(chunks, size);
+    return new BodyBytes(chunks, size);
   } catch (e) {
     body.destroy();
     if (e instanceof BodyTooLargeError) {
@@ -64,8 +66,12 @@ export async function readBody(body: Readable, limit: number, contentLength: str
 }
 
 /** Parses a 2xx body as JSON; anything else is an `EmsBadResponseError`. */
-export function parseJson(raw: Buffer, facts: CallFacts): unknown {
-  const text = raw.toString('utf8');
+export function parseJson(raw: BodyBytes | Buffer, facts: CallFacts): unknown {
+  const body = raw instanceof BodyBytes ? raw : BodyBytes.of(raw);
+  // A large list body is parsed in parts (the same value); anything it leaves is parsed whole below.
+  const large = parseLargeJson(body);
+  if (large !== undefined) return large;
+  const text = body.text();
   try {
     if (text.trim() === '') throw new SyntaxError('the body is empty');
     return JSON.parse(text);
@@ -84,8 +90,8 @@ export function parseJson(raw: Buffer, facts: CallFacts): unknown {
  * The error of a non-2xx answer. EMS bodies are `{error_code, error_msg}`; any other body still
  * yields an `EmsHttpError` with the status, and a message saying the body was not an EMS error.
  */
-export function httpError(raw: Buffer, facts: CallFacts & { status: number }, retryAfter: number | null): EmsHttpError {
-  const text = raw.toString('utf8');
+export function httpError(raw: BodyBytes | Buffer, facts: CallFacts & { status: number }, retryAfter: number | null): EmsHttpError {
+  const text = (raw instanceof BodyBytes ? raw : BodyBytes.of(raw)).text();
   let body: { error_code: string; error_msg: string | null } | null = null;
   try {
     const parsed: unknown = JSON.parse(text);

@@ -79,16 +79,28 @@ export function connectionFromPage<T>(
   const count = Math.min(items.length, window.limit);
   const edges = new Array<Edge<T>>(count);
   for (let i = 0; i < count; i++) edges[i] = new Edge(itemOf(items[i]!), window.offset + i);
-  return {
-    edges,
-    pageInfo: {
-      hasNextPage,
-      hasPreviousPage: window.offset > 0,
-      startCursor: count > 0 ? offsetToCursor(window.offset) : null,
-      endCursor: count > 0 ? offsetToCursor(window.offset + count - 1) : null,
-    },
-    totalCount,
-  };
+  return { edges, pageInfo: new PageInfo(hasNextPage, window.offset, count), totalCount };
+}
+
+/** The page info of an offset connection: its cursors are encoded only when a query selects them. */
+class PageInfo {
+  constructor(
+    readonly hasNextPage: boolean,
+    private readonly offset: number,
+    private readonly count: number,
+  ) {}
+
+  get hasPreviousPage(): boolean {
+    return this.offset > 0;
+  }
+
+  get startCursor(): string | null {
+    return this.count > 0 ? offsetToCursor(this.offset) : null;
+  }
+
+  get endCursor(): string | null {
+    return this.count > 0 ? offsetToCursor(this.offset + this.count - 1) : null;
+  }
 }
 
 /** An edge of an offset connection: its cursor is encoded only when a query selects it. */

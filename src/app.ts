@@ -98,10 +98,13 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
     }),
     onCall: (call) => {
       // With several regions, the metrics and the call log name the call's region (docs/regions.md).
-      const where = regionList.length > 1 ? { region: region.name } : {};
-      metrics.observeUpstream({ ...call, ...where });
+      const named = regionList.length > 1 ? region.name : undefined;
+      metrics.observeUpstream(call, named);
       if (call.method !== 'GET' && call.requestId) writeRequestIds.getStore()?.push(call.requestId);
-      const log = call.logger ?? logger;
+      // Most calls succeed and log at debug: nothing is built for a line the level drops.
+      if (!call.error && !logger.isLevelEnabled('debug')) return;
+      const where = named === undefined ? {} : { region: named };
+      const log = (typeof call.logger === 'function' ? call.logger() : call.logger) ?? logger;
       if (call.error && call.abandoned) {
         log.debug({ operation: call.operation, ...where, durationMs: Math.round(call.durationMs) }, 'EMS call abandoned: its caller went away or the gateway is stopping');
       } else if (call.error?.code === 'NOT_FOUND' && call.method === 'GET' && regionList.length > 1) {

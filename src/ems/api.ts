@@ -40,8 +40,8 @@ export interface EmsCallOptions {
   signal?: AbortSignal;
   /** OpenTelemetry context the call's span is a child of (the GraphQL operation's). */
   traceContext?: OtelContext;
-  /** Logger of the request the call serves: its lines carry the request and trace ids. */
-  logger?: Logger;
+  /** Logger of the request the call serves: its lines carry the request and trace ids. A function makes it when first needed. */
+  logger?: Logger | (() => Logger);
 }
 
 /** The operations that change EMS state: once sent, they are never aborted nor retried. */
@@ -82,7 +82,8 @@ export interface RequestScope {
   signal?: AbortSignal;
   /** Read at each call: the GraphQL operation's span context. */
   traceContext?: () => OtelContext | undefined;
-  logger?: Logger;
+  /** A function makes the logger only when a call has something to log. */
+  logger?: Logger | (() => Logger);
 }
 
 /** `api` with `scope`'s signal, trace context and logger added to every call's options. */

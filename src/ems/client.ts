@@ -39,8 +39,8 @@ export interface EmsCallEvent {
   requestId: string | null;
   /** Set when the operation failed. */
   error?: EmsError;
-  /** The logger of the request the call served, when it gave one. */
-  logger?: Logger;
+  /** The logger of the request the call served, when it gave one (a function makes it when called). */
+  logger?: Logger | (() => Logger);
   /**
    * Set when the operation failed because its caller aborted it (a subscriber gone, a client that
    * went away, shutdown), not by a deadline: it says nothing about EMS.
@@ -204,7 +204,14 @@ export function createEmsClient(options: EmsClientOptions): EmsClient {
     const started = performance.now();
     const read = req.method === 'GET';
     const cut = read && breaker ? new AbortController() : null;
-    const signal = cut ? (opts?.signal ? AbortSignal.any([opts.signal, cut.signal]) : cut.signal) : opts?.signal;
+    // The caller's signal aborts `cut` too (a listener, removed when the call ends: cheaper than AbortSignal.any).
+    const callerSignal = opts?.signal;
+    const onCallerAbort = cut && callerSignal ? () => cut.abort(callerSignal.reason) : null;
+    if (onCallerAbort) {
+      if (callerSignal!.aborted) onCallerAbort();
+      else callerSignal!.addEventListener('abort', onCallerAbort, { once: true });
+    }
+    const signal = cut ? cut.signal : callerSignal;
     const facts: CallFacts = {
       operation: req.operation,
       status: null,
@@ -259,6 +266,7 @@ export function createEmsClient(options: EmsClientOptions): EmsClient {
       throw error;
     } finally {
       if (cut) inflightReads.delete(cut);
+      if (onCallerAbort) callerSignal!.removeEventListener('abort', onCallerAbort);
       span?.end();
     }
   }

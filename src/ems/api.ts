@@ -95,17 +95,20 @@ export function withRequestScope(api: EmsApi, scope: RequestScope): EmsApi {
     const write = EMS_WRITES.has(name);
     scoped[name] = (...args: unknown[]) => {
       if (write && scope.signal?.aborted) return Promise.reject(deadlineError(name, scope.signal));
-      const given = (args[at] ?? {}) as EmsCallOptions;
-      const signals = [given.signal, write ? undefined : scope.signal].filter((s): s is AbortSignal => s !== undefined);
+      const given = args[at] as EmsCallOptions | undefined;
+      const own = write ? undefined : scope.signal;
+      let signal = given?.signal ?? own;
+      if (given?.signal && own) signal = AbortSignal.any([given.signal, own]);
       const options: EmsCallOptions = {
         ...given,
-        signal: signals.length > 1 ? AbortSignal.any(signals) : signals[0],
-        traceContext: given.traceContext ?? scope.traceContext?.(),
-        logger: given.logger ?? scope.logger,
+        signal,
+        traceContext: given?.traceContext ?? scope.traceContext?.(),
+        logger: given?.logger ?? scope.logger,
       };
-      const full = [...args];
-      full[at] = options;
-      return call(...full);
+      // The options go in their place (the arguments before them may be fewer: `listReleases()`).
+      if (args.length <= at) args.length = at;
+      args[at] = options;
+      return call(...args);
     };
   }
   return scoped as EmsApi;

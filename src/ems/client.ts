@@ -175,6 +175,7 @@ export function createEmsClient(options: EmsClientOptions): EmsClient {
     connect: { timeout: cfg.connectTimeoutMs },
   });
   const retry = retryReads();
+  const originHost = new URL(cfg.origin).hostname;
   let closed = false;
   let closing: Promise<void> | null = null;
   const breaker = createBreaker(cfg.circuitBreaker, options.onCircuitChange, () => closed);
@@ -222,10 +223,12 @@ export function createEmsClient(options: EmsClientOptions): EmsClient {
       signal,
       sensitive: SENSITIVE.has(req.operation),
     };
-    const span = options.telemetry && (options.telemetry.tracer || opts?.traceContext)
-      ? options.telemetry.startSpan(
+    const telemetry = options.telemetry;
+    const span = telemetry && (telemetry.tracer || opts?.traceContext)
+      ? telemetry.startSpan(
           `EMS ${req.operation}`,
-          { kind: SpanKind.CLIENT, attributes: { 'http.request.method': req.method, 'ems.operation': req.operation, 'server.address': new URL(cfg.origin).hostname } },
+          // With tracing off the span only carries ids (traceparent upstream): no attributes to make.
+          telemetry.tracer ? { kind: SpanKind.CLIENT, attributes: { 'http.request.method': req.method, 'ems.operation': req.operation, 'server.address': originHost } } : CLIENT_SPAN,
           opts?.traceContext ?? ROOT_TRACE_CONTEXT,
         )
       : null;
@@ -253,7 +256,7 @@ export function createEmsClient(options: EmsClientOptions): EmsClient {
     try {
       const value = breaker ? await guarded(breaker, attempt, cfg.circuitBreaker!.slowCallMs) : await attempt();
       report(event());
-      span?.setAttributes({ 'http.response.status_code': facts.status ?? 0, 'ems.request_id': facts.requestId ?? '', 'ems.attempts': facts.attempts });
+      if (span?.isRecording()) span.setAttributes({ 'http.response.status_code': facts.status ?? 0, 'ems.request_id': facts.requestId ?? '', 'ems.attempts': facts.attempts });
       return value;
     } catch (e) {
       const error = e instanceof BrokenCircuitError ? circuitOpenError(req.operation, cfg.circuitBreaker!, false) : (e as EmsError);
@@ -502,6 +505,7 @@ export function createEmsClient(options: EmsClientOptions): EmsClient {
 }
 
 const ROOT_TRACE_CONTEXT = ROOT_CONTEXT;
+const CLIENT_SPAN = { kind: SpanKind.CLIENT };
 
 /** Failures the caller caused by aborting: they say nothing of EMS's health. */
 const callerAborted = new WeakSet<EmsError>();

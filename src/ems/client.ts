@@ -534,14 +534,24 @@ async function guarded<T>(breaker: CircuitBreakerPolicy, attempt: () => Promise<
   if (breaker.state === CircuitState.HalfOpen) throw new BrokenCircuitError();
   let call: Promise<T> | null = null;
   try {
-    return await breaker.execute(() => {
-      call = attempt();
-      let timer: NodeJS.Timeout | undefined;
-      const slow = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new SlowCallError()), slowMs);
-      });
-      return Promise.race([call, slow]).finally(() => clearTimeout(timer));
-    });
+    return await breaker.execute(
+      () =>
+        new Promise<T>((resolve, reject) => {
+          const running = attempt();
+          call = running;
+          const timer = setTimeout(() => reject(new SlowCallError()), slowMs);
+          running.then(
+            (value) => {
+              clearTimeout(timer);
+              resolve(value);
+            },
+            (error: unknown) => {
+              clearTimeout(timer);
+              reject(error);
+            },
+          );
+        }),
+    );
   } catch (error) {
     if (error instanceof SlowCallError && call) return await call;
     throw error;

@@ -339,12 +339,13 @@ export function createSecurity(config: Config, logger: Logger, graphqlEndpoint: 
     return result;
   };
 
+  const caches = parseCaches(sec.limits.parseCacheBytes);
   const plugins: Plugin[] = [
     admission,
     // The document, the variables and the JSON around them.
     limitRequestBody(sec.limits.maxDocumentBytes + sec.limits.maxVariablesBytes + 16 * 1024),
     useCSRFPrevention({ requestHeaders: CSRF_HEADERS }),
-    ...documentLimits(config),
+    ...documentLimits(config, caches ? caches.documentCache : null),
     ...(sec.introspection ? [] : [useDisableIntrospection() as Plugin]),
   ];
 
@@ -368,7 +369,7 @@ export function createSecurity(config: Config, logger: Logger, graphqlEndpoint: 
           maxAge: 600,
         };
       },
-      parserAndValidationCache: parseCaches(sec.limits.parseCacheBytes),
+      parserAndValidationCache: caches,
       maxRequestBodySize: false,
       multipart: false,
     },

@@ -450,11 +450,24 @@ export function upstreamStarted(ctx: Context): boolean {
   return parts ? parts.scoped : true;
 }
 
+/**
+ * What resolvers see of the services: every one but the EMS clients, read through to `services`
+ * at each use, so a service swapped on a running gateway (tests replace a store) is seen at once.
+ * One view per gateway rather than a copy per request.
+ */
+function resolverServices(services: AppServices): ResolverServices {
+  const view = {} as ResolverServices;
+  for (const key of Object.keys(services) as (keyof AppServices)[]) {
+    if (key === 'client' || key === 'regions') continue;
+    Object.defineProperty(view, key, { enumerable: true, get: () => services[key] });
+  }
+  return view;
+}
+
 export function createContextFactory(services: AppServices): ContextFactory {
+  const shared = resolverServices(services);
   return {
     create(initial) {
-      // Read per request: a running gateway's services may be swapped (tests replace a store).
-      const { client: _client, regions: _regions, ...shared } = services;
       const token = tokenOf(initial);
       const regionTokens = regionTokensOf(initial, services.regions.names);
       const auth = resolveAuth(services.config, regionTokens.get(services.regions.default) ?? token);

@@ -173,9 +173,16 @@ export function requestApi(
   region: string = services.regions.default,
   budget?: CallBudget,
 ): EmsApi {
-  const api = stampRegion(services.regions.client(region).forAuth(auth), region);
+  const bound = services.regions.client(region).forAuth(auth);
+  // The client keeps one bound API per credentials: its stamped form is kept with it.
+  let stamped = stampedApis.get(bound);
+  if (stamped?.region !== region) stampedApis.set(bound, (stamped = { region, api: stampRegion(bound, region) }));
+  const api = stamped.api;
   return withCallBudget(withRequestScope(api, scope), services.config.limits.maxUpstreamCalls, budget);
 }
+
+/** Bound APIs of the regions' clients, stamped with their region. */
+const stampedApis = new WeakMap<EmsApi, { region: string; api: EmsApi }>();
 
 /** Longest caller-chosen `X-Request-Id` kept; anything longer or unprintable is replaced. */
 const REQUEST_ID = /^[\x21-\x7e]{1,128}$/;

@@ -173,7 +173,8 @@ export function createSecurity(config: Config, logger: Logger, graphqlEndpoint: 
       const address = clientAddress(req?.socket.remoteAddress, request.headers.get('x-forwarded-for'), sec.trustProxyHops);
       const emsToken = tokenOf({ request });
       const emsScope = scopeOf(resolveAuth(config, emsToken));
-      const outcome = await authenticate({ ...credentialsOfHeaders(request.headers), emsToken: emsToken?.trim() || null, emsScope, address });
+      const { bearer, apiKey } = credentialsOfHeaders(request.headers);
+      const outcome = await authenticate({ bearer, apiKey, emsToken: emsToken?.trim() || null, emsScope, address });
       if (!outcome.ok) {
         endResponse(errorResponse(fetchAPI, refusal(outcome)));
         return;

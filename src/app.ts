@@ -100,10 +100,13 @@ export async function buildApp(config: Config, options: BuildAppOptions = {}): P
     }),
     onCall: (call) => {
       // With several regions, the metrics and the call log name the call's region (docs/regions.md).
-      const where = regionList.length > 1 ? { region: region.name } : {};
-      metrics.observeUpstream({ ...call, ...where });
+      const named = regionList.length > 1 ? region.name : undefined;
+      metrics.observeUpstream(call, named);
       if (call.method !== 'GET' && call.requestId) writeRequestIds.getStore()?.push(call.requestId);
-      const log = call.logger ?? logger;
+      // Most calls succeed and log at debug: nothing is built for a line the level drops.
+      if (!call.error && !logger.isLevelEnabled('debug')) return;
+      const where = named === undefined ? {} : { region: named };
+      const log = (typeof call.logger === 'function' ? call.logger() : call.logger) ?? logger;
       if (call.error && call.abandoned) {
         log.debug({ operation: call.operation, ...where, durationMs: Math.round(call.durationMs) }, 'EMS call abandoned: its caller went away or the gateway is stopping');
       } else if (call.error?.code === 'NOT_FOUND' && call.method === 'GET' && regionList.length > 1) {
@@ -352,40 +355,46 @@ function operationalEndpoints(services: AppServices, metrics: Metrics, lifecycle
     return probe.ready;
   };
   return {
-    async onRequest({ request, url, endResponse, fetchAPI }) {
+    // Not async: a GraphQL request passes through without a promise to wait for.
+    onRequest({ request, url, endResponse, fetchAPI }) {
       if (request.method !== 'GET') return;
-      if (url.pathname === '/healthz') {
-        endResponse(Response.json({ status: 'ok' }));
-      } else if (url.pathname === '/readyz') {
-        if (lifecycle.draining) {
-          endResponse(Response.json({ status: 'draining' }, { status: 503 }));
-          return;
-        }
-        const answered = await readiness();
-        // One region down is a partial answer, not an unready replica (docs/regions.md): ready while any answers.
-        const ready = answered.some(Boolean);
-        // Redis being down does not make a replica unready: it serves alone meanwhile (details say so).
-        const mode = services.live.stats().mode;
-        const checks = {
-          ems: answered.every(Boolean) ? 'up' : ready ? 'partial' : 'down',
-          ...(services.regions.multi ? { regions: Object.fromEntries(services.regions.names.map((name, i) => [name, answered[i] ? 'up' : 'down'])) } : {}),
-          redis: mode === 'single' ? 'not configured' : mode === 'shared' ? 'up' : 'down',
-          subscriptions: mode,
-        };
-        endResponse(Response.json({ status: ready ? 'ready' : 'unavailable', checks }, { status: ready ? 200 : 503 }));
-      } else if (url.pathname === '/metrics') {
-        const access = metricsAccess(services.config, request.headers.get('authorization'), 'main');
-        endResponse(
-          access === 'ok'
-            ? new fetchAPI.Response(await metrics.registry.metrics(), { headers: { 'content-type': metrics.registry.contentType } })
-            : new fetchAPI.Response(access === 'unauthorized' ? 'Unauthorized\n' : 'Not Found\n', {
-                status: access === 'unauthorized' ? 401 : 404,
-                headers: access === 'unauthorized' ? { 'www-authenticate': 'Bearer' } : {},
-              }),
-        );
-      }
+      const path = url.pathname;
+      if (path === '/healthz' || path === '/readyz' || path === '/metrics') return answer(path, request, endResponse, fetchAPI);
     },
   };
+
+  async function answer(path: string, request: Request, endResponse: (response: Response) => void, fetchAPI: { Response: typeof Response }): Promise<void> {
+    if (path === '/healthz') {
+      endResponse(Response.json({ status: 'ok' }));
+    } else if (path === '/readyz') {
+      if (lifecycle.draining) {
+        endResponse(Response.json({ status: 'draining' }, { status: 503 }));
+        return;
+      }
+      const answered = await readiness();
+      // One region down is a partial answer, not an unready replica (docs/regions.md): ready while any answers.
+      const ready = answered.some(Boolean);
+      // Redis being down does not make a replica unready: it serves alone meanwhile (details say so).
+      const mode = services.live.stats().mode;
+      const checks = {
+        ems: answered.every(Boolean) ? 'up' : ready ? 'partial' : 'down',
+        ...(services.regions.multi ? { regions: Object.fromEntries(services.regions.names.map((name, i) => [name, answered[i] ? 'up' : 'down'])) } : {}),
+        redis: mode === 'single' ? 'not configured' : mode === 'shared' ? 'up' : 'down',
+        subscriptions: mode,
+      };
+      endResponse(Response.json({ status: ready ? 'ready' : 'unavailable', checks }, { status: ready ? 200 : 503 }));
+    } else if (path === '/metrics') {
+      const access = metricsAccess(services.config, request.headers.get('authorization'), 'main');
+      endResponse(
+        access === 'ok'
+          ? new fetchAPI.Response(await metrics.registry.metrics(), { headers: { 'content-type': metrics.registry.contentType } })
+          : new fetchAPI.Response(access === 'unauthorized' ? 'Unauthorized\n' : 'Not Found\n', {
+              status: access === 'unauthorized' ? 401 : 404,
+              headers: access === 'unauthorized' ? { 'www-authenticate': 'Bearer' } : {},
+            }),
+      );
+    }
+  }
 }
 
 /**

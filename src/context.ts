@@ -7,7 +7,7 @@ import type { Config } from './config.js';
 import { withRequestScope, type EmsApi, type EmsAuth, type RequestScope } from './ems/api.js';
 import type { EmsClient } from './ems/client.js';
 import type { IdempotencyStore } from './idempotency/index.js';
-import { withCallBudget, type CallBudget } from './ems/budget.js';
+import { newCallBudget, withCallBudget, type CallBudget } from './ems/budget.js';
 import { createRequestRegions, stampRegion, type RegionServices, type RequestRegions } from './regional.js';
 import { createLoaders, type Loaders } from './loaders/index.js';
 import type { LiveHub } from './subscriptions/index.js';
@@ -172,8 +172,12 @@ export function regionTokensOf(initial: Partial<InitialContext>, regions: readon
   return tokens;
 }
 
-/** A stable, non-reversible name for a set of credentials. */
+/** A stable, non-reversible name for a set of credentials (remembered for the requests that follow: see cachedScopeOf). */
 export function scopeOf(auth: EmsAuth): string {
+  return cachedScopeOf(auth);
+}
+
+function hashedScopeOf(auth: EmsAuth): string {
   const material = auth.kind === 'token' ? `token:${auth.token}` : auth.kind === 'aksk' ? `aksk:${auth.ak}` : 'none';
   return createHash('sha256').update(material).digest('base64url').slice(0, 22);
 }
@@ -189,9 +193,16 @@ export function requestApi(
   region: string = services.regions.default,
   budget?: CallBudget,
 ): EmsApi {
-  const api = stampRegion(services.regions.client(region).forAuth(auth), region);
+  const bound = services.regions.client(region).forAuth(auth);
+  // The client keeps one bound API per credentials: its stamped form is kept with it.
+  let stamped = stampedApis.get(bound);
+  if (stamped?.region !== region) stampedApis.set(bound, (stamped = { region, api: stampRegion(bound, region) }));
+  const api = stamped.api;
   return withCallBudget(withRequestScope(api, scope), services.config.limits.maxUpstreamCalls, budget);
 }
+
+/** Bound APIs of the regions' clients, stamped with their region. */
+const stampedApis = new WeakMap<EmsApi, { region: string; api: EmsApi }>();
 
 /** Longest caller-chosen `X-Request-Id` kept; anything longer or unprintable is replaced. */
 const REQUEST_ID = /^[\x21-\x7e]{1,128}$/;
@@ -213,10 +224,76 @@ export function requestIdOf(request: { headers: { get(name: string): string | nu
 
 /** REQUEST_TIMEOUT_MS from now, the client going away (`clientGone`), or the end of the shutdown grace period. */
 export function requestSignal(services: AppServices, clientGone?: AbortSignal, timeoutMs = services.config.requestTimeoutMs): AbortSignal {
-  const signals = [AbortSignal.timeout(timeoutMs), clientGone, services.shutdownSignal].filter(
-    (s): s is AbortSignal => s !== undefined,
-  );
-  return signals.length === 1 ? signals[0]! : AbortSignal.any(signals);
+  return new Deadline(timeoutMs, clientGone, services.shutdownSignal).signal;
+}
+
+/** The reason a deadline aborts with: what AbortSignal.timeout gives (a DOMException named TimeoutError). */
+const timeoutReason = () => new DOMException('The operation was aborted due to timeout', 'TimeoutError');
+
+/** Deadlines not yet over, by the shutdown signal that ends them all. */
+const runningDeadlines = new WeakMap<AbortSignal, Set<Deadline>>();
+
+/**
+ * One request's (or event's) deadline: one controller and one timer, rather than
+ * `AbortSignal.any([AbortSignal.timeout(ms), clientGone, shutdown])` and its weak references. Its
+ * signal aborts, with the reason of whichever comes first (a TimeoutError for the timer), when
+ * `timeoutMs` pass, the client goes away or the shutdown grace period ends. {@link release} stops the
+ * timer once the request is over; a deadline never released ends with its timer, as before.
+ */
+class Deadline {
+  private readonly controller = new AbortController();
+  private timer: NodeJS.Timeout | null = null;
+  private readonly running: Set<Deadline> | null = null;
+
+  constructor(
+    timeoutMs: number,
+    private readonly clientGone: AbortSignal | undefined,
+    shutdown: AbortSignal | undefined,
+  ) {
+    // As AbortSignal.any: a source already aborted gives its reason at once.
+    if (clientGone?.aborted) {
+      this.controller.abort(clientGone.reason);
+      return;
+    }
+    if (shutdown?.aborted) {
+      this.controller.abort(shutdown.reason);
+      return;
+    }
+    this.timer = setTimeout(() => this.abort(timeoutReason()), timeoutMs);
+    this.timer.unref();
+    clientGone?.addEventListener('abort', this.onClientGone, { once: true });
+    if (shutdown) {
+      let running = runningDeadlines.get(shutdown);
+      if (!running) {
+        const all = (running = new Set());
+        runningDeadlines.set(shutdown, all);
+        shutdown.addEventListener('abort', () => {
+          for (const deadline of [...all]) deadline.abort(shutdown.reason);
+        }, { once: true });
+      }
+      running.add(this);
+      this.running = running;
+    }
+  }
+
+  get signal(): AbortSignal {
+    return this.controller.signal;
+  }
+
+  private readonly onClientGone = () => this.abort(this.clientGone!.reason);
+
+  private abort(reason: unknown): void {
+    this.release();
+    if (!this.controller.signal.aborted) this.controller.abort(reason);
+  }
+
+  /** Stops the timer and the listeners; the signal stays as it is (aborted or not). */
+  release(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    this.running?.delete(this);
+    this.clientGone?.removeEventListener('abort', this.onClientGone);
+  }
 }
 
 export interface ContextFactory {
@@ -234,7 +311,7 @@ function cachedScopeOf(auth: EmsAuth): string {
   const key = auth.kind === 'token' ? `t\0${auth.token}` : auth.kind === 'aksk' ? `s\0${auth.ak}` : 'n';
   let scope = scopes.get(key);
   if (scope === undefined) {
-    scope = scopeOf(auth);
+    scope = hashedScopeOf(auth);
     scopes.set(key, scope);
   }
   return scope;
@@ -252,6 +329,10 @@ interface LazyParts {
   regions: RequestRegions | null;
   /** Whether a region's upstream scope (EMS operations, loaders, deadline) was made: only then can EMS calls have been made. */
   scoped: boolean;
+  /** The request's deadline, made with its first region's operations. */
+  deadline: Deadline | null;
+  /** The EMS calls of every region of the request. */
+  budget: CallBudget;
   logger: Logger | null;
 }
 
@@ -263,12 +344,24 @@ function ownRegions(ctx: LazyContext): RequestRegions {
   if (parts.regions) return parts.regions;
   // The deadline (timers, listeners) only once a region's operations are needed, counted from when
   // the request began: a subscription reads its regions' settings and credentials, never EMS.
-  let signal: AbortSignal | null = null;
   return (parts.regions = regionsOf(parts.app, ctx, parts.authOf, () => {
     parts.scoped = true;
-    const left = Math.max(0, Math.ceil(parts.app.config.requestTimeoutMs - (performance.now() - parts.startedAt)));
-    return (signal ??= requestSignal(parts.app, parts.clientGone, left));
-  }));
+    if (!parts.deadline) {
+      const left = Math.max(0, Math.ceil(parts.app.config.requestTimeoutMs - (performance.now() - parts.startedAt)));
+      parts.deadline = new Deadline(left, parts.clientGone, parts.app.shutdownSignal);
+    }
+    return parts.deadline.signal;
+  }, parts.budget));
+}
+
+/**
+ * Ends a request's deadline once its execution is over (its timer and listeners go, rather than
+ * live out REQUEST_TIMEOUT_MS), unless EMS calls it made are still running (an execution stopped
+ * early, by the error cap, leaves them): those keep the deadline that bounds them.
+ */
+export function executionOver(ctx: Context): void {
+  const parts = (ctx as Partial<LazyContext>)[LAZY];
+  if (parts?.deadline && parts.budget.running === 0) parts.deadline.release();
 }
 
 /** The default region's budgeted operations, loaders and deadline. */
@@ -368,11 +461,11 @@ function regionsOf(
   caller: Pick<Context, 'log' | 'traceContext'>,
   authOf: (region: string) => EmsAuth,
   signalOf: () => AbortSignal,
+  budget: CallBudget = newCallBudget(),
 ): RequestRegions {
-  const budget: CallBudget = { admitted: 0, unsent: 0 };
   return createRequestRegions(services.regions, authOf, (region) => {
     const signal = signalOf();
-    const ems = requestApi(services, authOf(region), { signal, logger: caller.log, traceContext: () => caller.traceContext }, region, budget);
+    const ems = requestApi(services, authOf(region), { signal, logger: () => caller.log, traceContext: () => caller.traceContext }, region, budget);
     return { ems, loaders: createLoaders(ems), signal };
   });
 }
@@ -384,11 +477,24 @@ export function upstreamStarted(ctx: Context): boolean {
   return parts ? parts.scoped : true;
 }
 
+/**
+ * What resolvers see of the services: every one but the EMS clients, read through to `services`
+ * at each use, so a service swapped on a running gateway (tests replace a store) is seen at once.
+ * One view per gateway rather than a copy per request.
+ */
+function resolverServices(services: AppServices): ResolverServices {
+  const view = {} as ResolverServices;
+  for (const key of Object.keys(services) as (keyof AppServices)[]) {
+    if (key === 'client' || key === 'regions') continue;
+    Object.defineProperty(view, key, { enumerable: true, get: () => services[key] });
+  }
+  return view;
+}
+
 export function createContextFactory(services: AppServices): ContextFactory {
+  const shared = resolverServices(services);
   return {
     create(initial) {
-      // Read per request: a running gateway's services may be swapped (tests replace a store).
-      const { client: _client, regions: _regions, ...shared } = services;
       const token = tokenOf(initial);
       const regionTokens = regionTokensOf(initial, services.regions.names);
       const auth = resolveAuth(services.config, regionTokens.get(services.regions.default) ?? token);
@@ -396,10 +502,11 @@ export function createContextFactory(services: AppServices): ContextFactory {
       const requestId = requestIdOf(initial.request);
       const { telemetry } = services;
       const headers = initial.request?.headers;
-      const span = telemetry.startSpan('graphql.operation', { kind: SpanKind.SERVER }, telemetry.extract(headers));
-      const traceContext = trace.setSpan(telemetry.extract(headers), span);
+      const incoming = telemetry.extract(headers);
+      const span = telemetry.startSpan('graphql.operation', { kind: SpanKind.SERVER }, incoming);
+      const traceContext = trace.setSpan(incoming, span);
       const regionTokensScope = regionTokens.size === 0 ? '' : [...regionTokens].map(([region, t]) => `${region}=${cachedScopeOf({ kind: 'token', token: t })}`).join(',');
-      const parts: LazyParts = { app: services, startedAt: performance.now(), clientGone: initial.request?.signal, authOf, regionTokensScope, regions: null, scoped: false, logger: null };
+      const parts: LazyParts = { app: services, startedAt: performance.now(), clientGone: initial.request?.signal, authOf, regionTokensScope, regions: null, scoped: false, logger: null, deadline: null, budget: newCallBudget() };
       Object.defineProperty(initial, LAZY, { value: parts, configurable: true });
       Object.defineProperties(initial, LAZY_ACCESSORS);
       return Object.assign(initial, {

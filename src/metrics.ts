@@ -11,13 +11,12 @@ export interface UpstreamCall {
   status: number | null;
   durationMs: number;
   error?: EmsError;
-  /** The call's region, given only when several regions are configured (one region: no `region` label, series as before). */
-  region?: string;
 }
 
 export interface Metrics {
   registry: Registry;
-  observeUpstream(call: UpstreamCall): void;
+  /** `region`: the call's region, given only when several regions are configured (one region: no `region` label, series as before). */
+  observeUpstream(call: UpstreamCall, region?: string): void;
   /** Counts what EMS sent that the gateway tolerated, by operation, field and kind. */
   observeDeviation(deviation: Deviation): void;
   /** Counts subscription polls by resource kind and outcome. */
@@ -48,6 +47,7 @@ export function createMetrics(): Metrics {
     'Tolerated departures of EMS responses from the strict reading (docs/tolerant-reading.md), by operation, field and kind; kind empty_time is the reference\'s own "" for a time not reached yet, not drift',
     ['operation', 'field', 'kind'],
   );
+  const upstreamSeries = new Map<string, { calls: { inc(): void }; duration: { observe(value: number): void } }>();
   const operations = counter('graphql_operations_total', 'GraphQL operations by type and whether the result carried errors', ['type', 'errors']);
   const polls = counter('ems_subscription_polls_total', 'Upstream polls made by subscription pollers, by resource kind and outcome', ['kind', 'code']);
   let liveStats: (() => HubStats) | null = null;
@@ -89,10 +89,22 @@ export function createMetrics(): Metrics {
     observeDeviation(deviation) {
       deviations.inc({ operation: deviation.operation, field: deviation.field, kind: deviation.kind }, deviation.count);
     },
-    observeUpstream(call) {
-      const region = call.region === undefined ? {} : { region: call.region };
-      upstreamCalls.inc({ operation: call.operation, status: String(call.status ?? 'none'), code: call.error?.code ?? 'OK', ...region });
-      upstreamDuration.observe({ operation: call.operation, ...region }, call.durationMs / 1000);
+    observeUpstream(call, region) {
+      const status = String(call.status ?? 'none');
+      const code = call.error?.code ?? 'OK';
+      // The label sets are few (operation × status × code): their series are looked up once, then kept.
+      const key = `${call.operation}\0${status}\0${code}\0${region ?? ''}`;
+      let series = upstreamSeries.get(key);
+      if (!series) {
+        const where = region === undefined ? {} : { region };
+        series = {
+          calls: upstreamCalls.labels({ operation: call.operation, status, code, ...where }),
+          duration: upstreamDuration.labels({ operation: call.operation, ...where }),
+        };
+        upstreamSeries.set(key, series);
+      }
+      series.calls.inc();
+      series.duration.observe(call.durationMs / 1000);
     },
     yogaPlugin: {
       onExecute({ args }) {

@@ -15,12 +15,9 @@ export function operationMemo<T>(perDocument = 64) {
     variables: Record<string, unknown> | null | undefined,
     computeNow: () => T,
   ): T => {
-    let key: string;
-    try {
-      key = `${operationName ?? ''}\0${JSON.stringify(variables ?? null)}`;
-    } catch {
-      return computeNow();
-    }
+    const vars = variablesKey(variables);
+    if (vars === null) return computeNow();
+    const key = `${operationName ?? ''}\0${vars}`;
     let known = byDocument.get(document);
     if (!known) byDocument.set(document, (known = new Map()));
     if (known.has(key)) return known.get(key)!;
@@ -29,4 +26,25 @@ export function operationMemo<T>(perDocument = 64) {
     known.set(key, value);
     return value;
   };
+}
+
+/**
+ * The variables of a request as a key, or null when they do not serialize. Remembered per variables
+ * object: the memos of one request (its cost, its limits) are asked with the same object, which is
+ * not changed meanwhile (execution coerces into a new one).
+ */
+const variablesKeys = new WeakMap<object, string | null>();
+
+function variablesKey(variables: Record<string, unknown> | null | undefined): string | null {
+  if (variables == null) return 'null';
+  let key = variablesKeys.get(variables);
+  if (key === undefined) {
+    try {
+      key = JSON.stringify(variables);
+    } catch {
+      key = null;
+    }
+    variablesKeys.set(variables, key);
+  }
+  return key;
 }

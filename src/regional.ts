@@ -15,7 +15,7 @@ import type { ClusterList, ClusterRecord, JobList, JobRecord, Listed } from './e
 import { isUnreadable } from './ems/read/index.js';
 import { userInputError, type ErrorExtensions } from './errors.js';
 import type { RegionConfig } from './regions.js';
-import { upstreamStarted, type Context, type UpstreamScope } from './context.js';
+import { executionOver, upstreamStarted, type Context, type UpstreamScope } from './context.js';
 
 /** Every region's settings and EMS client, for the life of the app. */
 export interface RegionServices {
@@ -264,6 +264,7 @@ export function regionReports(redact: (text: string) => string): Plugin<Context>
           const ctx = args.contextValue as Context;
           // A request that never reached EMS has no regions to report (and asking would make them).
           if (isAsyncIterable(result) || !upstreamStarted(ctx)) return;
+          executionOver(ctx);
           const outcomes = ctx.regions.outcomes();
           if (outcomes.length === 0) return;
           const errors = ctx.regions.failures().map((f) => regionError(f.region, f.error, f.path, redact));

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomFillSync } from 'node:crypto';
 import {
   ROOT_CONTEXT,
   SpanKind,
@@ -95,19 +95,19 @@ function telemetryOf(tracer: Tracer | null, provider: BasicTracerProvider | null
       if (tracer) return tracer.startSpan(name, options, parent);
       const inherited = trace.getSpanContext(parent);
       return trace.wrapSpanContext({
-        traceId: inherited && isSpanContextValid(inherited) ? inherited.traceId : randomBytes(16).toString('hex'),
-        spanId: randomBytes(8).toString('hex'),
+        traceId: inherited && isSpanContextValid(inherited) ? inherited.traceId : randomHex(16),
+        spanId: randomHex(8),
         traceFlags: inherited?.traceFlags ?? TraceFlags.NONE,
         ...(inherited?.traceState ? { traceState: inherited.traceState } : {}),
       });
     },
     extract(headers) {
-      if (!headers) return ROOT_CONTEXT;
-      const carrier: Record<string, string> = {};
-      for (const name of ['traceparent', 'tracestate']) {
-        const value = headers.get(name);
-        if (value !== null) carrier[name] = value;
-      }
+      // Without a traceparent the propagator reads nothing (tracestate alone is ignored).
+      const traceparent = headers?.get('traceparent');
+      if (traceparent == null) return ROOT_CONTEXT;
+      const carrier: Record<string, string> = { traceparent };
+      const tracestate = headers!.get('tracestate');
+      if (tracestate !== null) carrier.tracestate = tracestate;
       return propagator.extract(ROOT_CONTEXT, carrier, defaultTextMapGetter);
     },
     inject(ctx, headers) {
@@ -118,6 +118,24 @@ function telemetryOf(tracer: Tracer | null, provider: BasicTracerProvider | null
     },
   };
 }
+
+/** Random bytes drawn ahead, so an id costs a slice of this pool rather than a call into the CSPRNG (as randomUUID does). */
+const RANDOM_POOL = Buffer.alloc(4096);
+let randomAt = RANDOM_POOL.length;
+
+/** `bytes` random bytes as lower-case hex (a trace id: 16, a span id: 8), never all zero (an invalid id). */
+function randomHex(bytes: number): string {
+  for (;;) {
+    if (randomAt + bytes > RANDOM_POOL.length) {
+      randomFillSync(RANDOM_POOL);
+      randomAt = 0;
+    }
+    const id = RANDOM_POOL.toString('hex', randomAt, (randomAt += bytes));
+    if (!ALL_ZERO.test(id)) return id;
+  }
+}
+
+const ALL_ZERO = /^0+$/;
 
 /** Marks a span failed with `error`'s message (no stack: spans leave the gateway). */
 export function failSpan(span: Span, error: unknown, code?: string): void {

@@ -40,8 +40,8 @@ export interface EmsCallOptions {
   signal?: AbortSignal;
   /** OpenTelemetry context the call's span is a child of (the GraphQL operation's). */
   traceContext?: OtelContext;
-  /** Logger of the request the call serves: its lines carry the request and trace ids. */
-  logger?: Logger;
+  /** Logger of the request the call serves: its lines carry the request and trace ids. A function makes it when first needed. */
+  logger?: Logger | (() => Logger);
 }
 
 /** The operations that change EMS state: once sent, they are never aborted nor retried. */
@@ -82,7 +82,8 @@ export interface RequestScope {
   signal?: AbortSignal;
   /** Read at each call: the GraphQL operation's span context. */
   traceContext?: () => OtelContext | undefined;
-  logger?: Logger;
+  /** A function makes the logger only when a call has something to log. */
+  logger?: Logger | (() => Logger);
 }
 
 /** `api` with `scope`'s signal, trace context and logger added to every call's options. */
@@ -94,17 +95,20 @@ export function withRequestScope(api: EmsApi, scope: RequestScope): EmsApi {
     const write = EMS_WRITES.has(name);
     scoped[name] = (...args: unknown[]) => {
       if (write && scope.signal?.aborted) return Promise.reject(deadlineError(name, scope.signal));
-      const given = (args[at] ?? {}) as EmsCallOptions;
-      const signals = [given.signal, write ? undefined : scope.signal].filter((s): s is AbortSignal => s !== undefined);
+      const given = args[at] as EmsCallOptions | undefined;
+      const own = write ? undefined : scope.signal;
+      let signal = given?.signal ?? own;
+      if (given?.signal && own) signal = AbortSignal.any([given.signal, own]);
       const options: EmsCallOptions = {
         ...given,
-        signal: signals.length > 1 ? AbortSignal.any(signals) : signals[0],
-        traceContext: given.traceContext ?? scope.traceContext?.(),
-        logger: given.logger ?? scope.logger,
+        signal,
+        traceContext: given?.traceContext ?? scope.traceContext?.(),
+        logger: given?.logger ?? scope.logger,
       };
-      const full = [...args];
-      full[at] = options;
-      return call(...full);
+      // The options go in their place (the arguments before them may be fewer: `listReleases()`).
+      if (args.length <= at) args.length = at;
+      args[at] = options;
+      return call(...args);
     };
   }
   return scoped as EmsApi;

@@ -8,7 +8,7 @@ import { isEmsError } from './errors.js';
  * fan out into thousands of EMS calls, e.g. by aliasing a root field, and starve other callers of
  * the shared connection pool and of the caller's own EMS rate limit.
  */
-export function withCallBudget(api: EmsApi, max: number, shared: CallBudget = { admitted: 0, unsent: 0 }): EmsApi {
+export function withCallBudget(api: EmsApi, max: number, shared: CallBudget = newCallBudget()): EmsApi {
   const budgeted = {} as Record<keyof EmsApi, unknown>;
   counters.set(budgeted, () => shared.admitted - shared.unsent);
   for (const name of Object.keys(api) as (keyof EmsApi)[]) {
@@ -20,12 +20,20 @@ export function withCallBudget(api: EmsApi, max: number, shared: CallBudget = { 
         );
       }
       shared.admitted += 1;
-      return call(...args).catch((error: unknown) => {
-        // Never sent: a token EMS refused a moment ago (held by the token gate, then failed), a
-        // deadline already passed, a closed client. Still spent from the budget, not counted as made.
-        if (isEmsError(error) && !error.sent) shared.unsent += 1;
-        throw error;
-      });
+      shared.running += 1;
+      return call(...args).then(
+        (value) => {
+          shared.running -= 1;
+          return value;
+        },
+        (error: unknown) => {
+          shared.running -= 1;
+          // Never sent: a token EMS refused a moment ago (held by the token gate, then failed), a
+          // deadline already passed, a closed client. Still spent from the budget, not counted as made.
+          if (isEmsError(error) && !error.sent) shared.unsent += 1;
+          throw error;
+        },
+      );
     };
   }
   return budgeted as EmsApi;
@@ -37,6 +45,12 @@ export interface CallBudget {
   admitted: number;
   /** Admitted calls that failed without being sent. */
   unsent: number;
+  /** Admitted calls not finished yet. */
+  running: number;
+}
+
+export function newCallBudget(): CallBudget {
+  return { admitted: 0, unsent: 0, running: 0 };
 }
 
 const counters = new WeakMap<object, () => number>();

@@ -67,8 +67,16 @@ export function authHeaderProblem(auth: EmsAuth): string | null {
 export function authHeaders(auth: EmsAuth, options: AuthHeadersOptions): Dispatcher.DispatcherComposeInterceptor {
   return (dispatch) =>
     function emsAuthInterceptor(opts, handler) {
+      if (auth.kind !== 'aksk') {
+        // The same headers on every attempt: set on the caller's object (each call makes its own), not a copy.
+        const headers = (opts.headers ??= {}) as Record<string, string>;
+        if (auth.kind === 'token') headers['x-auth-token'] = auth.token;
+        if (options.projectId) headers['x-project-id'] = options.projectId;
+        return dispatch(opts, handler);
+      }
+      // A signature is made afresh per attempt, over the request without the previous one's headers.
       const headers: Record<string, string> = { ...(opts.headers as Record<string, string> | undefined) };
-      if (auth.kind === 'aksk') {
+      {
         const added = signRequest(
           {
             method: opts.method,
@@ -80,9 +88,6 @@ export function authHeaders(auth: EmsAuth, options: AuthHeadersOptions): Dispatc
           options.now(),
         );
         for (const [name, value] of Object.entries(added)) headers[name.toLowerCase()] = value;
-      } else {
-        if (auth.kind === 'token') headers['x-auth-token'] = auth.token;
-        if (options.projectId) headers['x-project-id'] = options.projectId;
       }
       return dispatch({ ...opts, headers }, handler);
     };

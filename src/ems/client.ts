@@ -39,8 +39,8 @@ export interface EmsCallEvent {
   requestId: string | null;
   /** Set when the operation failed. */
   error?: EmsError;
-  /** The logger of the request the call served, when it gave one. */
-  logger?: Logger;
+  /** The logger of the request the call served, when it gave one (a function makes it when called). */
+  logger?: Logger | (() => Logger);
   /**
    * Set when the operation failed because its caller aborted it (a subscriber gone, a client that
    * went away, shutdown), not by a deadline: it says nothing about EMS.
@@ -175,6 +175,7 @@ export function createEmsClient(options: EmsClientOptions): EmsClient {
     connect: { timeout: cfg.connectTimeoutMs },
   });
   const retry = retryReads();
+  const originHost = new URL(cfg.origin).hostname;
   let closed = false;
   let closing: Promise<void> | null = null;
   const breaker = createBreaker(cfg.circuitBreaker, options.onCircuitChange, () => closed);
@@ -204,7 +205,14 @@ export function createEmsClient(options: EmsClientOptions): EmsClient {
     const started = performance.now();
     const read = req.method === 'GET';
     const cut = read && breaker ? new AbortController() : null;
-    const signal = cut ? (opts?.signal ? AbortSignal.any([opts.signal, cut.signal]) : cut.signal) : opts?.signal;
+    // The caller's signal aborts `cut` too (a listener, removed when the call ends: cheaper than AbortSignal.any).
+    const callerSignal = opts?.signal;
+    const onCallerAbort = cut && callerSignal ? () => cut.abort(callerSignal.reason) : null;
+    if (onCallerAbort) {
+      if (callerSignal!.aborted) onCallerAbort();
+      else callerSignal!.addEventListener('abort', onCallerAbort, { once: true });
+    }
+    const signal = cut ? cut.signal : callerSignal;
     const facts: CallFacts = {
       operation: req.operation,
       status: null,
@@ -215,10 +223,12 @@ export function createEmsClient(options: EmsClientOptions): EmsClient {
       signal,
       sensitive: SENSITIVE.has(req.operation),
     };
-    const span = options.telemetry && (options.telemetry.tracer || opts?.traceContext)
-      ? options.telemetry.startSpan(
+    const telemetry = options.telemetry;
+    const span = telemetry && (telemetry.tracer || opts?.traceContext)
+      ? telemetry.startSpan(
           `EMS ${req.operation}`,
-          { kind: SpanKind.CLIENT, attributes: { 'http.request.method': req.method, 'ems.operation': req.operation, 'server.address': new URL(cfg.origin).hostname } },
+          // With tracing off the span only carries ids (traceparent upstream): no attributes to make.
+          telemetry.tracer ? { kind: SpanKind.CLIENT, attributes: { 'http.request.method': req.method, 'ems.operation': req.operation, 'server.address': originHost } } : CLIENT_SPAN,
           opts?.traceContext ?? ROOT_TRACE_CONTEXT,
         )
       : null;
@@ -246,7 +256,7 @@ export function createEmsClient(options: EmsClientOptions): EmsClient {
     try {
       const value = breaker ? await guarded(breaker, attempt, cfg.circuitBreaker!.slowCallMs) : await attempt();
       report(event());
-      span?.setAttributes({ 'http.response.status_code': facts.status ?? 0, 'ems.request_id': facts.requestId ?? '', 'ems.attempts': facts.attempts });
+      if (span?.isRecording()) span.setAttributes({ 'http.response.status_code': facts.status ?? 0, 'ems.request_id': facts.requestId ?? '', 'ems.attempts': facts.attempts });
       return value;
     } catch (e) {
       const error = e instanceof BrokenCircuitError ? circuitOpenError(req.operation, cfg.circuitBreaker!, false) : (e as EmsError);
@@ -259,6 +269,7 @@ export function createEmsClient(options: EmsClientOptions): EmsClient {
       throw error;
     } finally {
       if (cut) inflightReads.delete(cut);
+      if (onCallerAbort) callerSignal!.removeEventListener('abort', onCallerAbort);
       span?.end();
     }
   }
@@ -494,6 +505,7 @@ export function createEmsClient(options: EmsClientOptions): EmsClient {
 }
 
 const ROOT_TRACE_CONTEXT = ROOT_CONTEXT;
+const CLIENT_SPAN = { kind: SpanKind.CLIENT };
 
 /** Failures the caller caused by aborting: they say nothing of EMS's health. */
 const callerAborted = new WeakSet<EmsError>();
@@ -522,14 +534,24 @@ async function guarded<T>(breaker: CircuitBreakerPolicy, attempt: () => Promise<
   if (breaker.state === CircuitState.HalfOpen) throw new BrokenCircuitError();
   let call: Promise<T> | null = null;
   try {
-    return await breaker.execute(() => {
-      call = attempt();
-      let timer: NodeJS.Timeout | undefined;
-      const slow = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new SlowCallError()), slowMs);
-      });
-      return Promise.race([call, slow]).finally(() => clearTimeout(timer));
-    });
+    return await breaker.execute(
+      () =>
+        new Promise<T>((resolve, reject) => {
+          const running = attempt();
+          call = running;
+          const timer = setTimeout(() => reject(new SlowCallError()), slowMs);
+          running.then(
+            (value) => {
+              clearTimeout(timer);
+              resolve(value);
+            },
+            (error: unknown) => {
+              clearTimeout(timer);
+              reject(error);
+            },
+          );
+        }),
+    );
   } catch (error) {
     if (error instanceof SlowCallError && call) return await call;
     throw error;

@@ -115,14 +115,16 @@ export function checkVariables(variables: unknown, limits: { maxVariablesBytes: 
 
 /**
  * The document limits as envelop plugins, so HTTP, SSE and graphql-ws share them: the pre-parse
- * check above, then graphql-armor's token limit (in the parser), alias and directive limits (in
+ * check above (skipped for a document of `parsed`, yoga's parse cache: it passed when parsed), then graphql-armor's token limit (in the parser), alias and directive limits (in
  * validation) and, when suggestions are off, its removal of "Did you mean …" from errors.
  */
-export function documentLimits(config: Config): Plugin[] {
+export function documentLimits(config: Config, parsed: { has(source: string): boolean } | null = null): Plugin[] {
   const { limits } = config.security;
   const checked: Plugin = {
     onParse({ params }) {
       const source = typeof params.source === 'string' ? params.source : params.source.body;
+      // A document in the parse cache passed this check when it was parsed (the limits do not change).
+      if (parsed?.has(source)) return;
       const error = checkDocumentSource(source, { maxDocumentBytes: limits.maxDocumentBytes, maxDepth: config.limits.maxDepth });
       if (error) throw error;
     },

@@ -181,7 +181,8 @@ export function createSecurity(config: Config, logger: Logger, graphqlEndpoint: 
       const address = clientAddress(req?.socket.remoteAddress, request.headers.get('x-forwarded-for'), sec.trustProxyHops);
       const emsToken = tokenOf({ request });
       const emsScope = scopeOf(resolveAuth(config, emsToken));
-      const outcome = await authenticate({ ...credentialsOfHeaders(request.headers), emsToken: emsToken?.trim() || null, emsScope, address });
+      const { bearer, apiKey } = credentialsOfHeaders(request.headers);
+      const outcome = await authenticate({ bearer, apiKey, emsToken: emsToken?.trim() || null, emsScope, address });
       if (!outcome.ok) {
         endResponse(errorResponse(fetchAPI, refusal(outcome)));
         return;
@@ -364,12 +365,13 @@ export function createSecurity(config: Config, logger: Logger, graphqlEndpoint: 
     return result;
   };
 
+  const caches = parseCaches(sec.limits.parseCacheBytes);
   const plugins: Plugin[] = [
     admission,
     // The document, the variables and the JSON around them.
     limitRequestBody(sec.limits.maxDocumentBytes + sec.limits.maxVariablesBytes + 16 * 1024),
     useCSRFPrevention({ requestHeaders: CSRF_HEADERS }),
-    ...documentLimits(config),
+    ...documentLimits(config, caches ? caches.documentCache : null),
     ...(sec.introspection ? [] : [useDisableIntrospection() as Plugin]),
   ];
 
@@ -393,7 +395,7 @@ export function createSecurity(config: Config, logger: Logger, graphqlEndpoint: 
           maxAge: 600,
         };
       },
-      parserAndValidationCache: parseCaches(sec.limits.parseCacheBytes),
+      parserAndValidationCache: caches,
       maxRequestBodySize: false,
       multipart: false,
     },

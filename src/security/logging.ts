@@ -88,7 +88,10 @@ export function yogaLogging(logger: Logger) {
   const text = (args: unknown[]) => args.map(String).join(' ');
   const logged = new WeakSet<object>();
   return {
-    debug: (...args: unknown[]) => logger.debug(text(args)),
+    // yoga logs a few debug lines on every request: nothing is built for them unless debug is on.
+    debug: (...args: unknown[]) => {
+      if (logger.isLevelEnabled('debug')) logger.debug(text(args));
+    },
     info: (...args: unknown[]) => logger.info(text(args)),
     warn: (...args: unknown[]) => logger.warn(text(args)),
     error: (...args: unknown[]) => {

@@ -15,8 +15,8 @@ import { MUTATION_ERROR_CODES } from '../../src/mutations/errors.js';
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const read = (path: string) => readFileSync(join(ROOT, path), 'utf8');
 
-/** Top-level names .gitignore leaves out (`dist/`, `node_modules/`, ...), and .git. */
-const IGNORED = new Set(['.git', ...read('.gitignore').split('\n').filter((l) => l.endsWith('/')).map((l) => l.slice(0, -1))]);
+/** Names .gitignore leaves out (`dist/`, `node_modules`, ...; not its wildcard patterns), and .git. */
+const IGNORED = new Set(['.git', ...read('.gitignore').split('\n').map((l) => l.replace(/\/$/, '')).filter((l) => l && !/[*?\[]/.test(l))]);
 
 function dirsOf(path: string): string[] {
   return readdirSync(join(ROOT, path), { withFileTypes: true })

@@ -373,10 +373,9 @@ function ownScope(ctx: LazyContext): UpstreamScope {
  * The parts of a request's (or subscription's) context that cost memory or time to set up, made
  * when first used: the budgeted EMS operations, the loaders and the deadline (a subscription uses
  * none of them: its events get their own), and the request's child logger. The deadline still counts
- * from the moment the context was created. Accessors on the prototype the factory gives Yoga's
- * initial context (Yoga assigns the factory's result onto it), so that assigning or spreading a
- * context never makes them, and a request defines no property of its own for them (defining
- * accessors on each context cost more than the rest of making it).
+ * from the moment the context was created. Accessors, defined on the context object itself (Yoga
+ * assigns the factory's result onto its initial context), and not enumerable, so that assigning or
+ * spreading a context never makes them.
  */
 const LAZY_ACCESSORS: PropertyDescriptorMap = {
   regions: { enumerable: false, configurable: true, get(this: LazyContext) { return ownRegions(this); } },
@@ -392,9 +391,6 @@ const LAZY_ACCESSORS: PropertyDescriptorMap = {
     },
   },
 };
-
-/** The prototype of request contexts: plain objects besides, with the lazy parts' accessors. */
-const LAZY_PROTOTYPE: object = Object.create(Object.prototype, LAZY_ACCESSORS);
 
 /**
  * One subscription event's context: the subscription's caller, logger and trace, with an upstream
@@ -512,8 +508,7 @@ export function createContextFactory(services: AppServices): ContextFactory {
       const regionTokensScope = regionTokens.size === 0 ? '' : [...regionTokens].map(([region, t]) => `${region}=${cachedScopeOf({ kind: 'token', token: t })}`).join(',');
       const parts: LazyParts = { app: services, startedAt: performance.now(), clientGone: initial.request?.signal, authOf, regionTokensScope, regions: null, scoped: false, logger: null, deadline: null, budget: newCallBudget() };
       Object.defineProperty(initial, LAZY, { value: parts, configurable: true });
-      if (Object.getPrototypeOf(initial) === Object.prototype) Object.setPrototypeOf(initial, LAZY_PROTOTYPE);
-      else Object.defineProperties(initial, LAZY_ACCESSORS);
+      Object.defineProperties(initial, LAZY_ACCESSORS);
       return Object.assign(initial, {
         config: services.config,
         services: shared,

@@ -1,8 +1,10 @@
 /**
- * CPU per request of the nested 100-cluster query for one or more builds of the gateway, measured
- * in alternation (A B A B ...) against one simulator, so every build sees the same background load.
+ * CPU per request of one document (the nested 100-cluster query, or `--query cluster` for
+ * `cluster(id)`) for one or more builds of the gateway, measured in alternation (A B A B ...) against
+ * one simulator, so every build sees the same background load. `--floor` adds the floor gateway
+ * (bench/support/floor-yoga.ts) to the alternation, as one more build.
  *
- *   npx tsx bench/cpu-ab.ts [--requests 300] [--concurrency 10] [--rounds 4] dist /abs/other-dist ...
+ *   npx tsx bench/cpu-ab.ts [--query nested|cluster] [--floor] [--requests 300] [--concurrency 10] [--rounds 4] dist /abs/other-dist ...
  *
  * Each build runs in a process of its own (bench/support/gateway.ts); its CPU time
  * (`process.cpuUsage()`) over a batch of requests, divided by their number, is one sample.
@@ -13,8 +15,8 @@ import { tmpdir } from 'node:os';
 import { parseArgs } from 'node:util';
 import { SEED } from './sections/context.js';
 import { killAllChildren, startChild, type Child, type CpuSample } from './support/child.js';
-import { closePools, median, postGraphql } from './support/measure.js';
-import { NESTED_QUERY, graphqlBody } from './support/queries.js';
+import { closePools, getJson, median, postGraphql } from './support/measure.js';
+import { CLUSTER_QUERY, NESTED_QUERY, graphqlBody } from './support/queries.js';
 import type { SimulatorReady } from './support/simulator.js';
 import { readProfile, summarizeProfile } from './support/profile.js';
 
@@ -23,6 +25,8 @@ const { values: args, positionals } = parseArgs({
     requests: { type: 'string', default: '300' },
     concurrency: { type: 'string', default: '10' },
     rounds: { type: 'string', default: '4' },
+    query: { type: 'string', default: 'nested' },
+    floor: { type: 'boolean', default: false },
     /** Also profile each build over one more batch; the summary is printed, the profile kept. */
     profile: { type: 'boolean', default: false },
   },
@@ -31,6 +35,7 @@ const { values: args, positionals } = parseArgs({
 const requests = Number(args.requests);
 const concurrency = Number(args.concurrency);
 const rounds = Number(args.rounds);
+if (args.query !== 'nested' && args.query !== 'cluster') throw new Error(`--query nested|cluster, not ${args.query}`);
 const builds = (positionals.length ? positionals : ['dist']).map((p) => resolve(p));
 const outDir = mkdtempSync(join(tmpdir(), 'ems-gateway-cpu-ab-'));
 console.log(`logs in ${outDir}`);
@@ -59,8 +64,20 @@ try {
     });
     gateways.push({ build, child, url: (child.ready as { url: string }).url, samples: [], user: [], system: [] });
   }
-  const body = graphqlBody(NESTED_QUERY, { first: 100 });
+  if (args.floor) {
+    const child = await startChild('floor', 'floor-yoga.ts', {
+      env: { NODE_ENV: 'production', EMS_ENDPOINT: simReady.url, EMS_PROJECT_ID: simReady.projectId },
+      logFile: join(outDir, 'floor.log'),
+    });
+    gateways.push({ build: 'floor', child, url: (child.ready as { url: string }).url, samples: [], user: [], system: [] });
+  }
   const headers = { 'x-auth-token': simReady.token };
+  let body = graphqlBody(NESTED_QUERY, { first: 100 });
+  if (args.query === 'cluster') {
+    const emsHeaders = { ...headers, 'x-project-id': simReady.projectId, accept: 'application/json' };
+    const list = (await getJson(simReady.url, '/v1/clusters?limit=1', emsHeaders)) as { clusters: { cluster_metadata: { id: string } }[] };
+    body = graphqlBody(CLUSTER_QUERY, { id: list.clusters[0]!.cluster_metadata.id });
+  }
   const batch = async (url: string, n: number) => {
     let next = 0;
     await Promise.all(
@@ -98,7 +115,7 @@ try {
     }
   }
   for (const g of gateways) {
-    console.log(`${g.build}: median ${median(g.samples).toFixed(2)} ms CPU per nested request (${g.samples.map((s) => s.toFixed(2)).join(', ')}); user ${median(g.user).toFixed(2)}, system ${median(g.system).toFixed(2)}`);
+    console.log(`${g.build}: median ${median(g.samples).toFixed(2)} ms CPU per ${args.query} request (${g.samples.map((s) => s.toFixed(2)).join(', ')}); user ${median(g.user).toFixed(2)}, system ${median(g.system).toFixed(2)}`);
   }
 } finally {
   killAllChildren();

@@ -10,6 +10,8 @@ export function jsonByteResponses(): Plugin {
     onResultProcess({ request, result, resultProcessor, setResultProcessor }) {
       if (resultProcessor !== processRegularResult || Array.isArray(result) || isAsyncIterable(result)) return;
       if ((result as { stringify?: unknown }).stringify !== undefined) return;
+      // A small result costs less as yoga's one string than in parts (the same bytes either way).
+      if (isSmall(result)) return;
       const mediaType = regularMediaType(request);
       if (mediaType) setResultProcessor(byteResult, mediaType);
     },
@@ -17,6 +19,39 @@ export function jsonByteResponses(): Plugin {
 }
 
 type ResultProcessor = typeof processRegularResult;
+
+/** Below this, a result's text is made whole: far from V8's large-object space, and one string is cheaper than parts. */
+const SMALL_CHARS = 16 * 1024;
+/** A result with more values than this is not looked at further: it is treated as large. */
+const SMALL_VALUES = 256;
+
+/**
+ * Whether a result's JSON is surely small: at most SMALL_VALUES values (containers included),
+ * whose strings and keys add up to under SMALL_CHARS characters. Looks at no more than that.
+ */
+function isSmall(result: unknown): boolean {
+  let values = 0;
+  let chars = 0;
+  const stack: unknown[] = [result];
+  while (stack.length > 0) {
+    const value = stack.pop();
+    if (++values > SMALL_VALUES) return false;
+    if (typeof value === 'string') chars += value.length + 2;
+    else if (typeof value === 'object' && value !== null) {
+      if (Array.isArray(value)) {
+        chars += 2 + value.length;
+        for (let i = 0; i < value.length; i++) stack.push(value[i]);
+      } else {
+        for (const key in value) {
+          chars += key.length + 4;
+          stack.push((value as Record<string, unknown>)[key]);
+        }
+      }
+    } else chars += 24;
+    if (chars >= SMALL_CHARS) return false;
+  }
+  return true;
+}
 
 /**
  * graphql-yoga's processor, with a result whose `stringify` (which yoga calls with the result it

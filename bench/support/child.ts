@@ -8,6 +8,8 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { openSync, closeSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { Session } from 'node:inspector/promises';
 import { fileURLToPath } from 'node:url';
 
 type Handler = (params: any) => unknown;
@@ -144,6 +146,8 @@ export function serveRpc(handlers: Record<string, Handler>, readyData: unknown =
     cpu: () => cpuNow(),
     memory: () => memoryAfterGc(),
     exit: () => setImmediate(() => process.exit(0)),
+    profileStart: ({ samplingIntervalMicros }: { samplingIntervalMicros: number }) => profileStart(samplingIntervalMicros),
+    profileStop: ({ path }: { path: string }) => profileStop(path),
     ...handlers,
   };
   process.on('message', async (message: Request) => {
@@ -159,6 +163,27 @@ export function serveRpc(handlers: Record<string, Handler>, readyData: unknown =
   });
   process.on('disconnect', () => process.exit(0));
   emit('ready', readyData);
+}
+
+let profiler: Session | null = null;
+
+/** Starts a V8 CPU profile (the format `node --cpu-prof` writes) of this process. */
+async function profileStart(samplingIntervalMicros: number): Promise<void> {
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.setSamplingInterval', { interval: samplingIntervalMicros });
+  await session.post('Profiler.start');
+  profiler = session;
+}
+
+/** Stops the profile and writes it to `path`. */
+async function profileStop(path: string): Promise<void> {
+  if (!profiler) throw new Error('no profile running');
+  const { profile } = await profiler.post('Profiler.stop');
+  profiler.disconnect();
+  profiler = null;
+  await writeFile(path, JSON.stringify(profile));
 }
 
 /** Sends an event to the parent. */

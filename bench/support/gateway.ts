@@ -1,16 +1,13 @@
 /**
  * Child: the gateway as `npm start` runs it (loadConfig(process.env) → buildApp → start), with its
  * own logger at the configured level, pointed at the simulator through EMS_ENDPOINT. The parent
- * starts it with NODE_ENV=production. Besides the common `cpu`, `memory` and `exit`, it answers:
+ * starts it with NODE_ENV=production. Besides the common `cpu`, `memory`, `exit`, `profileStart`
+ * and `profileStop` (bench/support/child.ts), it answers:
  *
- * - `profileStart` / `profileStop`: a V8 CPU profile (the format `node --cpu-prof` writes) of
- *   exactly the window between the two calls, written to the given path;
  * - `heapSnapshot`: a V8 heap snapshot (after GC) written to the given path;
  * - `watchJob`: subscribes in-process to a job through the live hub, first of all subscribers, and
  *   emits `published` with the time the gateway has each new state (the start of its fan-out).
  */
-import { writeFile } from 'node:fs/promises';
-import { Session } from 'node:inspector/promises';
 import { writeHeapSnapshot } from 'node:v8';
 import { emit, epochMs, serveRpc } from './child.js';
 
@@ -33,24 +30,8 @@ export interface PublishedEvent {
 const app = await buildApp(loadConfig(process.env));
 const url = await app.start(0, '127.0.0.1');
 
-let session: Session | null = null;
-
 serveRpc(
   {
-    async profileStart({ samplingIntervalMicros }: { samplingIntervalMicros: number }) {
-      session = new Session();
-      session.connect();
-      await session.post('Profiler.enable');
-      await session.post('Profiler.setSamplingInterval', { interval: samplingIntervalMicros });
-      await session.post('Profiler.start');
-    },
-    async profileStop({ path }: { path: string }) {
-      if (!session) throw new Error('no profile running');
-      const { profile } = await session.post('Profiler.stop');
-      session.disconnect();
-      session = null;
-      await writeFile(path, JSON.stringify(profile));
-    },
     heapSnapshot({ path }: { path: string }) {
       (globalThis as { gc?: () => void }).gc?.();
       writeHeapSnapshot(path);

@@ -1,4 +1,5 @@
 import type { Caller } from '../auth/roles.js';
+import { ErrorCap } from './error-cap.js';
 
 /** What the security layer knows about one request (or one WebSocket operation). */
 export interface RequestSecurity {
@@ -7,8 +8,8 @@ export interface RequestSecurity {
   address: string;
   /** Field errors so far; past MAX_ERRORS the execution is stopped. */
   errors: number;
-  /** Aborts the execution (too many errors). */
-  abort: AbortController;
+  /** Stops the execution (too many errors): the executor's signal. */
+  cap: ErrorCap;
   /** EMS calls estimated before execution (null until estimated). */
   estimatedCost: number | null;
 }
@@ -30,7 +31,7 @@ export function requestSecurity(initial: { request?: Request; caller?: Caller; a
     caller: known?.caller ?? NOBODY,
     address: known?.address ?? 'unknown',
     errors: 0,
-    abort: new AbortController(),
+    cap: new ErrorCap(),
     estimatedCost: null,
   };
 }

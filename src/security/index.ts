@@ -231,9 +231,10 @@ export function createSecurity(config: Config, logger: Logger, graphqlEndpoint: 
 
   /** The execution's signal, also aborted when the request's field errors pass MAX_ERRORS. */
   function withErrorCap(args: { signal?: AbortSignal; contextValue?: unknown }): AbortSignal | undefined {
-    const own = (args.contextValue as Context | undefined)?.security?.abort.signal;
-    if (!own) return args.signal;
-    return args.signal ? AbortSignal.any([args.signal, own]) : own;
+    const cap = (args.contextValue as Context | undefined)?.security?.cap;
+    if (!cap) return args.signal;
+    // The executor uses only what ErrorCap has of a signal (see src/security/error-cap.ts).
+    return args.signal ? cap.joined(args.signal) : (cap as unknown as AbortSignal);
   }
 
   /** Cost estimates by operation: one schema and config per gateway, so the document and variables decide. */

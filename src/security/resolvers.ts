@@ -29,12 +29,12 @@ function countError(ctx: Context | undefined): void {
   if (!security) return;
   security.errors += 1;
   const max = ctx.config.security.limits.maxErrors;
-  if (security.errors >= max && !security.abort.signal.aborted) security.abort.abort(tooManyErrors(max));
+  if (security.errors >= max && !security.cap.aborted) security.cap.stop(tooManyErrors(max));
 }
 
 function countingErrors(resolve: GraphQLFieldResolver<unknown, Context>): GraphQLFieldResolver<unknown, Context> {
   return (source, args, ctx, info) => {
-    if (ctx?.security?.abort.signal.aborted) throw ctx.security.abort.signal.reason;
+    if (ctx?.security?.cap.aborted) throw ctx.security.cap.reason;
     try {
       const result = resolve(source, args, ctx, info);
       if (result instanceof Promise) {

@@ -23,6 +23,8 @@ export interface Gateway {
   alive(): Promise<boolean>;
   /** Sum of ems_upstream_requests_total, optionally of one outcome code and one operation. */
   upstreamCalls(code?: string, operation?: string): Promise<number>;
+  /** Each ems_upstream_requests_total series (its labels) and its count: what an unexpected call was. */
+  upstreamSeries(): Promise<Record<string, number>>;
   stop(): Promise<number | null>;
 }
 
@@ -87,6 +89,15 @@ export async function startGateway(env: Record<string, string>, heapMb = 256): P
         total += Number(line.split(' ').at(-1));
       }
       return total;
+    },
+    async upstreamSeries() {
+      const series: Record<string, number> = {};
+      for (const line of (await metrics()).split('\n')) {
+        if (!line.startsWith('ems_upstream_requests_total{')) continue;
+        const at = line.lastIndexOf(' ');
+        series[line.slice('ems_upstream_requests_total'.length, at)] = Number(line.slice(at + 1));
+      }
+      return series;
     },
     async stop() {
       if (child.exitCode !== null) return child.exitCode;

@@ -64,7 +64,8 @@ describe('abuse suite: access and defaults', () => {
     expect(code).toBe(1);
     expect(output).toMatch(/Invalid configuration:\n {2}- GATEWAY_AUTH: required when the gateway holds EMS credentials/);
     expect(output).not.toContain('SKEXAMPLE-very-secret');
-  });
+    // A cold start of src/main.ts under tsx: seconds alone, much longer on a loaded 2-core machine.
+  }, 120_000);
 });
 
 /**

@@ -80,7 +80,7 @@ describe('abuse suite (gateway in a child process, 256 MB heap)', () => {
       HTTP_HEADERS_TIMEOUT_MS: '2000',
       HTTP_BODY_TIMEOUT_MS: '4000',
     });
-  }, 60_000);
+  }, 120_000);
 
   afterAll(async () => {
     if (!g) return;

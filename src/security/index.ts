@@ -370,7 +370,7 @@ export function createSecurity(config: Config, logger: Logger, graphqlEndpoint: 
   const plugins: Plugin[] = [
     admission,
     // The document, the variables and the JSON around them.
-    limitRequestBody(sec.limits.maxDocumentBytes + sec.limits.maxVariablesBytes + 16 * 1024),
+    limitRequestBody(sec.limits.maxDocumentBytes + sec.limits.maxVariablesBytes + 16 * 1024, sec.http.bodyTimeoutMs),
     useCSRFPrevention({ requestHeaders: CSRF_HEADERS }),
     ...documentLimits(config, caches ? caches.documentCache : null),
     ...(sec.introspection ? [] : [useDisableIntrospection() as Plugin]),

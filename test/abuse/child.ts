@@ -23,6 +23,8 @@ export interface Gateway {
   alive(): Promise<boolean>;
   /** Sum of ems_upstream_requests_total, optionally of one outcome code and one operation. */
   upstreamCalls(code?: string, operation?: string): Promise<number>;
+  /** Each ems_upstream_requests_total series (its labels) and its count: what an unexpected call was. */
+  upstreamSeries(): Promise<Record<string, number>>;
   stop(): Promise<number | null>;
 }
 
@@ -51,9 +53,10 @@ export async function startGateway(env: Record<string, string>, heapMb = 256): P
   let output = '';
   child.stdout!.setEncoding('utf8').on('data', (c: string) => (output += c));
   child.stderr!.setEncoding('utf8').on('data', (c: string) => (output += c));
-  const deadline = Date.now() + 30_000;
+  // Until it prints its token or exits: no deadline of our own (a cold start under tsx on a loaded
+  // machine takes what it takes); the caller's hook timeout stands against a hang.
   while (!/X-Auth-Token header: (\S+)/.test(output)) {
-    if (Date.now() > deadline || child.exitCode !== null) throw new Error(`gateway did not start:\n${output}`);
+    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`gateway did not start:\n${output}`);
     await new Promise((r) => setTimeout(r, 100));
   }
   const token = /X-Auth-Token header: (\S+)/.exec(output)![1]!;
@@ -87,6 +90,15 @@ export async function startGateway(env: Record<string, string>, heapMb = 256): P
         total += Number(line.split(' ').at(-1));
       }
       return total;
+    },
+    async upstreamSeries() {
+      const series: Record<string, number> = {};
+      for (const line of (await metrics()).split('\n')) {
+        if (!line.startsWith('ems_upstream_requests_total{')) continue;
+        const at = line.lastIndexOf(' ');
+        series[line.slice('ems_upstream_requests_total'.length, at)] = Number(line.slice(at + 1));
+      }
+      return series;
     },
     async stop() {
       if (child.exitCode !== null) return child.exitCode;

@@ -7,6 +7,8 @@
  * methods, the parent calls them with {@link Child.call}.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer, type RequestListener } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { openSync, closeSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { Session } from 'node:inspector/promises';
@@ -224,4 +226,12 @@ function memoryAfterGc(): MemorySample {
 /** Wall-clock time in ms with sub-millisecond resolution, comparable between processes of one machine. */
 export function epochMs(): number {
   return performance.timeOrigin + performance.now();
+}
+
+/** Serves a GraphQL server (`handler`) on a free local port, and reports it ready with its `/graphql` URL. */
+export async function serveGraphqlChild(handler: RequestListener): Promise<void> {
+  const server = createServer(handler);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  serveRpc({}, { url: `http://127.0.0.1:${port}/graphql` });
 }

@@ -19,10 +19,9 @@
  * It is what any GraphQL front has to do for these documents, so the gateway's cost over it is the
  * cost of what the gateway does besides.
  */
-import { createServer } from 'node:http';
 import { createSchema, createYoga } from 'graphql-yoga';
 import { Pool } from 'undici';
-import { serveRpc } from './child.js';
+import { serveGraphqlChild } from './child.js';
 
 const EMS = process.env.EMS_ENDPOINT;
 const PROJECT_ID = process.env.EMS_PROJECT_ID ?? '';
@@ -165,8 +164,4 @@ const yoga = createYoga<{}, { floor: FloorContext }>({
   graphiql: false,
   logging: false,
 });
-const server = createServer(yoga);
-await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-const { port } = server.address() as { port: number };
-
-serveRpc({}, { url: `http://127.0.0.1:${port}/graphql` });
+await serveGraphqlChild(yoga);

@@ -1,8 +1,8 @@
-import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHarness, type Harness } from '../fixtures/harness.js';
+import { spawnMain } from '../fixtures/processes.js';
 import { DELETE_CLUSTER, apiKey } from '../security/helpers.js';
 
 /**
@@ -53,17 +53,10 @@ describe('abuse suite: access and defaults', () => {
   });
 
   it('a start with AK/SK and no GATEWAY_AUTH is refused', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-      env: { ...process.env, EMS_ENDPOINT: 'https://ems.example.test', EMS_AK: 'AKEXAMPLE123456', EMS_SK: 'SKEXAMPLE-very-secret', GATEWAY_AUTH: '' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    child.stdout.setEncoding('utf8').on('data', (c: string) => (output += c));
-    child.stderr.setEncoding('utf8').on('data', (c: string) => (output += c));
-    const [code] = await once(child, 'exit');
-    expect(code).toBe(1);
-    expect(output).toMatch(/Invalid configuration:\n {2}- GATEWAY_AUTH: required when the gateway holds EMS credentials/);
-    expect(output).not.toContain('SKEXAMPLE-very-secret');
+    const main = spawnMain({ EMS_ENDPOINT: 'https://ems.example.test', EMS_AK: 'AKEXAMPLE123456', EMS_SK: 'SKEXAMPLE-very-secret', GATEWAY_AUTH: '' });
+    expect(await main.exited).toBe(1);
+    expect(main.output()).toMatch(/Invalid configuration:\n {2}- GATEWAY_AUTH: required when the gateway holds EMS credentials/);
+    expect(main.output()).not.toContain('SKEXAMPLE-very-secret');
     // A cold start of src/main.ts under tsx: seconds alone, much longer on a loaded 2-core machine.
   }, 120_000);
 });

@@ -1,35 +1,19 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer } from 'node:net';
 import { once } from 'node:events';
 import { describe, expect, it } from 'vitest';
-
-async function freePort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
+import { freePort, spawnMain } from '../fixtures/processes.js';
 
 /** Runs `npm start`'s command as a user would, with no EMS configuration. */
 describe('npm start with no configuration', () => {
   it('starts the simulator, prints both URLs and a token, and answers the quick-start query', async () => {
     const [port, simPort] = [await freePort(), await freePort()];
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-      env: { ...process.env, EMS_ENDPOINT: '', PORT: String(port), SIMULATOR_PORT: String(simPort), LOG_LEVEL: 'silent' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const main = spawnMain({ EMS_ENDPOINT: '', PORT: String(port), SIMULATOR_PORT: String(simPort), LOG_LEVEL: 'silent' });
     try {
-      let output = '';
-      child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
-      child.stderr.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
-      const deadline = Date.now() + 20_000;
-      while (!/X-Auth-Token header: (\S+)/.test(output) && Date.now() < deadline) {
-        await new Promise((r) => setTimeout(r, 100));
-      }
+      await main.printed(/X-Auth-Token header: (\S+)/);
+      const output = main.output();
       expect(output).toContain(`http://localhost:${port}/graphql`);
       expect(output).toContain(`Dashboard: http://localhost:${port}/`);
       expect(output).toContain(`127.0.0.1:${simPort}`);
@@ -44,52 +28,30 @@ describe('npm start with no configuration', () => {
       expect(body.errors).toBeUndefined();
       expect(body.data.clusters.edges).toHaveLength(5);
     } finally {
-      child.kill('SIGTERM');
-      const [code] = await once(child, 'exit');
-      expect(code).toBe(0);
+      expect(await main.stop()).toBe(0);
     }
-  });
+  }, 120_000);
 
   it('stops with one message listing every problem, the simulator’s settings included', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-      env: { ...process.env, EMS_ENDPOINT: '', PORT: 'x', SIMULATOR_PORT: 'abc', SIMULATOR_WIRE: 'loose' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stderr = '';
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    const [code] = await once(child, 'exit');
-    expect(code).toBe(1);
-    expect(stderr).toMatch(/Invalid configuration:\n {2}- PORT: .*\n {2}- SIMULATOR_PORT: .*\(got "abc"\)\n {2}- SIMULATOR_WIRE: .*\(got "loose"\)/);
+    const main = spawnMain({ EMS_ENDPOINT: '', PORT: 'x', SIMULATOR_PORT: 'abc', SIMULATOR_WIRE: 'loose' });
+    expect(await main.exited).toBe(1);
+    expect(main.stderr()).toMatch(/Invalid configuration:\n {2}- PORT: .*\n {2}- SIMULATOR_PORT: .*\(got "abc"\)\n {2}- SIMULATOR_WIRE: .*\(got "loose"\)/);
   });
 
   it('stops with one message listing every configuration problem', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-      env: { ...process.env, PORT: 'x', EMS_ENDPOINT: 'nope', EMS_AK: 'a' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stderr = '';
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    const [code] = await once(child, 'exit');
-    expect(code).toBe(1);
-    expect(stderr).toMatch(/Invalid configuration:\n {2}- PORT: .*\n {2}- EMS_ENDPOINT: .*\n {2}- EMS_SK: /);
+    const main = spawnMain({ PORT: 'x', EMS_ENDPOINT: 'nope', EMS_AK: 'a' });
+    expect(await main.exited).toBe(1);
+    expect(main.stderr()).toMatch(/Invalid configuration:\n {2}- PORT: .*\n {2}- EMS_ENDPOINT: .*\n {2}- EMS_SK: /);
   });
 });
 
 describe('npm start with SIMULATOR_REGIONS', () => {
   it('hands each simulated region’s project id to the gateway, as EMS_PROJECT_ID_<REGION> would', async () => {
     const port = await freePort();
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-      env: { ...process.env, EMS_ENDPOINT: '', EMS_REGIONS: '', SIMULATOR_REGIONS: 'cn-north-4,cn-east-3', PORT: String(port), SIMULATOR_PORT: '0', LOG_LEVEL: 'silent', AUDIT_LOG: 'off' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const main = spawnMain({ EMS_ENDPOINT: '', EMS_REGIONS: '', SIMULATOR_REGIONS: 'cn-north-4,cn-east-3', PORT: String(port), SIMULATOR_PORT: '0', LOG_LEVEL: 'silent', AUDIT_LOG: 'off' });
     try {
-      let output = '';
-      child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
-      child.stderr.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
-      const deadline = Date.now() + 20_000;
-      while (!/X-Auth-Token header \(valid in every simulated region\): (\S+)/.test(output) && Date.now() < deadline) {
-        await new Promise((r) => setTimeout(r, 100));
-      }
+      await main.printed(/X-Auth-Token header \(valid in every simulated region\): (\S+)/);
+      const output = main.output();
       const token = /X-Auth-Token header \(valid in every simulated region\): (\S+)/.exec(output)![1]!;
       const printed = Object.fromEntries([...output.matchAll(/^ {2}(\S+)\s+http\S+\s+project (\S+)$/gm)].map((m) => [m[1]!, m[2]!]));
       expect(Object.keys(printed)).toEqual(['cn-north-4', 'cn-east-3']);
@@ -107,11 +69,9 @@ describe('npm start with SIMULATOR_REGIONS', () => {
       // The printed token still reads every region with the project id sent.
       expect(new Set(body.data.clusters.edges.map((e: any) => e.node.region))).toEqual(new Set(['cn-north-4', 'cn-east-3']));
     } finally {
-      child.kill('SIGTERM');
-      const [code] = await once(child, 'exit');
-      expect(code).toBe(0);
+      expect(await main.stop()).toBe(0);
     }
-  });
+  }, 120_000);
 });
 
 describe('npm start with a DATA_DIR it cannot use', () => {
@@ -123,16 +83,9 @@ describe('npm start with a DATA_DIR it cannot use', () => {
       ['/proc/nope', 'ENOENT'],
       [join(file, 'data'), 'ENOTDIR'],
     ] as const) {
-      const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-        env: { ...process.env, EMS_ENDPOINT: 'http://127.0.0.1:9', DATA_DIR: dir, PORT: '0', LOG_LEVEL: 'silent', AUDIT_LOG: 'off' },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      let output = '';
-      child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
-      child.stderr.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
-      const [exit] = await once(child, 'exit');
-      expect(exit).toBe(1);
-      expect(output.trim()).toMatch(new RegExp(`^ems-gateway failed to start: DATA_DIR "${dir}" is not usable \\(${code}\\): .*; set DATA_DIR to a writable directory$`));
+      const main = spawnMain({ EMS_ENDPOINT: 'http://127.0.0.1:9', DATA_DIR: dir, PORT: '0', LOG_LEVEL: 'silent', AUDIT_LOG: 'off' });
+      expect(await main.exited).toBe(1);
+      expect(main.output().trim()).toMatch(new RegExp(`^ems-gateway failed to start: DATA_DIR "${dir}" is not usable \\(${code}\\): .*; set DATA_DIR to a writable directory$`));
     }
   });
 });
@@ -146,16 +99,9 @@ describe('npm start with an AUDIT_LOG it cannot use', () => {
       ['/proc/nope/audit.log', 'ENOENT'],
       [join(file, 'audit.log'), 'ENOTDIR'],
     ] as const) {
-      const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-        env: { ...process.env, EMS_ENDPOINT: 'http://127.0.0.1:9', DATA_DIR: mkdtempSync(join(tmpdir(), 'ems-gateway-data-')), PORT: '0', LOG_LEVEL: 'silent', AUDIT_LOG: path },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      let output = '';
-      child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
-      child.stderr.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
-      const [exit] = await once(child, 'exit');
-      expect(exit).toBe(1);
-      expect(output.trim()).toMatch(new RegExp(`^ems-gateway failed to start: AUDIT_LOG "${path}" is not usable \\(${code}\\): .*; set AUDIT_LOG to a writable file, stdout, stderr or off$`));
+      const main = spawnMain({ EMS_ENDPOINT: 'http://127.0.0.1:9', DATA_DIR: mkdtempSync(join(tmpdir(), 'ems-gateway-data-')), PORT: '0', LOG_LEVEL: 'silent', AUDIT_LOG: path });
+      expect(await main.exited).toBe(1);
+      expect(main.output().trim()).toMatch(new RegExp(`^ems-gateway failed to start: AUDIT_LOG "${path}" is not usable \\(${code}\\): .*; set AUDIT_LOG to a writable file, stdout, stderr or off$`));
     }
   });
 });
@@ -166,16 +112,9 @@ describe('npm start on a port in use', () => {
     await once(blocker, 'listening');
     const { port } = blocker.address() as { port: number };
     try {
-      const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-        env: { ...process.env, EMS_ENDPOINT: '', PORT: String(await freePort()), SIMULATOR_PORT: String(port), LOG_LEVEL: 'silent' },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      let output = '';
-      child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
-      child.stderr.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
-      const [code] = await once(child, 'exit');
-      expect(code).toBe(1);
-      expect(output.trim()).toBe(
+      const main = spawnMain({ EMS_ENDPOINT: '', PORT: String(await freePort()), SIMULATOR_PORT: String(port), LOG_LEVEL: 'silent' });
+      expect(await main.exited).toBe(1);
+      expect(main.output().trim()).toBe(
         `ems-gateway failed to start: the EMS simulator's port ${port} on 127.0.0.1 is in use: set SIMULATOR_PORT to a free port (0 picks one), or EMS_ENDPOINT to use a real EMS`,
       );
     } finally {
@@ -188,16 +127,9 @@ describe('npm start on a port in use', () => {
     await once(blocker, 'listening');
     const { port } = blocker.address() as { port: number };
     try {
-      const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-        env: { ...process.env, EMS_ENDPOINT: 'http://127.0.0.1:9', PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'silent' },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      let output = '';
-      child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
-      child.stderr.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
-      const [code] = await once(child, 'exit');
-      expect(code).toBe(1);
-      expect(output.trim()).toBe(`ems-gateway failed to start: port ${port} on 127.0.0.1 is in use: set PORT to a free port`);
+      const main = spawnMain({ EMS_ENDPOINT: 'http://127.0.0.1:9', PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'silent' });
+      expect(await main.exited).toBe(1);
+      expect(main.output().trim()).toBe(`ems-gateway failed to start: port ${port} on 127.0.0.1 is in use: set PORT to a free port`);
     } finally {
       blocker.close();
     }

@@ -1,5 +1,3 @@
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -12,6 +10,7 @@ import { ConfigError, loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/security/logging.js';
 import { redactSecrets } from '../../src/security/redact.js';
 import { startHarness } from '../fixtures/harness.js';
+import { spawnMain } from '../fixtures/processes.js';
 import { DELETE_CLUSTER, apiKey } from './helpers.js';
 
 const AK = 'HPUAQJ7EXAMPLEAK12345';
@@ -133,50 +132,24 @@ describe('configuration errors and failed authentications', () => {
   });
 
   it('prints a configuration error with the URL password masked when the process starts', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-      env: { ...process.env, EMS_ENDPOINT: 'https://svc:hunter2-start@ems.internal', PORT: '0' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    child.stdout.setEncoding('utf8').on('data', (c: string) => (output += c));
-    child.stderr.setEncoding('utf8').on('data', (c: string) => (output += c));
-    const [code] = await once(child, 'exit');
-    expect(code).toBe(1);
-    expect(output).toMatch(/Invalid configuration:\n  - EMS_ENDPOINT: must not carry a user name, password/);
-    expect(output).not.toContain('hunter2');
+    const main = spawnMain({ EMS_ENDPOINT: 'https://svc:hunter2-start@ems.internal', PORT: '0' });
+    expect(await main.exited).toBe(1);
+    expect(main.output()).toMatch(/Invalid configuration:\n  - EMS_ENDPOINT: must not carry a user name, password/);
+    expect(main.output()).not.toContain('hunter2');
   });
 
   it('refuses to start with AK/SK and no GATEWAY_AUTH, and warns when GATEWAY_AUTH=none is explicit', async () => {
-    const refused = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-      env: { ...process.env, EMS_ENDPOINT: 'http://127.0.0.1:9', EMS_AK: AK, EMS_SK: SK, GATEWAY_AUTH: '', PORT: '0' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stderr = '';
-    refused.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
-    const [code] = await once(refused, 'exit');
-    expect(code).toBe(1);
-    expect(stderr).toMatch(/GATEWAY_AUTH: required when the gateway holds EMS credentials/);
-    expect(stderr).not.toContain(SK);
+    const refused = spawnMain({ EMS_ENDPOINT: 'http://127.0.0.1:9', EMS_AK: AK, EMS_SK: SK, GATEWAY_AUTH: '', PORT: '0' });
+    expect(await refused.exited).toBe(1);
+    expect(refused.stderr()).toMatch(/GATEWAY_AUTH: required when the gateway holds EMS credentials/);
+    expect(refused.stderr()).not.toContain(SK);
 
-    const warned = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-      env: { ...process.env, EMS_ENDPOINT: 'http://127.0.0.1:9', EMS_AK: AK, EMS_SK: SK, GATEWAY_AUTH: 'none', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    warned.stdout.setEncoding('utf8').on('data', (c: string) => (output += c));
+    const warned = spawnMain({ EMS_ENDPOINT: 'http://127.0.0.1:9', EMS_AK: AK, EMS_SK: SK, GATEWAY_AUTH: 'none', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info' });
     // Until it is listening (or has exited): two cold starts on a loaded machine take what they take,
     // so no deadline of our own, only the test's timeout against a hang.
-    await new Promise<void>((resolve) => {
-      const check = () => {
-        if (output.includes('GraphQL at')) resolve();
-      };
-      warned.stdout.on('data', check);
-      warned.once('exit', () => resolve());
-      check();
-    });
-    warned.kill('SIGTERM');
-    if (warned.exitCode === null && warned.signalCode === null) await once(warned, 'exit');
-    expect(output).toMatch(/"level":40.*GATEWAY_AUTH=none while the gateway holds EMS credentials/);
+    await warned.printed(/GraphQL at/);
+    await warned.stop();
+    expect(warned.output()).toMatch(/"level":40.*GATEWAY_AUTH=none while the gateway holds EMS credentials/);
   }, 120_000);
 
   it('logs a failed authentication at warn with its reason, never the query', async () => {

@@ -172,11 +172,6 @@ export function regionTokensOf(initial: Partial<InitialContext>, regions: readon
   return tokens;
 }
 
-/** A stable, non-reversible name for a set of credentials (remembered for the requests that follow: see cachedScopeOf). */
-export function scopeOf(auth: EmsAuth): string {
-  return cachedScopeOf(auth);
-}
-
 function hashedScopeOf(auth: EmsAuth): string {
   const material = auth.kind === 'token' ? `token:${auth.token}` : auth.kind === 'aksk' ? `aksk:${auth.ak}` : 'none';
   return createHash('sha256').update(material).digest('base64url').slice(0, 22);
@@ -306,8 +301,11 @@ export interface ContextFactory {
 /** Names of credentials, so a request does not hash its token again (bounded: least recently used go first). */
 const scopes = new LRUCache<string, string>({ max: 1_000 });
 
-/** scopeOf, remembered per token (or AK) for the requests and connections that follow. */
-function cachedScopeOf(auth: EmsAuth): string {
+/**
+ * A stable, non-reversible name for a set of credentials, remembered per token (or AK) for the
+ * requests and connections that follow.
+ */
+export function scopeOf(auth: EmsAuth): string {
   const key = auth.kind === 'token' ? `t\0${auth.token}` : auth.kind === 'aksk' ? `s\0${auth.ak}` : 'n';
   let scope = scopes.get(key);
   if (scope === undefined) {
@@ -505,7 +503,7 @@ export function createContextFactory(services: AppServices): ContextFactory {
       const incoming = telemetry.extract(headers);
       const span = telemetry.startSpan('graphql.operation', { kind: SpanKind.SERVER }, incoming);
       const traceContext = trace.setSpan(incoming, span);
-      const regionTokensScope = regionTokens.size === 0 ? '' : [...regionTokens].map(([region, t]) => `${region}=${cachedScopeOf({ kind: 'token', token: t })}`).join(',');
+      const regionTokensScope = regionTokens.size === 0 ? '' : [...regionTokens].map(([region, t]) => `${region}=${scopeOf({ kind: 'token', token: t })}`).join(',');
       const parts: LazyParts = { app: services, startedAt: performance.now(), clientGone: initial.request?.signal, authOf, regionTokensScope, regions: null, scoped: false, logger: null, deadline: null, budget: newCallBudget() };
       Object.defineProperty(initial, LAZY, { value: parts, configurable: true });
       Object.defineProperties(initial, LAZY_ACCESSORS);
@@ -513,7 +511,7 @@ export function createContextFactory(services: AppServices): ContextFactory {
         config: services.config,
         services: shared,
         auth,
-        scope: cachedScopeOf(auth),
+        scope: scopeOf(auth),
         requestId,
         security: requestSecurity(initial),
         span,
